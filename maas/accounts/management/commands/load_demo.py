@@ -1,0 +1,32 @@
+"""Load the Kalasatama demo: fixtures of every app plus a demo resident and admin."""
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, call_command
+
+from maas.accounts import services
+
+DEMO_PASSWORD = "kalasatama-demo"
+
+# (label, management command, args). Each app adds the command that loads its fixtures.
+DEMO_STEPS = [
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Kalasatama fixtures and create demo logins (idempotent)."
+
+    def handle(self, *args, **options):
+        for label, command, command_args in DEMO_STEPS:
+            self.stdout.write(f"-> {label}")
+            call_command(command, *command_args)
+        User = get_user_model()
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
+        if not User.objects.filter(username="resident@example.org").exists():
+            household = services.create_household(address="Työpajankatu 2, Kalasatama", block="KS-1")
+            services.register_resident(
+                email="resident@example.org", password=DEMO_PASSWORD, first_name="Aino",
+                language="fi", household=household,
+            )
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo logins: admin / {DEMO_PASSWORD} (admin site), resident@example.org / {DEMO_PASSWORD} (API)"
+        ))

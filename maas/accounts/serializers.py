@@ -1,0 +1,32 @@
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from maas.accounts.models import Resident
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, min_length=8)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    language = serializers.ChoiceField(choices=[c for c, _ in Resident.LANGUAGES], default="fi")
+
+    def validate_email(self, value):
+        if get_user_model().objects.filter(username=value.lower()).exists():
+            raise serializers.ValidationError(_("An account with this email already exists."), code="email_taken")
+        return value
+
+    def validate_password(self, value):
+        password_validation.validate_password(value)
+        return value
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    household = serializers.StringRelatedField()
+
+    class Meta:
+        model = Resident
+        fields = ["id", "email", "first_name", "language", "household"]

@@ -1,0 +1,29 @@
+"""Resident sign-up and profile endpoints (login is simplejwt's token view)."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from maas.accounts import services
+from maas.accounts.serializers import ResidentSerializer, SignupSerializer
+
+
+class SignupView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=SignupSerializer, responses={201: ResidentSerializer})
+    def post(self, request):
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = services.register_resident(**serializer.validated_data)
+        refresh = RefreshToken.for_user(resident.user)
+        body = ResidentSerializer(resident).data | {"access": str(refresh.access_token), "refresh": str(refresh)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    @extend_schema(responses=ResidentSerializer)
+    def get(self, request):
+        return Response(ResidentSerializer(services.resident_for(request.user)).data)

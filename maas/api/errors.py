@@ -1,0 +1,100 @@
+"""One error body for every 4xx/5xx: {"error": {"code", "message", "details"}}."""
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _, gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(exceptions.APIException):
+    """An API error with a machine-readable code, a human message and optional details."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+    default_detail = gettext_lazy("The request could not be processed.")
+
+    def __init__(self, message=None, code=None, details=None, status_code=None):
+        super().__init__(detail=message or self.default_detail, code=code or self.default_code)
+        self.error_code = code or self.default_code
+        self.details = details
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class ServiceUnavailable(ApiError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = gettext_lazy("The service is temporarily unavailable.")
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = gettext_lazy("The request conflicts with the current state.")
+
+
+_DRF_CODES = {
+    exceptions.ValidationError: "validation_error",
+    exceptions.ParseError: "parse_error",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def error_body(code, message, details=None):
+    """The project's error envelope."""
+    return {"error": {"code": code, "message": str(message), "details": details}}
+
+
+def exception_handler(exc, context):
+    """DRF exception handler producing the project's error envelope."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, ApiError):
+        response = Response(error_body(exc.error_code, exc.detail, exc.details), status=exc.status_code)
+        return response
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled API error", exc_info=exc)
+        return Response(
+            error_body("server_error", _("An unexpected error occurred.")),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None) or getattr(
+        exc, "default_code", "error"
+    )
+    if isinstance(exc, exceptions.ValidationError):
+        message, details = _("Invalid input."), response.data
+    else:
+        message, details = exc.detail, None
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            details = {"retry_after_seconds": int(exc.wait)}
+    response.data = error_body(code, message, details)
+    return response
+
+
+def handler404(request, exception=None):
+    """Django-level 404 in the API envelope."""
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def handler500(request):
+    """Django-level 500 in the API envelope."""
+    return JsonResponse(error_body("server_error", _("An unexpected error occurred.")), status=500)

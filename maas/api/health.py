@@ -1,0 +1,47 @@
+"""Liveness and readiness probes."""
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from maas.api.errors import error_body
+
+
+def healthz(request):
+    """Liveness: the process answers."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_broker():
+    if not settings.CELERY_BROKER_URL:
+        return "eager"  # demo mode: tasks run in-process, nothing to reach
+    from kombu import Connection
+
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+def readyz(request):
+    """Readiness: database and broker answer; 503 naming the failing part otherwise."""
+    checks, failing = {}, []
+    for name, check in (("database", _check_database), ("broker", _check_broker)):
+        try:
+            checks[name] = check() or "ok"
+        except Exception as exc:  # any failure means "not ready"; the reason is reported
+            checks[name] = f"unavailable: {exc.__class__.__name__}: {exc}"
+            failing.append(name)
+    if failing:
+        body = error_body(
+            "not_ready",
+            _("Not ready: %(parts)s unavailable.") % {"parts": ", ".join(failing)},
+            {"failing": failing, "checks": checks},
+        )
+        return JsonResponse(body, status=503)
+    return JsonResponse({"status": "ready", "checks": checks})

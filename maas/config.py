@@ -1,0 +1,22 @@
+"""Validation helpers for settings read from the environment."""
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_choice(env, name, allowed, default):
+    """Return env var `name`, or stop start-up naming the variable and the allowed values."""
+    value = env.str(name, default=default).strip()
+    if value not in allowed:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not valid; allowed values: {', '.join(allowed)}"
+        )
+    return value
+
+
+def env_secret(env, name, debug, demo_default):
+    """Return a secret; only DEBUG may fall back to a (non-working outside DEBUG) demo default."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if debug:
+        return demo_default
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off")

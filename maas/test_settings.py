@@ -1,0 +1,13 @@
+"""Settings for the test suite: PostgreSQL and Redis on loopback unless the environment says otherwise."""
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maas")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("STRIPE_API_BASE", "http://127.0.0.1:8420")
+
+from maas.settings import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+NETWORK_DIR = BASE_DIR / "var" / "test-networks"  # noqa: F405

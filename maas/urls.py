@@ -1,0 +1,41 @@
+"""Root URLs: admin, probes, and the versioned API under /api/v1/."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import permissions
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from maas.api.health import healthz, readyz
+
+handler404 = "maas.api.errors.handler404"
+handler500 = "maas.api.errors.handler500"
+
+
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def api_root(request):
+    """Entry point listing the main resources."""
+    links = {name: reverse(name, request=request) for name in ("schema", "docs", "signup", "token", "me")}
+    return Response(links)
+
+
+api_v1 = [
+    path("", api_root, name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("maas.accounts.urls")),
+    path("", include("planner.urls")),
+    path("", include("providers.urls")),
+    path("billing/", include("billing.urls")),
+    path("", include("maas.bookings.urls")),
+    path("", include("maas.parking.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+]
