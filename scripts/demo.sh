@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Zero-setup demo: venv, install, migrate, load the Kalasatama fixtures, serve the API.
+# SQLite, the embedded routing engine and eager Celery (no broker); override with the environment.
+source "$(dirname "$0")/env.sh"
+
+ensure_venv requirements.txt
+export DEBUG="${DEBUG:-true}"
+export DJANGO_SETTINGS_MODULE=maas.settings
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+
+log "migrating"
+"$VENV/bin/python" manage.py migrate --noinput
+log "loading the Kalasatama fixtures"
+"$VENV/bin/python" manage.py load_demo
+
+base="http://$HOST:$PORT"
+cat <<INFO
+
+  Kalasatama MaaS demo is starting.
+    API root      $base/api/v1/
+    OpenAPI docs  $base/api/v1/docs/   (schema: $base/api/v1/schema/)
+    Admin         $base/admin/   login: admin / kalasatama-demo
+    Resident      resident@example.org / kalasatama-demo (POST $base/api/v1/auth/token)
+    Health        $base/healthz   $base/readyz
+
+INFO
+exec "$VENV/bin/python" manage.py runserver "$HOST:$PORT"

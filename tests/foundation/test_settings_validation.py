@@ -1,0 +1,51 @@
+"""Unknown or missing settings stop start-up with a message naming the variable."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true"})
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_unknown_routing_engine_stops_startup_naming_variable_and_allowed_values():
+    result = _start({"ROUTING_ENGINE": "foo"})
+    assert result.returncode != 0
+    assert "ROUTING_ENGINE='foo' is not valid; allowed values: embedded, r5py" in result.stderr
+
+
+def test_known_routing_engine_starts():
+    result = _start({"ROUTING_ENGINE": "r5py"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_secret_key_has_no_default_outside_debug():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "", "STRIPE_API_KEY": "sk_x", "STRIPE_WEBHOOK_SECRET": "w"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_stripe_secrets_have_no_default_outside_debug():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "x" * 50, "STRIPE_API_KEY": ""})
+    assert "STRIPE_API_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_demo_defaults_are_sqlite_and_eager_celery():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.ROUTING_ENGINE)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL",
+                                                             "CELERY_TASK_ALWAYS_EAGER", "ROUTING_ENGINE"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "embedded"], result.stderr
