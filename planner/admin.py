@@ -1,0 +1,48 @@
+"""Admin: browse feed versions and activate one (atomic swap)."""
+from django.contrib import admin, messages
+
+from planner import services
+from planner.models import FeedVersion, OsmNetwork, Route, Stop
+
+
+@admin.register(FeedVersion)
+class FeedVersionAdmin(admin.ModelAdmin):
+    list_display = ("name", "version", "is_active", "service_start", "service_end", "created_at", "activated_at")
+    list_filter = ("name", "is_active")
+    readonly_fields = ("created_at", "activated_at", "is_active", "gtfs_path", "content_hash", "stats", "repairs")
+    actions = ["activate"]
+
+    @admin.action(description="Activate the selected version (one per feed name)")
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            return
+        feed = services.activate_feed(queryset.get())
+        self.message_user(request, f"{feed} is now active.")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk-loaded rows need services.delete_feed_version
+        return actions
+
+    def delete_model(self, request, obj):
+        services.delete_feed_version(obj)
+
+
+@admin.register(Stop)
+class StopAdmin(admin.ModelAdmin):
+    list_display = ("stop_id", "name", "feed", "lat", "lon", "wheelchair_boarding", "zone_id")
+    list_filter = ("feed",)
+    search_fields = ("stop_id", "name")
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ("route_id", "short_name", "long_name", "route_type", "feed")
+    list_filter = ("feed", "route_type")
+    search_fields = ("route_id", "short_name", "long_name")
+
+
+@admin.register(OsmNetwork)
+class OsmNetworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "pk", "is_active", "created_at", "pbf_path")
