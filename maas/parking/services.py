@@ -1,0 +1,257 @@
+"""Writes: permit allocation under row locks, waitlist promotion, cap changes, P+R reservations.
+
+Every allocation locks the area row, then its facility row (always in that order), with
+SELECT ... FOR UPDATE, re-counts under the lock and only then grants. Concurrent requests for
+the same area are thereby serialized, so grants never exceed the cap or the facility's capacity.
+"""
+import logging
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maas.api.errors import ApiError, Conflict
+from maas.parking import selectors
+from maas.parking.models import (
+    CapChange, Facility, Notification, ParkAndRideReservation, ParkingArea, Permit, UtilizationSnapshot,
+)
+
+logger = logging.getLogger(__name__)
+
+PLATE_RE = re.compile(r"^[A-ZÅÄÖ0-9]{1,4}-?[A-ZÅÄÖ0-9]{1,4}$")
+
+
+def normalize_plate(plate):
+    """Upper-case, trimmed vehicle plate; ApiError if it does not look like a plate."""
+    value = (plate or "").strip().upper().replace(" ", "-")
+    if not PLATE_RE.match(value):
+        raise ApiError(_("Enter a vehicle registration plate such as ABC-123."), code="invalid_plate",
+                       details={"plate": plate})
+    return value
+
+
+def _lock_area(area_id):
+    """Lock the area row, then its facility row; returns (area, facility or None)."""
+    area = ParkingArea.objects.select_for_update().get(pk=area_id)
+    facility = Facility.objects.select_for_update().get(pk=area.facility_id) if area.facility_id else None
+    return area, facility
+
+
+def _room_for_permit(area, facility, from_day):
+    """True if the area's cap and its facility's capacity both leave a space (call under the lock)."""
+    usage_cap = area.cap_for(selectors.households_in(area))
+    if selectors.granted_count(area) >= usage_cap:
+        return False
+    if facility is not None:
+        if facility.status != "IN_OPERATION":
+            return False
+        if selectors.facility_free_for_permit(facility, area.capacity_type, from_day) <= 0:
+            return False
+    return True
+
+
+def _grant(permit, facility):
+    permit.status = Permit.GRANTED
+    permit.facility = facility
+    permit.granted_at = timezone.now()
+    permit.save(update_fields=["status", "facility", "granted_at"])
+
+
+def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=None):
+    """Apply for a permit: granted at once if cap and capacity allow and nobody waits, else waitlisted."""
+    plate = normalize_plate(plate)
+    today = timezone.localdate()
+    valid_from = valid_from or today
+    if valid_from < today:
+        raise ApiError(_("A permit cannot start in the past."), code="invalid_period",
+                       details={"valid_from": str(valid_from)})
+    if valid_until is not None and valid_until < valid_from:
+        raise ApiError(_("The permit must end after it starts."), code="invalid_period",
+                       details={"valid_from": str(valid_from), "valid_until": str(valid_until)})
+    household = resident.household
+    if household is None:
+        raise ApiError(_("Only residents with a household can apply for a parking permit."),
+                       code="no_household", status_code=403)
+    with transaction.atomic():
+        try:
+            area, facility = _lock_area(area_id)
+        except ParkingArea.DoesNotExist:
+            raise ApiError(_("No such parking area."), code="area_not_found", status_code=404)
+        if household.block not in area.block_list():
+            raise ApiError(_("Your household is not in this parking area."), code="not_in_area",
+                           details={"block": household.block, "area": area.code}, status_code=403)
+        open_statuses = [Permit.GRANTED, Permit.WAITLISTED]
+        held = Permit.objects.filter(area=area, household=household, status__in=open_statuses).count()
+        if held >= area.max_permits_per_household:
+            raise Conflict(_("Your household already holds or awaits the permits it may have in this area."),
+                           code="household_limit", details={"limit": area.max_permits_per_household})
+        if Permit.objects.filter(area=area, plate=plate, status__in=open_statuses).exists():
+            raise Conflict(_("This vehicle already has a permit or application in this area."),
+                           code="plate_taken", details={"plate": plate})
+        permit = Permit(resident=resident, household=household, area=area, plate=plate,
+                        valid_from=valid_from, valid_until=valid_until)
+        queue_empty = not Permit.objects.filter(area=area, status=Permit.WAITLISTED).exists()
+        if queue_empty and _room_for_permit(area, facility, valid_from):
+            permit.status = Permit.GRANTED
+            permit.facility = facility
+            permit.granted_at = timezone.now()
+        permit.save()
+    return permit
+
+
+def cancel_permit(permit):
+    """Cancel a granted or waitlisted permit; a released space goes to the next in line (Celery task)."""
+    with transaction.atomic():
+        _lock_area(permit.area_id)
+        permit = Permit.objects.select_for_update().get(pk=permit.pk)
+        if permit.status not in (Permit.GRANTED, Permit.WAITLISTED):
+            raise Conflict(_("This permit is no longer active."), code="permit_not_active",
+                           details={"status": permit.status})
+        released = permit.status == Permit.GRANTED
+        permit.status = Permit.CANCELLED
+        permit.ended_at = timezone.now()
+        permit.save(update_fields=["status", "ended_at"])
+        if released:
+            _schedule_promotion(permit.area_id)
+    return permit
+
+
+def _schedule_promotion(area_id):
+    from maas.parking.tasks import promote_waitlist_task
+
+    transaction.on_commit(lambda: promote_waitlist_task.delay(area_id))
+
+
+def promote_waitlist(area_id):
+    """Grant waitlisted permits in request order while the area has room; notify each. Returns them."""
+    promoted = []
+    with transaction.atomic():
+        area, facility = _lock_area(area_id)
+        while True:
+            candidate = selectors.next_in_line(area)
+            if candidate is None or not _room_for_permit(area, facility, max(candidate.valid_from,
+                                                                           timezone.localdate())):
+                break
+            _grant(candidate, facility)
+            notify(candidate, "permit_granted",
+                   _("Your parking permit for %(plate)s in %(area)s has been granted.")
+                   % {"plate": candidate.plate, "area": area.name})
+            promoted.append(candidate)
+    return promoted
+
+
+def notify(permit, kind, message):
+    """Store a Notification for the permit's resident and email it (Django's mail backend)."""
+    note = Notification.objects.create(resident=permit.resident, permit=permit, kind=kind, message=message)
+    email = permit.resident.user.email
+    if email:
+        def send():
+            try:
+                send_mail(_("Kalasatama parking"), message,
+                          getattr(settings, "DEFAULT_FROM_EMAIL", "noreply@example.org"), [email])
+                Notification.objects.filter(pk=note.pk).update(emailed=True)
+            except Exception:  # mail is best-effort; the Notification row is the record
+                logger.exception("Could not email parking notification %s", note.pk)
+        transaction.on_commit(send)
+    return note
+
+
+def save_area(area, *, user=None):
+    """Save an area (e.g. from the admin) and audit any change of its cap rule.
+
+    Lowering a cap below current use is allowed: nothing is revoked, nothing new is granted
+    until use drops below the cap. Raising it promotes the waitlist. Returns the area's usage.
+    """
+    with transaction.atomic():
+        old = ParkingArea.objects.select_for_update().filter(pk=area.pk).first() if area.pk else None
+        area.save()
+        if old is not None:
+            households = selectors.households_in(area)
+            old_cap, new_cap = old.cap_for(selectors.households_in(old)), area.cap_for(households)
+            if old.rule_label() != area.rule_label() or old_cap != new_cap:
+                CapChange.objects.create(
+                    area=area, changed_by=user if user and user.is_authenticated else None,
+                    old_rule=old.rule_label(), new_rule=area.rule_label(), old_cap=old_cap, new_cap=new_cap,
+                    used_at_change=selectors.granted_count(area),
+                )
+        _schedule_promotion(area.pk)
+    return selectors.area_usage(area)
+
+
+def reserve_park_and_ride(resident, facility_id, *, day, plate, capacity_type="CAR"):
+    """Reserve one P+R space for a day, under a lock on the facility row; Conflict if full."""
+    plate = normalize_plate(plate)
+    if day < timezone.localdate():
+        raise ApiError(_("Reservations can only be made for today or later."), code="invalid_day",
+                       details={"day": str(day)})
+    with transaction.atomic():
+        try:
+            facility = Facility.objects.select_for_update().get(pk=facility_id)
+        except Facility.DoesNotExist:
+            raise ApiError(_("No such parking facility."), code="facility_not_found", status_code=404)
+        if not facility.is_park_and_ride or facility.status != "IN_OPERATION":
+            raise Conflict(_("This facility does not take park-and-ride reservations now."),
+                           code="facility_unavailable", details={"status": facility.status})
+        if ParkAndRideReservation.objects.filter(resident=resident, facility=facility, day=day,
+                                                 status=ParkAndRideReservation.RESERVED).exists():
+            raise Conflict(_("You already have a reservation here for that day."), code="already_reserved")
+        if selectors.facility_free_for_day(facility, day, capacity_type) <= 0:
+            raise Conflict(_("The facility is full on that day."), code="facility_full",
+                           details={"facility_id": facility.pk, "day": str(day)})
+        return ParkAndRideReservation.objects.create(resident=resident, facility=facility, day=day,
+                                                     plate=plate, capacity_type=capacity_type)
+
+
+def cancel_reservation(reservation):
+    """Cancel a P+R reservation (frees the space for that day)."""
+    with transaction.atomic():
+        reservation = ParkAndRideReservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status != ParkAndRideReservation.RESERVED:
+            raise Conflict(_("This reservation is already cancelled."), code="reservation_not_active")
+        reservation.status = ParkAndRideReservation.CANCELLED
+        reservation.save(update_fields=["status"])
+    return reservation
+
+
+def expire_permits(today=None):
+    """End granted permits whose period is over and promote the waitlists they free. Returns the count."""
+    today = today or timezone.localdate()
+    area_ids = set()
+    count = 0
+    for permit in Permit.objects.filter(status=Permit.GRANTED, valid_until__lt=today):
+        with transaction.atomic():
+            _lock_area(permit.area_id)
+            n = Permit.objects.filter(pk=permit.pk, status=Permit.GRANTED).update(
+                status=Permit.EXPIRED, ended_at=timezone.now())
+        count += n
+        area_ids.add(permit.area_id)
+    for area_id in area_ids:
+        promote_waitlist(area_id)
+    return count
+
+
+def record_utilization_snapshots(day=None):
+    """Write (or refresh) today's UtilizationSnapshot for every area; returns the rows."""
+    day = day or timezone.localdate()
+    rows = []
+    for area in ParkingArea.objects.all():
+        usage = selectors.area_usage(area)
+        snap, _created = UtilizationSnapshot.objects.update_or_create(
+            area=area, day=day, defaults={"cap": usage["cap"], "used": usage["used"],
+                                          "waitlist": usage["waitlist"]})
+        rows.append(snap)
+    return rows
+
+
+def parse_day(value, field="day"):
+    """An ISO date from user input, or ApiError naming the field."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date", details={field: value})
