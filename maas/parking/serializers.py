@@ -1,0 +1,83 @@
+"""Request and response shapes of the parking API."""
+from rest_framework import serializers
+
+from maas.parking import selectors
+from maas.parking.models import Facility, ParkAndRideReservation, Permit
+
+
+class PermitApplySerializer(serializers.Serializer):
+    area_id = serializers.IntegerField()
+    plate = serializers.CharField(max_length=12)
+    valid_from = serializers.DateField(required=False)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+
+
+class PermitSerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area.code")
+    facility_id = serializers.IntegerField(allow_null=True)
+    waitlist_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Permit
+        fields = ["id", "area_id", "area", "facility_id", "plate", "status", "waitlist_position",
+                  "valid_from", "valid_until", "requested_at", "granted_at", "ended_at"]
+
+    def get_waitlist_position(self, permit) -> int | None:
+        return selectors.waitlist_position(permit)
+
+
+class AreaSerializer(serializers.Serializer):
+    area_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    rule = serializers.CharField()
+    households = serializers.IntegerField()
+    cap = serializers.IntegerField()
+    used = serializers.IntegerField()
+    waitlist = serializers.IntegerField()
+    free = serializers.IntegerField()
+    over_cap = serializers.IntegerField()
+
+
+class ParkAndRideQuerySerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    radius_m = serializers.IntegerField(min_value=1, max_value=50_000, default=2000)
+    day = serializers.DateField(required=False)
+
+
+class ParkAndRideOptionSerializer(serializers.Serializer):
+    facility_id = serializers.IntegerField()
+    name = serializers.CharField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    free_spaces = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    distance_m = serializers.IntegerField()
+
+
+class ReservationRequestSerializer(serializers.Serializer):
+    facility_id = serializers.IntegerField()
+    day = serializers.DateField()
+    plate = serializers.CharField(max_length=12)
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    facility_id = serializers.IntegerField()
+    facility_name = serializers.CharField(source="facility.name")
+
+    class Meta:
+        model = ParkAndRideReservation
+        fields = ["id", "facility_id", "facility_name", "capacity_type", "day", "plate", "status", "created_at"]
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    capacities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Facility
+        fields = ["id", "liipi_id", "name", "name_fi", "name_sv", "lat", "lon", "status", "usages", "capacities"]
+
+    def get_capacities(self, facility) -> dict:
+        return {c.capacity_type: {"capacity": c.capacity, "spaces_available": c.spaces_available,
+                                  "reported_at": c.reported_at} for c in facility.capacities.all()}
