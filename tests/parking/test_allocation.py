@@ -1,0 +1,155 @@
+"""Allocation rules: caps, facility capacity, waitlist order and promotion, lowering and raising caps."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from maas.api.errors import ApiError
+from maas.parking import selectors, services
+from maas.parking.models import CapChange, Notification, Permit
+
+from .conftest import make_area, make_facility, make_residents
+
+pytestmark = pytest.mark.django_db
+
+
+def test_per_household_cap_is_half_the_households_rounded_down(facility):
+    residents = make_residents(5)
+    area = make_area(facility=facility)
+    assert selectors.area_usage(area)["cap"] == 2  # floor(5 * 0.5)
+    statuses = [services.apply_for_permit(r, area.pk, plate=f"ABC-{i + 1}").status
+                for i, r in enumerate(residents)]
+    assert statuses == ["granted", "granted", "waitlisted", "waitlisted", "waitlisted"]
+    usage = selectors.area_usage(area)
+    assert (usage["used"], usage["waitlist"], usage["over_cap"]) == (2, 3, 0)
+
+
+def test_waitlist_positions_follow_request_order(facility):
+    residents = make_residents(4)
+    area = make_area(absolute=1, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"XYZ-{i + 1}") for i, r in enumerate(residents)]
+    assert [selectors.waitlist_position(p) for p in permits] == [None, 1, 2, 3]
+
+
+def test_release_promotes_next_in_order_and_notifies(facility, django_capture_on_commit_callbacks, mailoutbox):
+    residents = make_residents(4)
+    area = make_area(absolute=2, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"CAR-{i + 1}") for i, r in enumerate(residents)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[1])
+    for p in permits:
+        p.refresh_from_db()
+    assert [p.status for p in permits] == ["granted", "cancelled", "granted", "waitlisted"]
+    assert selectors.waitlist_position(permits[3]) == 1
+    note = Notification.objects.get()
+    assert note.permit == permits[2] and note.kind == "permit_granted" and note.emailed
+    assert [m.to for m in mailoutbox] == [[residents[2].user.email]]
+    assert "CAR-3" in mailoutbox[0].body
+
+
+def test_cancelling_a_waitlisted_permit_promotes_nobody(facility, django_capture_on_commit_callbacks):
+    residents = make_residents(3)
+    area = make_area(absolute=1, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"WL-{i + 1}") for i, r in enumerate(residents)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[1])
+    assert selectors.waitlist_position(Permit.objects.get(pk=permits[2].pk)) == 1
+    assert Notification.objects.count() == 0
+    with pytest.raises(ApiError) as err:
+        services.cancel_permit(permits[1])
+    assert err.value.error_code == "permit_not_active"
+
+
+def test_facility_capacity_limits_grants_even_under_a_higher_cap():
+    facility = make_facility(car=2)
+    residents = make_residents(4)
+    area = make_area(absolute=10, facility=facility)
+    statuses = [services.apply_for_permit(r, area.pk, plate=f"FC-{i + 1}").status for i, r in enumerate(residents)]
+    assert statuses == ["granted", "granted", "waitlisted", "waitlisted"]
+
+
+def test_reserved_park_and_ride_days_count_against_permit_capacity():
+    facility = make_facility(car=2)
+    [rider, a, b] = make_residents(3)
+    services.reserve_park_and_ride(rider, facility.pk, day=timezone.localdate() + timedelta(days=3), plate="PR-1")
+    area = make_area(absolute=5, facility=facility)
+    assert services.apply_for_permit(a, area.pk, plate="P-1").status == "granted"
+    assert services.apply_for_permit(b, area.pk, plate="P-2").status == "waitlisted"
+
+
+def test_lowering_cap_below_use_keeps_permits_but_grants_nothing(
+        facility, django_capture_on_commit_callbacks, django_user_model):
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw")
+    residents = make_residents(8)
+    area = make_area(facility=facility)  # cap 4
+    permits = [services.apply_for_permit(r, area.pk, plate=f"LC-{i + 1}") for i, r in enumerate(residents[:4])]
+    assert all(p.status == "granted" for p in permits)
+
+    area.spaces_per_household = Decimal("0.25")  # cap 2, use 4
+    with django_capture_on_commit_callbacks(execute=True):
+        usage = services.save_area(area, user=admin)
+    assert (usage["cap"], usage["used"], usage["over_cap"]) == (2, 4, 2)
+    assert Permit.objects.filter(area=area, status="granted").count() == 4  # nothing revoked
+    change = CapChange.objects.get()
+    assert (change.changed_by, change.old_cap, change.new_cap, change.used_at_change) == (admin, 4, 2, 4)
+    assert (change.old_rule, change.new_rule) == ("0.50 per household", "0.25 per household")
+
+    newcomer = services.apply_for_permit(residents[4], area.pk, plate="LC-5")
+    assert newcomer.status == "waitlisted"
+    # Releasing one (use 3 > cap 2) still grants nothing; releasing two more (use 1 < 2) grants one.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[0])
+    newcomer.refresh_from_db()
+    assert newcomer.status == "waitlisted"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[1])
+        services.cancel_permit(permits[2])
+    newcomer.refresh_from_db()
+    assert newcomer.status == "granted"
+    assert selectors.area_usage(area)["used"] == 2
+
+
+def test_raising_cap_promotes_the_waitlist(facility, django_capture_on_commit_callbacks):
+    residents = make_residents(3)
+    area = make_area(absolute=1, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"RC-{i + 1}") for i, r in enumerate(residents)]
+    area.absolute_cap = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_area(area)
+    assert [Permit.objects.get(pk=p.pk).status for p in permits] == ["granted"] * 3
+    assert CapChange.objects.get().new_rule == "absolute 3"
+
+
+def test_household_limit_plate_and_eligibility_errors(facility):
+    [a, b] = make_residents(2)
+    [outsider] = make_residents(1, block="ELSEWHERE", prefix="o")
+    area = make_area(facility=facility)
+    services.apply_for_permit(a, area.pk, plate="abc 123")
+    assert Permit.objects.get().plate == "ABC-123"
+    with pytest.raises(ApiError) as err:
+        services.apply_for_permit(a, area.pk, plate="DEF-456")
+    assert err.value.error_code == "household_limit" and err.value.status_code == 409
+    with pytest.raises(ApiError) as err:
+        services.apply_for_permit(b, area.pk, plate="ABC-123")
+    assert err.value.error_code == "plate_taken"
+    with pytest.raises(ApiError) as err:
+        services.apply_for_permit(outsider, area.pk, plate="GHI-789")
+    assert err.value.error_code == "not_in_area" and err.value.status_code == 403
+    with pytest.raises(ApiError) as err:
+        services.apply_for_permit(b, area.pk, plate="!!")
+    assert err.value.error_code == "invalid_plate"
+
+
+def test_expired_permits_free_their_space_and_snapshots_record_use(facility):
+    residents = make_residents(2)
+    area = make_area(absolute=1, facility=facility)
+    today = timezone.localdate()
+    first = services.apply_for_permit(residents[0], area.pk, plate="EX-1", valid_until=today + timedelta(days=1))
+    second = services.apply_for_permit(residents[1], area.pk, plate="EX-2")
+    [snap] = services.record_utilization_snapshots()
+    assert (snap.day, snap.cap, snap.used, snap.waitlist) == (today, 1, 1, 1)
+    assert services.expire_permits(today=today + timedelta(days=2)) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("expired", "granted")

@@ -1,0 +1,98 @@
+"""200 concurrent requests for the last 10 spaces, on PostgreSQL with real connections per thread.
+
+At most PARKING_TEST_DB_CONNECTIONS (default 40) threads hold a database connection at once: the
+shared PostgreSQL allows 100 connections in total, so 200 simultaneous ones cannot be opened. All 200
+threads are released together by a barrier and contend for the same area/facility rows.
+"""
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from maas.api.errors import ApiError
+from maas.parking import selectors, services
+from maas.parking.models import ParkAndRideReservation, Permit
+
+from .conftest import make_area, make_facility, make_residents
+
+REQUESTS = 200
+MAX_CONNECTIONS = int(os.environ.get("PARKING_TEST_DB_CONNECTIONS", "40"))
+
+
+def run_concurrently(calls):
+    """Run the callables in one thread each, released together; returns results (value or exception)."""
+    barrier = threading.Barrier(len(calls))
+    gate = threading.BoundedSemaphore(MAX_CONNECTIONS)
+    results = [None] * len(calls)
+
+    def worker(i, call):
+        barrier.wait()
+        with gate:
+            try:
+                results[i] = call()
+            except Exception as exc:  # collected and asserted on by the test
+                results[i] = exc
+            finally:
+                connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_applications_for_the_last_10_spaces_grant_exactly_10():
+    assert connection.vendor == "postgresql"
+    facility = make_facility(car=300)
+    residents = make_residents(380, block="C-1")  # 0.5 per household -> cap 190
+    area = make_area(code="conc", blocks="C-1", facility=facility)
+    for i, r in enumerate(residents[:180]):
+        assert services.apply_for_permit(r, area.pk, plate=f"PRE-{i}").status == "granted"
+    assert selectors.area_usage(area)["free"] == 10
+
+    applicants = residents[180:]
+    results = run_concurrently([
+        (lambda r=r, i=i: services.apply_for_permit(r, area.pk, plate=f"NEW-{i}")) for i, r in enumerate(applicants)
+    ])
+    errors = [r for r in results if not isinstance(r, Permit)]
+    assert errors == []
+    statuses = [p.status for p in results]
+    assert statuses.count("granted") == 10
+    assert statuses.count("waitlisted") == 190
+    assert Permit.objects.filter(area=area, status="granted").count() == 190  # == cap, never more
+    usage = selectors.area_usage(area)
+    assert (usage["cap"], usage["used"], usage["waitlist"], usage["over_cap"]) == (190, 190, 190, 0)
+    # The queue is the order the lock was won: positions 1..190 without gaps or duplicates.
+    waiting = Permit.objects.filter(area=area, status="waitlisted")
+    assert sorted(selectors.waitlist_position(p) for p in waiting) == list(range(1, 191))
+
+    # Releasing 3 granted permits promotes exactly the first 3 in line (Celery task, eager here).
+    first_three = list(waiting.order_by("requested_at", "id").values_list("pk", flat=True)[:3])
+    for permit in Permit.objects.filter(area=area, status="granted").order_by("id")[:3]:
+        services.cancel_permit(permit)
+    promoted = set(Permit.objects.filter(pk__in=first_three, status="granted").values_list("pk", flat=True))
+    assert promoted == set(first_three)
+    assert Permit.objects.filter(area=area, status="granted").count() == 190
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_park_and_ride_reservations_for_10_spaces():
+    facility = make_facility(car=10)
+    residents = make_residents(REQUESTS, block="PR", prefix="pr")
+    day = timezone.localdate() + timedelta(days=1)
+    results = run_concurrently([
+        (lambda r=r, i=i: services.reserve_park_and_ride(r, facility.pk, day=day, plate=f"PR-{i}"))
+        for i, r in enumerate(residents)
+    ])
+    granted = [r for r in results if isinstance(r, ParkAndRideReservation)]
+    refused = [r for r in results if isinstance(r, ApiError)]
+    assert len(granted) == 10
+    assert len(refused) == 190 and {e.error_code for e in refused} == {"facility_full"}
+    assert ParkAndRideReservation.objects.filter(facility=facility, day=day, status="reserved").count() == 10
+    assert selectors.facility_free_for_day(facility, day) == 0
