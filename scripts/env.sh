@@ -20,7 +20,8 @@ ensure_venv() {
   sum="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
     log "installing $req"
-    "$VENV/bin/pip" install -q -r "$req"
+    # (this machine's pip config names local mirrors that may be absent: drop that noise)
+    "$VENV/bin/pip" install -q -r "$req" 2> >(grep -v "is ignored: it is neither a file" >&2)
     echo "$sum" > "$stamp"
   fi
 }

@@ -14,7 +14,7 @@ export CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}"
 export DJANGO_SETTINGS_MODULE=maas.test_settings
 
 log "checking migrations are complete"
-DEBUG=1 "$VENV/bin/python" manage.py makemigrations --check --dry-run >/dev/null \
+DEBUG=1 DATABASE_URL=sqlite:///:memory: "$VENV/bin/python" manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
 
 log "running pytest (PostgreSQL at $DATABASE_URL, broker $CELERY_BROKER_URL)"
