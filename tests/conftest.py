@@ -1,4 +1,6 @@
 """Shared fixtures: API clients and residents."""
+pytest_plugins = ["tests.stripe_server"]
+
 import pytest
 from rest_framework.test import APIClient
 

@@ -8,6 +8,7 @@ DEMO_PASSWORD = "kalasatama-demo"
 
 # (label, management command, args). Each app adds the command that loads its fixtures.
 DEMO_STEPS = [
+    ("billing: plans, entitlements, pay-as-you-go tariffs", "load_billing_plans", []),
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
 ]
 

@@ -1,0 +1,88 @@
+"""Reads: plans, tariffs, a resident's live subscription, period and usage."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from billing.models import Entitlement, Invoice, Plan, Subscription, Tariff, UsageRecord
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def active_plans():
+    """Plans residents can choose, with their entitlements."""
+    return Plan.objects.filter(active=True).prefetch_related("entitlements")
+
+
+def plan_by_code(code):
+    return Plan.objects.filter(code=code, active=True).first()
+
+
+def tariffs():
+    """All pay-as-you-go tariffs."""
+    return list(Tariff.objects.all())
+
+
+def _is_user(user):
+    return user is not None and getattr(user, "is_authenticated", False) and user.pk is not None
+
+
+def live_subscription(user, now=None):
+    """The user's subscription that currently gives entitlements, or None."""
+    if not _is_user(user):
+        return None
+    now = now or timezone.now()
+    return (
+        Subscription.objects.select_related("plan")
+        .filter(user=user, status__in=Subscription.LIVE_STATUSES, current_period_end__gt=now)
+        .order_by("-current_period_start", "-id")
+        .first()
+    )
+
+
+def latest_subscription(user):
+    """The user's most recent subscription in any state, or None."""
+    return Subscription.objects.select_related("plan").filter(user=user).order_by("-created_at", "-id").first()
+
+
+def calendar_month(now=None):
+    """[start, end) of the Helsinki calendar month containing `now`."""
+    local = (now or timezone.now()).astimezone(HELSINKI)
+    start = datetime(local.year, local.month, 1, tzinfo=HELSINKI)
+    end = datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=HELSINKI)
+    return start, end
+
+
+def current_period(user, now=None):
+    """(period_start, period_end, live subscription or None): the subscription period, else the month."""
+    subscription = live_subscription(user, now)
+    if subscription:
+        return subscription.current_period_start, subscription.current_period_end, subscription
+    start, end = calendar_month(now)
+    return start, end, None
+
+
+def entitlements_of(plan):
+    """{category: Entitlement} of a plan (empty for None)."""
+    if plan is None:
+        return {}
+    return {e.category: e for e in Entitlement.objects.filter(plan=plan)}
+
+
+def used_in_period(user, period_start):
+    """{category: {"rides": covered rides, "minutes": covered minutes}} since `period_start`."""
+    if not _is_user(user):
+        return {}
+    rows = (
+        UsageRecord.objects.filter(user=user, period_start=period_start)
+        .values("category")
+        .annotate(rides=Sum("covered_rides"), minutes=Sum("covered_minutes"),
+                  charged=Sum("charge_cents"), count=Sum("rides"))
+    )
+    return {r["category"]: {"rides": r["rides"] or 0, "minutes": r["minutes"] or 0,
+                            "charged_cents": r["charged"] or 0, "total_rides": r["count"] or 0} for r in rows}
+
+
+def invoices_of(user):
+    return Invoice.objects.filter(user=user)
