@@ -1,0 +1,126 @@
+"""GBFS pull: fetch a provider's feeds and swap its snapshot."""
+import json
+import logging
+from urllib.parse import urljoin, urlparse
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from providers import gbfs
+from providers.models import Provider
+from providers.snapshots import Section, swap_snapshot
+
+logger = logging.getLogger(__name__)
+
+
+class FeedError(Exception):
+    """A feed could not be fetched or read (network, HTTP status, JSON, size)."""
+
+
+def fetch_json(url, session=None):
+    """GET a GBFS document (http/https only, size-limited)."""
+    if urlparse(url).scheme not in ("http", "https"):
+        raise FeedError(f"{url}: only http(s) feeds are supported")
+    limit = int(getattr(settings, "PROVIDERS_FEED_MAX_BYTES", 50 * 1024 * 1024))
+    timeout = float(getattr(settings, "PROVIDERS_FEED_TIMEOUT_S", 10))
+    try:
+        resp = (session or requests).get(url, timeout=timeout, stream=True,
+                                         headers={"Accept": "application/json"})
+        if resp.status_code != 200:
+            raise FeedError(f"{url}: HTTP {resp.status_code}")
+        body = resp.raw.read(limit + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise FeedError(f"{url}: {exc}") from exc
+    if len(body) > limit:
+        raise FeedError(f"{url}: larger than {limit} bytes")
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise FeedError(f"{url}: invalid JSON ({exc})") from exc
+
+
+def _stations_section(docs, report):
+    info = docs.get("station_information")
+    if info is None:
+        return None
+    rows, lu, rep = gbfs.parse_stations(info, docs.get("station_status"))
+    report.extend(rep)
+    return Section(rows, lu)
+
+
+def build_sections(docs):
+    """Parse fetched documents {feed name: doc} into (sections, report, global_rules)."""
+    sections, report, global_rules = {}, [], None
+    stations = _stations_section(docs, report)
+    if stations is not None:
+        sections["stations"] = stations
+    for name in ("vehicle_status", "free_bike_status"):
+        if name in docs:
+            rows, lu, rep = gbfs.parse_vehicles(docs[name], file=name)
+            sections["vehicles"] = Section(rows, lu)
+            report.extend(rep)
+            break
+    if "vehicle_types" in docs:
+        rows, lu, rep = gbfs.parse_vehicle_types(docs["vehicle_types"])
+        sections["vehicle_types"] = Section(rows, lu)
+        report.extend(rep)
+    if "system_pricing_plans" in docs:
+        rows, lu, rep = gbfs.parse_pricing_plans(docs["system_pricing_plans"])
+        sections["pricing_plans"] = Section(rows, lu)
+        report.extend(rep)
+    if "geofencing_zones" in docs:
+        rows, lu, rep, global_rules = gbfs.parse_geofencing(docs["geofencing_zones"])
+        sections["geofencing_zones"] = Section(rows, lu)
+        report.extend(rep)
+    return sections, report, global_rules
+
+
+def fetch_feeds(url, session=None):
+    """Follow auto-discovery (manifest -> gbfs.json -> feeds). Returns (docs, version, ttl)."""
+    doc = fetch_json(url, session)
+    if gbfs.is_manifest(doc):
+        url = urljoin(url, gbfs.manifest_gbfs_url(doc))
+        doc = fetch_json(url, session)
+    feeds, version, ttl, _ = gbfs.discover(doc)
+    docs = {}
+    for name in gbfs.KNOWN_FEEDS:
+        if name in feeds:
+            docs[name] = fetch_json(urljoin(url, feeds[name]), session)
+    for name in gbfs.DYNAMIC_FEEDS:  # the dynamic feed's ttl is the one that matters
+        if name in docs and gbfs.header(docs[name])[1] is not None:
+            ttl = gbfs.header(docs[name])[1]
+            break
+    return docs, version, ttl
+
+
+def sync_provider(provider: Provider):
+    """Pull the provider's GBFS feed and swap its snapshot. Raises FeedError / GbfsError on failure.
+
+    Returns the SwapResult (snapshot None when nothing was newer than what we hold).
+    """
+    from providers.services import schedule_sync
+
+    if not provider.gbfs_url:
+        raise FeedError(f"{provider}: push-only provider has no GBFS URL")
+    try:
+        with requests.Session() as session:
+            docs, version, ttl = fetch_feeds(provider.gbfs_url, session)
+        sections, report, global_rules = build_sections(docs)
+        if not sections:
+            raise gbfs.GbfsError("feed lists none of station_information, vehicle_status, free_bike_status")
+    except (FeedError, gbfs.GbfsError) as exc:
+        Provider.objects.filter(pk=provider.pk).update(last_error=str(exc)[:2000], last_checked_at=timezone.now())
+        raise
+    old_ttl = provider.ttl_s
+    result = swap_snapshot(provider, source="pull", sections=sections, report=report, global_rules=global_rules,
+                           ttl=ttl, version=version)
+    Provider.objects.filter(pk=provider.pk).update(last_error="")
+    provider.refresh_from_db()
+    if provider.ttl_s != old_ttl:
+        schedule_sync(provider)
+    if report:
+        logger.warning("GBFS sync %s: %d rows skipped or defective: %s", provider, len(report), report[:20])
+    if result.stale:
+        logger.warning("GBFS sync %s: feed is stale (last_updated %s)", provider, provider.last_updated)
+    return result
