@@ -1,0 +1,29 @@
+"""Reads of bookings: residents see their own, staff see everyone's."""
+from django.http import Http404
+
+from maas.bookings.models import Booking
+
+
+def bookings_visible_to(user):
+    """Bookings `user` may see, newest first."""
+    qs = Booking.objects.select_related("user")
+    return qs if user.is_staff else qs.filter(user=user)
+
+
+def booking_for(user, booking_id):
+    """One booking with its event log, or 404 (also for another resident's booking)."""
+    try:
+        return bookings_visible_to(user).prefetch_related("events").get(pk=booking_id)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def locked_booking_for(user, booking_id):
+    """The booking row locked FOR UPDATE (inside a transaction), or 404 when `user` may not see it."""
+    qs = Booking.objects.select_for_update()
+    if not user.is_staff:
+        qs = qs.filter(user=user)
+    try:
+        return qs.get(pk=booking_id)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
