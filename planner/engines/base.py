@@ -72,6 +72,12 @@ class RoutingEngine(abc.ABC):
         origins/destinations: [{"id": str, "lat": float, "lon": float}, ...].
         """
 
+    def coverage(self) -> dict | None:
+        """What the loaded network serves, for request validation, or None if unknown:
+        {"bbox": (min_lat, min_lon, max_lat, max_lon), "service_start": date, "service_end": date,
+         "has_service": callable(date) -> bool}. May raise EngineUnavailable."""
+        return None
+
 
 ENGINE_CLASSES = {
     "embedded": "planner.engines.embedded.EmbeddedEngine",

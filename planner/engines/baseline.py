@@ -1,0 +1,101 @@
+"""A plain Dijkstra on a time-expanded graph: the brute-force reference and the bench baseline.
+
+Same model as the embedded engine: boarding at the origin needs no change time, a change at the same
+stop needs `FeedMeta.required_transfer_s`, one footpath hop (its installed seconds) between rides or
+from the last stop to the destination. Built to be obviously right, not fast.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+from datetime import date
+
+
+class TimeExpandedGraph:
+    """Nodes: per trip stop-time an arrival and a departure node, per stop a chain of wait nodes."""
+
+    def __init__(self, meta, day: date, footpaths: dict, exclude_stops=frozenset(), exclude_trips=frozenset()):
+        self.meta = meta
+        services = meta.services_on(day)
+        self.adj: list[list[tuple[int, int]]] = []
+        self.node_time: list[int] = []
+        self.node_stop: list[str] = []
+        self.node_is_arrival: list[bool] = []
+        waits: dict[str, dict[int, int]] = {}
+
+        def node(stop, t, is_arrival=False):
+            self.adj.append([])
+            self.node_time.append(t)
+            self.node_stop.append(stop)
+            self.node_is_arrival.append(is_arrival)
+            return len(self.adj) - 1
+
+        def wait(stop, t):
+            chain = waits.setdefault(stop, {})
+            if t not in chain:
+                chain[t] = node(stop, t)
+            return chain[t]
+
+        for tid, (stops, arr, dep) in meta.trip_stops.items():
+            if meta.trips[tid]["service_id"] not in services or tid in exclude_trips:
+                continue
+            prev_dep = None
+            for i, stop in enumerate(stops):
+                a_node = node(stop, int(arr[i]), True) if i > 0 else None
+                d_node = node(stop, int(dep[i])) if i < len(stops) - 1 else None
+                if prev_dep is not None:
+                    self.adj[prev_dep].append((a_node, int(arr[i]) - self.node_time[prev_dep]))
+                if a_node is not None and d_node is not None:
+                    self.adj[a_node].append((d_node, int(dep[i]) - int(arr[i])))
+                if stop in exclude_stops:
+                    prev_dep = d_node
+                    continue
+                if d_node is not None:
+                    self.adj[wait(stop, int(dep[i]))].append((d_node, 0))
+                if a_node is not None:
+                    change = int(arr[i]) + meta.required_transfer_s(stop, stop)
+                    self.adj[a_node].append((wait(stop, change), change - int(arr[i])))
+                    for s3, secs, _ in footpaths.get(stop, ()):
+                        if s3 not in exclude_stops:
+                            self.adj[a_node].append((wait(s3, int(arr[i]) + secs), secs))
+                prev_dep = d_node
+        self.waits = {}
+        for stop, chain in waits.items():
+            times = sorted(chain)
+            for t1, t2 in zip(times, times[1:]):
+                self.adj[chain[t1]].append((chain[t2], t2 - t1))
+            self.waits[stop] = (times, [chain[t] for t in times])
+        self.footpaths = footpaths
+        self.exclude_stops = exclude_stops
+
+    def earliest_arrival(self, *, t0: int, access: dict, egress: dict):
+        """Earliest arrival time (s) at any egress stop (+ its walk), or None."""
+        dist: dict[int, int] = {}
+        heap = []
+        best = None
+        for stop, walk in access.items():
+            if stop in self.exclude_stops:
+                continue
+            if stop in egress:
+                best = min(best or 10**9, t0 + walk + egress[stop])
+            times, nodes = self.waits.get(stop, ((), ()))
+            k = bisect.bisect_left(times, t0 + walk)
+            if k < len(times):
+                heapq.heappush(heap, (times[k], nodes[k]))
+        while heap:
+            t, n = heapq.heappop(heap)
+            if n in dist or (best is not None and t >= best):
+                continue
+            dist[n] = t
+            if self.node_is_arrival[n]:
+                stop = self.node_stop[n]
+                if stop in egress and stop not in self.exclude_stops:
+                    best = min(best or 10**9, t + egress[stop])
+                if stop not in self.exclude_stops:
+                    for s3, secs, _ in self.footpaths.get(stop, ()):
+                        if s3 in egress and s3 not in self.exclude_stops:
+                            best = min(best or 10**9, t + secs + egress[s3])
+            for m, w in self.adj[n]:
+                if m not in dist:
+                    heapq.heappush(heap, (t + w, m))
+        return best

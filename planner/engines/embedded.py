@@ -1,0 +1,359 @@
+"""The default routing engine: cafein's Rust RAPTOR core, with our layer over its known gaps.
+
+- Minimum transfer times: cafein allows 0-second same-stop changes and ignores transfers.txt. Its
+  answer is a lower bound, so every journey is checked against `FeedMeta.required_transfer_s`
+  (transfers.txt min_transfer_time, else 2 min); when cafein's best is infeasible the exact
+  Connection Scan (`embedded_csa`) re-plans it. Travel-time matrices use that scan directly.
+- Footpaths: ours (crow-fly x detour within 400 m, never quicker than a same-stop change) are
+  installed into cafein, so both searches walk the same edges.
+- Coordinates: with a street network (built with OSM) cafein gives street walking times to stops;
+  without one, or off its snap distance, we walk crow-fly to the nearest stops (`crow_fly: true`).
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, time as dtime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from planner.emissions import leg_co2_g
+from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
+from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
+                                          transfer_violations)
+from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
+
+ORIGIN_LABEL = {"fi": "Lähtöpaikka", "sv": "Startpunkt", "en": "Origin"}
+DESTINATION_LABEL = {"fi": "Määränpää", "sv": "Destination", "en": "Destination"}
+MAX_ACCESS_STOPS = 6
+CAFEIN_ORIGINS = 4
+DETAILED_PAIRS = 3
+
+
+def _line(coords):
+    return {"type": "LineString", "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in coords]}
+
+
+def _wkb_geojson(wkb):
+    if not wkb:
+        return None
+    import shapely
+    from shapely.geometry import mapping
+
+    geom = mapping(shapely.from_wkb(bytes(wkb)))
+    return {"type": geom["type"], "coordinates": [[round(x, 6), round(y, 6)] for x, y in geom["coordinates"]]}
+
+
+class EmbeddedNetwork:
+    """One loaded feed version: cafein network + side-car, answering plans and matrices."""
+
+    def __init__(self, net, meta: FeedMeta, label=""):
+        self.net, self.meta, self.label = net, meta, label
+        self.footpaths = footpath_index(meta)
+        self.connections = ConnectionCache(meta)
+        self.tz = ZoneInfo(meta.timezone)
+        self.stats = {"plans": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
+        wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
+        wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
+        self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
+
+    @classmethod
+    def load(cls, network_path, meta_path) -> "EmbeddedNetwork":
+        import cafein
+
+        cafein.disable_logging()
+        return cls(cafein.TransportNetwork.load(str(network_path)), FeedMeta.load(meta_path),
+                   label=Path(network_path).name)
+
+    # --- time ----------------------------------------------------------------------------
+    def day_base(self, day: date) -> datetime:
+        return datetime.combine(day, dtime(12), tzinfo=self.tz) - timedelta(hours=12)
+
+    def split(self, when: datetime) -> tuple[date, int]:
+        local = when.astimezone(self.tz) if when.tzinfo else when.replace(tzinfo=self.tz)
+        day = local.date()
+        return day, int((local - self.day_base(day)).total_seconds())
+
+    def iso(self, day: date, secs: int) -> str:
+        return (self.day_base(day) + timedelta(seconds=int(secs))).astimezone(self.tz).isoformat()
+
+    @staticmethod
+    def _naive(day: date, secs: int) -> datetime:
+        return datetime.combine(day, dtime()) + timedelta(seconds=int(secs))
+
+    def coverage(self) -> dict:
+        lat0, lon0, lat1, lon1 = self.meta.bbox()
+        return {"bbox": (lat0, lon0, lat1, lon1), "service_start": self.meta.service_start,
+                "service_end": self.meta.service_end, "has_service": self.meta.has_service}
+
+    # --- access / egress -----------------------------------------------------------------
+    def access(self, lat, lon, max_walk_m, excluded=frozenset(), stop_id=None) -> dict:
+        """{stop_id: (walk_s, metres, crow_fly)} for the stops one may walk to (or just `stop_id`)."""
+        if stop_id:
+            return {} if stop_id in excluded else {stop_id: (0, 0.0, False)}
+        out = {}
+        if self.meta.has_streets:
+            try:
+                times = self.net.access_stops(lat, lon, walking_speed_kmph=WALK_SPEED_MPS * 3.6,
+                                              max_walking_time=timedelta(seconds=max_walk_m / WALK_SPEED_MPS))
+                out = {s: (int(t), t * WALK_SPEED_MPS, False) for s, t in times.items() if s not in excluded}
+            except ValueError:
+                out = {}  # off the street network's snap distance: crow-fly below
+        if not out:
+            for s, d in self.meta.stops_near(lat, lon, max_walk_m / WALK_DETOUR, limit=MAX_ACCESS_STOPS * 2,
+                                             exclude=excluded):
+                out[s] = (int(d * WALK_DETOUR / WALK_SPEED_MPS + 0.5), d * WALK_DETOUR, True)
+        best = sorted(out.items(), key=lambda kv: kv[1][0])[:MAX_ACCESS_STOPS]
+        return dict(best)
+
+    # --- planning ------------------------------------------------------------------------
+    def plan(self, req: PlanRequest) -> list[dict]:
+        """Transit itineraries for one request, best first (empty when none)."""
+        self.stats["plans"] += 1
+        day, secs = self.split(req.departure or req.arrival)
+        ex_stops, ex_trips = self._exclusions[bool(req.wheelchair)]
+        acc = self.access(*req.origin, req.max_walk_m, ex_stops, req.origin_stop_id)
+        egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id)
+        if not acc or not egr:
+            return []
+        if req.departure is not None:
+            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips)
+            found.sort(key=lambda f: (f[0], f[1]))
+        else:
+            found = self._arrive(day, secs, acc, egr, ex_stops, ex_trips)
+            found.sort(key=lambda f: (-f[2], f[1]))
+        out, seen = [], set()
+        for _, _, _, legs in found:
+            key = tuple((leg[1], leg[2], leg[4]) if leg[0] == "ride" else (leg[1], leg[2]) for leg in legs)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(self.itinerary(req, day, legs, acc, egr))
+            if len(out) >= req.num_itineraries:
+                break
+        return out
+
+    def _cafein_legs(self, journey) -> list[tuple]:
+        legs = []
+        for leg in journey["legs"]:
+            if leg["type"] == "transit":
+                legs.append(("ride", leg["trip_id"], leg["board_stop"], leg["departure_s"], leg["alight_stop"],
+                             leg["arrival_s"], {"distance_m": leg.get("distance_m"), "geometry": leg.get("geometry")}))
+            elif leg["type"] == "transfer" and leg.get("from_stop") != leg.get("to_stop"):
+                legs.append(("walk", leg["from_stop"], leg["to_stop"], leg["departure_s"], leg["arrival_s"],
+                             leg.get("distance_m") or 0.0, leg.get("geometry")))
+        return legs
+
+    @staticmethod
+    def _end(legs):
+        last = legs[-1]
+        return (last[4], last[5]) if last[0] == "ride" else (last[2], last[4])
+
+    def _feasible(self, legs):
+        if not any(leg[0] == "ride" for leg in legs):
+            return False
+        bad = transfer_violations(self.meta, legs, self.footpaths)
+        if bad:
+            self.stats["rejected_journeys"] += 1
+        return not bad
+
+    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips):
+        """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0."""
+        relaxed = []
+        kw = {"exclude_stops": list(ex_stops), "exclude_trips": list(ex_trips)} if ex_stops or ex_trips else {}
+        for o, (a_s, _, _) in sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
+            times = self.net.travel_times_from_stop(o, departure=self._naive(day, t0 + a_s), **kw)
+            for d, (e_s, _, _) in egr.items():
+                if d in times and d != o:
+                    relaxed.append((t0 + a_s + int(times[d]) + e_s, o, d))
+        if not relaxed:
+            return []
+        relaxed.sort()
+        pairs = []
+        for _, o, d in relaxed:
+            if (o, d) not in pairs:
+                pairs.append((o, d))
+            if len(pairs) >= DETAILED_PAIRS:
+                break
+        found = []
+        for o, d in pairs:
+            for journey in self.net.route_between_stops(o, d, departure=self._naive(day, t0 + acc[o][0]), **kw):
+                legs = self._cafein_legs(journey)
+                if self._feasible(legs):
+                    rides = sum(1 for leg in legs if leg[0] == "ride")
+                    found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
+        if not found or min(f[0] for f in found) > relaxed[0][0]:
+            # cafein's best needs a change quicker than allowed: the exact scan decides.
+            self.stats["exact_fallbacks"] += 1
+            arrival, legs = earliest_arrival(
+                self.meta, self.connections.get(day), self.footpaths, t0=t0,
+                access={s: v[0] for s, v in acc.items()}, egress={s: v[0] for s, v in egr.items()},
+                exclude_stops=ex_stops, exclude_trips=ex_trips)
+            if legs:
+                legs = [(*leg, None) for leg in legs]
+                first = legs[0]
+                found.append((arrival, sum(1 for leg in legs if leg[0] == "ride"), first[3] - acc[first[2]][0], legs))
+        return found
+
+    def _arrive(self, day, deadline, acc, egr, ex_stops, ex_trips):
+        """Latest door departures arriving by `deadline` (cafein's reverse search, checked)."""
+        kw = {"exclude_stops": list(ex_stops), "exclude_trips": list(ex_trips)} if ex_stops or ex_trips else {}
+        pairs = sorted(((a[0] + e[0], o, d) for o, a in acc.items() for d, e in egr.items() if o != d))
+        found = []
+        for _, o, d in pairs[:DETAILED_PAIRS * 2]:
+            for journey in self.net.route_between_stops(o, d, arrival=self._naive(day, deadline - egr[d][0]), **kw):
+                legs = self._cafein_legs(journey)
+                if self._feasible(legs):
+                    rides = sum(1 for leg in legs if leg[0] == "ride")
+                    found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
+        return found
+
+    # --- itinerary translation --------------------------------------------------------------
+    def _point(self, stop_id, language):
+        s = self.meta.stops[stop_id]
+        return {"name": self.meta.stop_name(stop_id, language), "stop_id": stop_id, "lat": s["lat"], "lon": s["lon"]}
+
+    def walk_leg(self, day, start_s, end_s, a, b, meters, crow_fly, geometry=None):
+        return {
+            "mode": "walk", "transit": False, "route_id": None, "route_short_name": None, "route_color": None,
+            "trip_id": None, "from": a, "to": b, "start_time": self.iso(day, start_s),
+            "end_time": self.iso(day, end_s), "duration_s": int(end_s - start_s), "distance_m": int(round(meters)),
+            "geometry": _wkb_geojson(geometry) or _line([(a["lat"], a["lon"]), (b["lat"], b["lon"])]),
+            "co2_g": 0, "crow_fly": bool(crow_fly), "booking": None, "zones": None,
+        }
+
+    def ride_leg(self, day, leg, language):
+        _, trip_id, board, board_s, alight, alight_s, extra = leg
+        trip = self.meta.trips[trip_id]
+        route = self.meta.routes[trip["route_id"]]
+        stops, arr, dep = self.meta.trip_stops[trip_id]
+        i = next(k for k in range(len(stops)) if stops[k] == board and int(dep[k]) == int(board_s))
+        j = next(k for k in range(i + 1, len(stops)) if stops[k] == alight and int(arr[k]) == int(alight_s))
+        coords = [(self.meta.stops[s]["lat"], self.meta.stops[s]["lon"]) for s in stops[i:j + 1]]
+        distance = (extra or {}).get("distance_m") or float(
+            haversine_m(np.array([c[0] for c in coords[:-1]]), np.array([c[1] for c in coords[:-1]]),
+                        np.array([c[0] for c in coords[1:]]), np.array([c[1] for c in coords[1:]])).sum())
+        zones = sorted({self.meta.stops[s]["zone"] for s in stops[i:j + 1] if self.meta.stops[s]["zone"]})
+        return {
+            "mode": route["mode"], "transit": True, "route_id": trip["route_id"],
+            "route_short_name": route["short_name"], "route_color": route["color"], "trip_id": trip_id,
+            "headsign": trip["headsign"],
+            "from": self._point(board, language), "to": self._point(alight, language),
+            "start_time": self.iso(day, int(dep[i])), "end_time": self.iso(day, int(arr[j])),
+            "duration_s": int(arr[j]) - int(dep[i]), "distance_m": int(round(distance)),
+            "geometry": _wkb_geojson((extra or {}).get("geometry")) or _line(coords),
+            "co2_g": leg_co2_g(route["mode"], distance), "crow_fly": False, "booking": None,
+            "zones": zones or None, "intermediate_stops": j - i - 1,
+        }
+
+    def itinerary(self, req: PlanRequest, day, legs, acc, egr) -> dict:
+        lang = req.language
+        first = next(leg for leg in legs if leg[0] == "ride")
+        o = first[2]
+        d, end_s = self._end(legs)
+        a_s, a_m, a_cf = acc[o]
+        e_s, e_m, e_cf = egr[d]
+        out = []
+        origin = ({"name": ORIGIN_LABEL.get(lang, "Origin"), "stop_id": None, "lat": req.origin[0],
+                   "lon": req.origin[1]} if not req.origin_stop_id else self._point(o, lang))
+        dest = ({"name": DESTINATION_LABEL.get(lang, "Destination"), "stop_id": None, "lat": req.destination[0],
+                 "lon": req.destination[1]} if not req.destination_stop_id else self._point(d, lang))
+        start_s = first[3] - a_s
+        if not req.origin_stop_id and (a_s or a_m):
+            out.append(self.walk_leg(day, start_s, first[3], origin, self._point(o, lang), a_m, a_cf))
+        for leg in legs:
+            if leg[0] == "ride":
+                out.append(self.ride_leg(day, leg, lang))
+            else:
+                _, s1, s2, t1, t2, meters, geometry = leg
+                walk_s = int(meters / WALK_SPEED_MPS + 0.5)
+                out.append(self.walk_leg(day, t1, t1 + walk_s, self._point(s1, lang), self._point(s2, lang),
+                                         meters, geometry is None, geometry))
+        end_door = end_s + e_s
+        if not req.destination_stop_id and (e_s or e_m):
+            out.append(self.walk_leg(day, end_s, end_door, self._point(d, lang), dest, e_m, e_cf))
+        return {
+            "start_time": self.iso(day, start_s), "end_time": self.iso(day, end_door),
+            "duration_s": int(end_door - start_s), "transfers": max(0, sum(1 for x in legs if x[0] == "ride") - 1),
+            "walk_distance_m": sum(leg["distance_m"] for leg in out if leg["mode"] == "walk"),
+            "co2_g": sum(leg["co2_g"] for leg in out), "legs": out,
+        }
+
+    # --- matrices ---------------------------------------------------------------------------
+    def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False,
+                           max_walk_m=1000):
+        """Rows {"from_id","to_id","travel_time_s"} within max_time_s (exact scan, change times applied)."""
+        day, t0 = self.split(departure)
+        ex_stops, ex_trips = self._exclusions[bool(wheelchair)]
+        table = self.connections.get(day) if "transit" in modes else None
+        dest_lat = np.array([d["lat"] for d in destinations])
+        dest_lon = np.array([d["lon"] for d in destinations])
+        dest_egress = [self.access(d["lat"], d["lon"], max_walk_m, ex_stops) for d in destinations]
+        rows = []
+        for o in origins:
+            best = (haversine_m(o["lat"], o["lon"], dest_lat, dest_lon) * WALK_DETOUR / WALK_SPEED_MPS)
+            if table is not None:
+                acc = self.access(o["lat"], o["lon"], max_walk_m, ex_stops)
+                reach = arrivals_within(self.meta, table, self.footpaths, t0=t0,
+                                        access={s: v[0] for s, v in acc.items()}, max_time_s=max_time_s,
+                                        exclude_stops=ex_stops, exclude_trips=ex_trips)
+                for k, egress in enumerate(dest_egress):
+                    for s, (e_s, _, _) in egress.items():
+                        if s in reach and reach[s] + e_s < best[k]:
+                            best[k] = reach[s] + e_s
+            for k, dest in enumerate(destinations):
+                if best[k] <= max_time_s:
+                    rows.append({"from_id": o["id"], "to_id": dest["id"], "travel_time_s": int(round(best[k]))})
+        return rows
+
+
+class EmbeddedEngine(RoutingEngine):
+    """Routes over the active feed version's saved network, loaded once per process."""
+
+    name = "embedded"
+    _instance = None
+    _instance_lock = threading.Lock()
+
+    def __init__(self):
+        self._networks: dict[str, EmbeddedNetwork] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def instance(cls) -> "EmbeddedEngine":
+        with cls._instance_lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def current(self) -> EmbeddedNetwork:
+        """The loaded network of the active feed version (raises EngineUnavailable naming what is missing)."""
+        from planner.engines.embedded_build import artifact_paths
+        from planner.selectors import active_feed
+
+        feed = active_feed()
+        if feed is None:
+            raise EngineUnavailable("No active GTFS feed: import and activate one (manage.py import_gtfs).",
+                                    code="no_active_feed")
+        network_path, meta_path = artifact_paths(feed)
+        key = str(network_path)
+        if key not in self._networks:
+            with self._lock:
+                if key not in self._networks:
+                    if not (network_path.exists() and meta_path.exists()):
+                        raise EngineUnavailable(
+                            f"No routing network built for feed {feed.name} v{feed.version}: "
+                            f"run manage.py build_network (expected {network_path.name}).",
+                            code="network_not_built")
+                    self._networks = {key: EmbeddedNetwork.load(network_path, meta_path)}
+        return self._networks[key]
+
+    def coverage(self):
+        return self.current().coverage()
+
+    def plan(self, request: PlanRequest) -> list[dict]:
+        return self.current().plan(request)
+
+    def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):
+        return self.current().travel_time_matrix(origins, destinations, departure=departure, modes=modes,
+                                                 max_time_s=max_time_s, wheelchair=wheelchair)
