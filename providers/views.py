@@ -1,0 +1,131 @@
+"""Provider API: authenticated availability push, and residents' vehicles/stations read API."""
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from maas.api.errors import ApiError
+from providers import push, selectors, services
+from providers.models import Provider
+
+
+def _raw_key(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.META.get("HTTP_X_API_KEY", "").strip()
+
+
+def _json_body(request):
+    """The request body parsed as JSON, after the size limit and content-type checks."""
+    limit = int(getattr(settings, "PROVIDERS_PUSH_MAX_BYTES", 1024 * 1024))
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ApiError(_("The body is larger than %(limit)d bytes.") % {"limit": limit}, code="payload_too_large",
+                       details={"max_bytes": limit, "content_length": length}, status_code=413)
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(_("Send the availability as application/json."), code="unsupported_media_type",
+                       status_code=415)
+    raw = request.body
+    if len(raw) > limit:
+        raise ApiError(_("The body is larger than %(limit)d bytes.") % {"limit": limit}, code="payload_too_large",
+                       details={"max_bytes": limit}, status_code=413)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(_("The body is not valid JSON."), code="invalid_json", details={"error": str(exc)[:200]})
+
+
+class AvailabilityPushView(APIView):
+    """POST /providers/{id}/availability — a provider pushes its availability with its API key."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    parser_classes = []
+
+    @extend_schema(request={"application/json": {"type": "object"}}, responses={200: dict},
+                   description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
+                               "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
+                               "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
+    def post(self, request, provider_id):
+        raw_key = _raw_key(request)
+        if not raw_key:
+            raise ApiError(_("A provider API key is required."), code="api_key_required", status_code=401)
+        key = services.authenticate_key(raw_key)
+        if key is None:
+            raise ApiError(_("Invalid or revoked API key."), code="invalid_api_key", status_code=401)
+        if key.provider_id != provider_id:
+            raise ApiError(_("This key cannot write another provider's availability."), code="wrong_provider",
+                           status_code=403)
+        if not key.provider.active:
+            raise ApiError(_("This provider is deactivated."), code="provider_inactive", status_code=403)
+        result = push.push_availability(key.provider, _json_body(request))
+        snap = result.snapshot
+        return Response({"provider_id": provider_id, "snapshot_id": snap.pk, "replaced": result.replaced,
+                         "stations": snap.station_count, "vehicles": snap.vehicle_count,
+                         "last_updated": snap.last_updated.isoformat(), "stale": result.stale})
+
+
+def _near(request):
+    try:
+        lat, lon = (float(x) for x in request.query_params.get("near", "").split(","))
+    except ValueError:
+        raise ApiError(_("near must be 'lat,lon'."), code="invalid_near", details={"field": "near"})
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ApiError(_("near is out of range."), code="invalid_near", details={"field": "near"})
+    try:
+        radius = int(request.query_params.get("radius", 500))
+    except ValueError:
+        radius = -1
+    max_radius = int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))
+    if not 1 <= radius <= max_radius:
+        raise ApiError(_("radius must be 1..%(max)d metres.") % {"max": max_radius}, code="invalid_radius",
+                       details={"field": "radius"})
+    kind = request.query_params.get("kind") or None
+    if kind is not None and kind not in Provider.Kind.values:
+        raise ApiError(_("Unknown provider kind."), code="invalid_kind",
+                       details={"field": "kind", "allowed": Provider.Kind.values})
+    return lat, lon, radius, kind
+
+
+def _with_freshness(items):
+    providers = {p.pk: p for p in Provider.objects.filter(pk__in={i["provider_id"] for i in items})}
+    fresh = {pk: selectors.provider_freshness(p) for pk, p in providers.items()}
+    for item in items:
+        f = fresh[item["provider_id"]]
+        item.update(provider_name=f["name"], last_updated=f["last_updated"], stale=f["stale"])
+    return items, list(fresh.values())
+
+
+NEAR_PARAMS = [OpenApiParameter("near", str, required=True, description="lat,lon"),
+               OpenApiParameter("radius", int, description="metres, default 500"),
+               OpenApiParameter("kind", str, description="provider kind")]
+
+
+class VehicleListView(APIView):
+    """GET /vehicles?near=lat,lon&radius=m[&kind=] — available shared vehicles near a point."""
+
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    def get(self, request):
+        lat, lon, radius, kind = _near(request)
+        items, providers = _with_freshness(selectors.vehicles_near(lat, lon, radius, kind=kind)[:200])
+        return Response({"count": len(items), "results": items, "providers": providers})
+
+
+class StationListView(APIView):
+    """GET /stations?near=lat,lon&radius=m[&kind=bike_share] — stations with bikes/docks and freshness."""
+
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    def get(self, request):
+        lat, lon, radius, kind = _near(request)
+        items, providers = _with_freshness(
+            selectors.stations_near(lat, lon, radius, kind=kind or Provider.Kind.BIKE_SHARE)[:200])
+        return Response({"count": len(items), "results": items, "providers": providers})
