@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from planner.emissions import G_PER_PKM
+
 # r5py TransportMode names -> leg modes of the itinerary model.
 R5_MODES = {
     "WALK": "walk",
@@ -39,12 +41,6 @@ R5_MODES = {
     "GONDOLA": "rail",
 }
 TRANSIT_MODES = frozenset({"tram", "metro", "rail", "bus", "ferry"})
-
-# Fallback CO2 factors, grams per passenger-km (HSL's published averages, 2021; bike/walk 0,
-# car: average Finnish passenger car with 1.2 occupants). The engine passes the planner's own
-# factors when it has them.
-CO2_G_PER_KM = {"walk": 0, "bike": 0, "tram": 0, "metro": 0, "rail": 0, "bus": 34, "ferry": 180,
-                "car": 120}
 
 UNPRICED = {"total_cents": None, "reason": "not priced yet"}
 
@@ -303,11 +299,12 @@ def itineraries_from_records(
 
     `departure`: the requested departure, anchors itineraries without transit legs (r5py leaves
     their departure_time empty). `stops`: {stop_id: {"name", "lat", "lon"}}; `routes`:
-    {route_id: {"short_name", "color"}} (colour as GTFS hex without '#').
+    {route_id: {"short_name", "color"}} (colour as GTFS hex without '#'); `co2_g_per_km` defaults
+    to planner.emissions.G_PER_PKM.
     """
     tz = ZoneInfo(timezone)
     stops, routes = stops or {}, routes or {}
-    factors = CO2_G_PER_KM if co2_g_per_km is None else co2_g_per_km
+    factors = G_PER_PKM if co2_g_per_km is None else co2_g_per_km
     options: dict[tuple[str, str, int], list[dict]] = {}
     for record in records:
         options.setdefault((record["from_id"], record["to_id"], record["option"]), []).append(record)

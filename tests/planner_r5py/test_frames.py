@@ -140,6 +140,9 @@ def test_co2_stop_names_and_route_colours_from_lookups(transit_records):
     assert (bus["route_short_name"], bus["route_color"]) == ("192T", "#007AC9")
     assert bus["from"] == {"name": "Hietalahdentori", "stop_id": "1201132", "lat": 60.1625, "lon": 24.9290}
     assert walk["to"]["name"] == "Hietalahdentori"
+    default = frames.itineraries_from_records(transit_records)[("0", "20")]
+    bus_default = next(it for it in default if it["legs"][1]["route_id"] == "7192T")
+    assert bus_default["legs"][1]["co2_g"] == 54  # planner.emissions: bus 45 g/pkm x 1.202 km
 
 
 def test_bicycle_itineraries_anchor_on_the_requested_departure(bicycle_records):
