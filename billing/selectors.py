@@ -77,12 +77,38 @@ def used_in_period(user, period_start):
     rows = (
         UsageRecord.objects.filter(user=user, period_start=period_start)
         .values("category")
-        .annotate(rides=Sum("covered_rides"), minutes=Sum("covered_minutes"),
+        .annotate(used_rides=Sum("covered_rides"), used_minutes=Sum("covered_minutes"),
                   charged=Sum("charge_cents"), count=Sum("rides"))
     )
-    return {r["category"]: {"rides": r["rides"] or 0, "minutes": r["minutes"] or 0,
+    return {r["category"]: {"rides": r["used_rides"] or 0, "minutes": r["used_minutes"] or 0,
                             "charged_cents": r["charged"] or 0, "total_rides": r["count"] or 0} for r in rows}
 
 
 def invoices_of(user):
     return Invoice.objects.filter(user=user)
+
+
+def usage_summary(user, now=None):
+    """This period's use per mode category against the plan's entitlements (integer cents)."""
+    start, end, subscription = current_period(user, now)
+    plan = subscription.plan if subscription else None
+    entitlements = entitlements_of(plan)
+    used = used_in_period(user, start)
+    categories = []
+    for category in sorted(set(entitlements) | set(used)):
+        ent, spent = entitlements.get(category), used.get(category, {})
+        row = {"category": category, "rides": spent.get("total_rides", 0),
+               "covered_rides": spent.get("rides", 0), "covered_minutes": spent.get("minutes", 0),
+               "charged_cents": spent.get("charged_cents", 0),
+               "rides_included": ent.rides_per_period if ent else 0,
+               "minutes_included": ent.minutes_per_period if ent else 0,
+               "rides_left": None, "minutes_left": None}
+        if ent and ent.rides_per_period is not None:
+            row["rides_left"] = max(0, ent.rides_per_period - row["covered_rides"])
+        if ent and ent.minutes_per_period is not None:
+            row["minutes_left"] = max(0, ent.minutes_per_period - row["covered_minutes"])
+        if ent is None:
+            row["rides_left"] = row["minutes_left"] = 0
+        categories.append(row)
+    return {"period_start": start, "period_end": end, "plan": plan.code if plan else None,
+            "charged_cents": sum(row["charged_cents"] for row in categories), "categories": categories}

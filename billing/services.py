@@ -15,6 +15,7 @@ from billing.stripe_api import client, idem, stripe_errors
 from maas.api.errors import ApiError, Conflict
 
 CURRENCY = "eur"
+INVOICE_STATUS_RANK = {"draft": 0, "open": 1, "paid": 2, "void": 2, "uncollectible": 2}
 
 
 def _lock_user(user):
@@ -164,13 +165,17 @@ def apply_invoice(obj):
     account = BillingAccount.objects.filter(stripe_customer_id=stripe_api.get(obj, "customer")).first()
     if account is None or not str(obj["id"]).startswith("in_"):
         return None
+    existing = Invoice.objects.filter(stripe_invoice_id=obj["id"]).first()
+    status = stripe_api.get(obj, "status", "")
+    if existing and INVOICE_STATUS_RANK.get(status, 0) < INVOICE_STATUS_RANK.get(existing.status, 0):
+        return None  # an older event (e.g. invoice.created after invoice.paid) never rolls back the status
     lines = [{"description": stripe_api.get(line, "description", ""), "amount_cents": int(line["amount"])}
              for line in stripe_api.get(stripe_api.get(obj, "lines", {}), "data", [])]
     invoice, _created = Invoice.objects.update_or_create(
         stripe_invoice_id=obj["id"],
         defaults=dict(
             user=account.user, stripe_subscription_id=stripe_api.invoice_subscription_id(obj) or "",
-            status=stripe_api.get(obj, "status", ""), currency=stripe_api.get(obj, "currency", CURRENCY),
+            status=status, currency=stripe_api.get(obj, "currency", CURRENCY),
             total_cents=int(stripe_api.get(obj, "total", 0)), amount_paid_cents=int(stripe_api.get(obj, "amount_paid", 0)),
             tax_cents=stripe_api.invoice_tax(obj), period_start=stripe_api.ts(stripe_api.get(obj, "period_start")),
             period_end=stripe_api.ts(stripe_api.get(obj, "period_end")), lines=lines,

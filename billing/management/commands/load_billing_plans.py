@@ -54,7 +54,8 @@ class Command(BaseCommand):
                     Entitlement.objects.create(plan=obj, **ent)
             for tariff in tariffs:
                 Tariff.objects.update_or_create(code=tariff.pop("code"), defaults=tariff)
-        self.stdout.write(f"billing: {len(plans)} plans, {len(tariffs)} tariffs loaded from {path.name}")
+        if options["verbosity"]:
+            self.stdout.write(f"billing: {len(plans)} plans, {len(tariffs)} tariffs loaded from {path.name}")
 
     def _clean(self, path, where, kind, row, fields):
         if not isinstance(row, dict):

@@ -1,0 +1,62 @@
+"""Billing API shapes (integer cents everywhere)."""
+from rest_framework import serializers
+
+from billing.models import Entitlement, Invoice, Plan, Subscription
+from billing.money import vat_included
+
+
+class EntitlementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entitlement
+        fields = ["category", "zones", "rides_per_period", "minutes_per_period", "max_ride_minutes",
+                  "discount_percent"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    entitlements = EntitlementSerializer(many=True, read_only=True)
+    vat_cents = serializers.SerializerMethodField()
+    vat_rate_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["code", "name", "description", "price_cents", "vat_cents", "vat_rate_percent", "interval",
+                  "is_payg", "entitlements"]
+
+    def get_vat_cents(self, plan) -> int:
+        return vat_included(plan.price_cents, plan.vat_rate_bp)
+
+    def get_vat_rate_percent(self, plan) -> str:
+        return f"{plan.vat_rate_bp / 100:g}"
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    plan = PlanSerializer(read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = ["id", "plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end"]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ["stripe_invoice_id", "status", "currency", "total_cents", "amount_paid_cents", "tax_cents",
+                  "period_start", "period_end", "lines", "stripe_created"]
+
+
+class PlanChoiceSerializer(serializers.Serializer):
+    plan = serializers.SlugField(max_length=40)
+
+
+class SetupIntentChoiceSerializer(serializers.Serializer):
+    setup_intent = serializers.RegexField(r"^seti_[A-Za-z0-9_]+$", max_length=100)
+
+
+class QuoteSerializer(serializers.Serializer):
+    itinerary = serializers.DictField()
+
+    def validate_itinerary(self, value):
+        legs = value.get("legs")
+        if not isinstance(legs, list) or not all(isinstance(leg, dict) for leg in legs):
+            raise serializers.ValidationError("itinerary.legs must be a list of leg objects.")
+        return value

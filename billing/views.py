@@ -1,0 +1,136 @@
+"""Billing API: plans, subscription, usage, invoices, payment methods, quotes, Stripe webhooks."""
+import uuid
+
+import stripe
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing import selectors, services, webhooks
+from billing.serializers import (
+    InvoiceSerializer, PlanChoiceSerializer, PlanSerializer, QuoteSerializer, SetupIntentChoiceSerializer,
+    SubscriptionSerializer,
+)
+from maas.api.errors import ApiError
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _subscription_body(subscription):
+    return {"subscription": SubscriptionSerializer(subscription).data if subscription else None}
+
+
+class PlanListView(APIView):
+    """Plans on offer, with what each includes and its VAT."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=PlanSerializer(many=True))
+    def get(self, request):
+        return Response(PlanSerializer(selectors.active_plans(), many=True).data)
+
+
+class SubscriptionView(APIView):
+    """GET the current subscription; POST {"plan": code} to subscribe."""
+
+    @extend_schema(responses=SubscriptionSerializer)
+    def get(self, request):
+        return Response(_subscription_body(selectors.latest_subscription(request.user)))
+
+    @extend_schema(request=PlanChoiceSerializer, responses={201: SubscriptionSerializer})
+    def post(self, request):
+        data = _valid(PlanChoiceSerializer, request)
+        subscription = services.subscribe(request.user, data["plan"],
+                                          idempotency_key=request.headers.get("Idempotency-Key"))
+        return Response(_subscription_body(subscription), status=status.HTTP_201_CREATED)
+
+
+class SubscriptionChangeView(APIView):
+    """POST {"plan": code}: upgrade or downgrade with proration."""
+
+    @extend_schema(request=PlanChoiceSerializer, responses=SubscriptionSerializer)
+    def post(self, request):
+        data = _valid(PlanChoiceSerializer, request)
+        return Response(_subscription_body(services.change_plan(request.user, data["plan"])))
+
+
+class SubscriptionCancelView(APIView):
+    """POST: cancel at the end of the current period."""
+
+    @extend_schema(request=None, responses=SubscriptionSerializer)
+    def post(self, request):
+        return Response(_subscription_body(services.cancel_subscription(request.user)))
+
+
+class SubscriptionResumeView(APIView):
+    """POST: undo a pending cancellation."""
+
+    @extend_schema(request=None, responses=SubscriptionSerializer)
+    def post(self, request):
+        return Response(_subscription_body(services.resume_subscription(request.user)))
+
+
+class UsageView(APIView):
+    """This period's usage against the plan."""
+
+    def get(self, request):
+        return Response(selectors.usage_summary(request.user))
+
+
+class InvoiceListView(APIView):
+    """The resident's invoices (mirrored from Stripe)."""
+
+    @extend_schema(responses=InvoiceSerializer(many=True))
+    def get(self, request):
+        return Response(InvoiceSerializer(selectors.invoices_of(request.user), many=True).data)
+
+
+class SetupIntentView(APIView):
+    """POST: a SetupIntent client secret for saving a card with Stripe.js."""
+
+    @extend_schema(request=None)
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+        return Response(services.create_setup_intent(request.user, idempotency_key=key),
+                        status=status.HTTP_201_CREATED)
+
+
+class PaymentMethodView(APIView):
+    """POST {"setup_intent": id}: make the confirmed card the default payment method."""
+
+    @extend_schema(request=SetupIntentChoiceSerializer)
+    def post(self, request):
+        data = _valid(SetupIntentChoiceSerializer, request)
+        account = services.save_payment_method(request.user, data["setup_intent"])
+        return Response({"default_payment_method": account.default_payment_method})
+
+
+class QuoteView(APIView):
+    """POST {"itinerary": {...}}: the price of an itinerary for this resident (read-only)."""
+
+    @extend_schema(request=QuoteSerializer)
+    def post(self, request):
+        data = _valid(QuoteSerializer, request)
+        return Response(services.price_itinerary(request.user, data["itinerary"]))
+
+
+class StripeWebhookView(APIView):
+    """Stripe events: signature-verified, exactly once per event id; unknown types acknowledged."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request):
+        try:
+            event = webhooks.verify(request.body, request.headers.get("Stripe-Signature"))
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise ApiError(_("Invalid webhook signature."), code="invalid_signature", status_code=400) from exc
+        outcome = webhooks.process_event(event)
+        return Response({"received": True, "event": event["id"], "outcome": outcome})
