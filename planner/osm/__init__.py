@@ -1,0 +1,1 @@
+"""OSM street networks for walk/bike legs: merging and clipping PBF extracts (pyosmium)."""

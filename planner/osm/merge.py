@@ -1,0 +1,86 @@
+"""Merge several OSM PBF extracts (same OSM ids) into one file, optionally clipped to a bbox.
+
+An object present in several inputs is written once, in its highest version. With a bbox, nodes inside
+it are kept, ways with at least one node inside are kept whole (with all their nodes), and relations
+with a kept member are kept (members outside stay as dangling references, as in any extract).
+Everything is held in memory: fine for district-sized extracts, not for a country.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import osmium
+from osmium.osm import mutable
+
+HIGHWAY_WALK = {"footway", "pedestrian", "path", "steps", "living_street", "residential", "service",
+                "unclassified", "tertiary", "tertiary_link", "secondary", "secondary_link", "primary",
+                "primary_link", "track", "cycleway", "corridor", "road", "bridleway", "crossing"}
+
+
+def _inside(location, bbox) -> bool:
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return location.valid() and min_lon <= location.lon <= max_lon and min_lat <= location.lat <= max_lat
+
+
+def _meta(obj) -> dict:
+    return {"id": obj.id, "version": obj.version, "visible": True, "changeset": obj.changeset,
+            "timestamp": obj.timestamp, "uid": obj.uid, "user": obj.user, "tags": dict(obj.tags)}
+
+
+def merge_pbfs(inputs: list[str | Path], output: str | Path, bbox: tuple[float, float, float, float] | None = None
+               ) -> dict:
+    """Write the merged (and clipped) extract to `output`; return counts and the walkable way count."""
+    inputs = [Path(p) for p in inputs]
+    inside_nodes: set[int] = set()
+    if bbox is not None:
+        for path in inputs:
+            for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+                if _inside(node.location, bbox):
+                    inside_nodes.add(node.id)
+
+    ways: dict[int, mutable.Way] = {}
+    relations: dict[int, mutable.Relation] = {}
+    for path in inputs:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.WAY | osmium.osm.RELATION):
+            if obj.is_way():
+                refs = [n.ref for n in obj.nodes]
+                if bbox is not None and not any(r in inside_nodes for r in refs):
+                    continue
+                if obj.id not in ways or ways[obj.id].version < obj.version:
+                    ways[obj.id] = mutable.Way(nodes=refs, **_meta(obj))
+            else:
+                members = [(m.type, m.ref, m.role) for m in obj.members]
+                if obj.id not in relations or relations[obj.id].version < obj.version:
+                    relations[obj.id] = mutable.Relation(members=members, **_meta(obj))
+    needed = set(inside_nodes) if bbox is not None else None
+    if needed is not None:
+        for way in ways.values():
+            needed.update(way.nodes)
+        relations = {rid: rel for rid, rel in relations.items()
+                     if any((t == "w" and ref in ways) or (t == "n" and ref in needed) for t, ref, _ in rel.members)}
+
+    nodes: dict[int, mutable.Node] = {}
+    for path in inputs:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if needed is not None and node.id not in needed:
+                continue
+            if node.id not in nodes or nodes[node.id].version < node.version:
+                nodes[node.id] = mutable.Node(location=(node.location.lon, node.location.lat), **_meta(node))
+
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".part.osm.pbf")
+    tmp.unlink(missing_ok=True)
+    writer = osmium.SimpleWriter(str(tmp))
+    try:
+        for nid in sorted(nodes):
+            writer.add_node(nodes[nid])
+        for wid in sorted(ways):
+            writer.add_way(ways[wid])
+        for rid in sorted(relations):
+            writer.add_relation(relations[rid])
+    finally:
+        writer.close()
+    tmp.replace(output)
+    walkable = sum(1 for w in ways.values() if w.tags.get("highway") in HIGHWAY_WALK)
+    return {"nodes": len(nodes), "ways": len(ways), "relations": len(relations), "walkable_ways": walkable}
