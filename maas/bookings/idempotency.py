@@ -50,4 +50,5 @@ def run_once(user, key, body_hash, handler):
         status, body, booking = handler(record)
         record.response_status, record.response_body, record.booking = status, body, booking
         record.save(update_fields=["response_status", "response_body", "booking"])
-        return status, body
+        record.refresh_from_db(fields=["response_body"])  # the stored form: first answer == replays, byte for byte
+        return status, record.response_body

@@ -1,0 +1,81 @@
+"""Idempotency-Key on POST /api/v1/bookings, including 20 truly concurrent requests on PostgreSQL."""
+import json
+import threading
+
+import pytest
+from django.db import connection
+
+from billing.models import Payment
+from maas.bookings.models import Booking, BookingEvent, IdempotencyRecord
+from tests.bookings.conftest import add_card, book, client_for, make_leg
+
+THREADS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_20_concurrent_requests_with_one_key_create_one_booking_and_agree(
+        make_resident, localstripe, billing_plans, tomp_provider, tomp):
+    assert connection.vendor == "postgresql"
+    resident = make_resident()
+    add_card(resident.user)
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    tomp.state.delays["POST /bookings"] = 0.3  # keep the first request in flight while the others arrive
+    barrier = threading.Barrier(THREADS)
+    results = [None] * THREADS
+
+    def request(i):
+        api = client_for(resident.user)  # each thread: its own client and its own DB connection
+        barrier.wait()
+        try:
+            response = book(api, leg, key="same-key-20")
+            results[i] = (response.status_code, response.content)
+        except Exception as exc:  # asserted below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert all(isinstance(r, tuple) for r in results), results
+    statuses = {status for status, _ in results}
+    bodies = {body for _, body in results}
+    assert statuses == {201}
+    assert len(bodies) == 1  # byte-identical answers
+    booking = Booking.objects.get()
+    assert json.loads(results[0][1])["id"] == booking.pk and booking.state == "CONFIRMED"
+    assert IdempotencyRecord.objects.filter(user=resident.user, key="same-key-20").count() == 1
+    assert Payment.objects.filter(user=resident.user).count() == 1
+    assert [p for m, p, _ in tomp.state.requests if m == "POST"] == ["/plannings", "/bookings"]
+    assert BookingEvent.objects.filter(booking=booking).count() == 3  # created, PENDING, CONFIRMED
+
+
+@pytest.mark.django_db
+def test_replay_returns_stored_answer_and_other_body_is_409(payg_resident, tomp_provider, tomp):
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    first = book(payg_resident.api, leg, key="k-1")
+    assert first.status_code == 201
+    replay = book(payg_resident.api, leg, key="k-1")
+    assert (replay.status_code, replay.json()) == (201, first.json())
+    other = book(payg_resident.api, make_leg(tomp_provider.pk, vehicle_id="SC-102"), key="k-1")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Booking.objects.count() == 1
+    assert [p for m, p, _ in tomp.state.requests if m == "POST"] == ["/plannings", "/bookings"]
+
+
+@pytest.mark.django_db
+def test_rejections_are_replayed_too_and_keys_are_per_user(payg_resident, make_resident, tomp_provider, tomp):
+    tomp.state.available["SC-101"] = False
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    first = book(payg_resident.api, leg, key="k-2")
+    assert first.status_code == 409
+    assert book(payg_resident.api, leg, key="k-2").json() == first.json()
+    assert Booking.objects.count() == 1  # the REJECTED booking, not a second attempt
+    # another resident's identical key is a different request
+    other = make_resident()
+    add_card(other.user)
+    tomp.state.available["SC-101"] = True
+    assert book(client_for(other.user), leg, key="k-2").status_code == 201
