@@ -10,6 +10,7 @@ DEMO_PASSWORD = "kalasatama-demo"
 DEMO_STEPS = [
     ("billing: plans, entitlements, pay-as-you-go tariffs", "load_billing_plans", []),
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
+    ("providers: HSL city-bike stations around Kalasatama", "import_citybike_stations", []),
 ]
 
 
