@@ -121,10 +121,14 @@ def sync_stripe_plan(plan):
 
 
 def _plan_for_stripe(subscription_obj):
-    code = stripe_api.get(stripe_api.get(subscription_obj, "metadata", {}), "plan")
-    plan = Plan.objects.filter(code=code).first() if code else None
+    """Our plan for the Stripe plan on the subscription item (metadata "plan" as fallback)."""
+    stripe_plan = stripe_api.subscription_plan_id(subscription_obj)
+    plan = Plan.objects.filter(stripe_plan_id=stripe_plan).first() if stripe_plan else None
+    if plan is None and stripe_plan and stripe_plan.startswith("maas-") and stripe_plan.count("-") >= 3:
+        plan = Plan.objects.filter(code=stripe_plan[len("maas-"):].rsplit("-", 2)[0]).first()  # repriced since
     if plan is None:
-        plan = Plan.objects.filter(stripe_plan_id=stripe_api.subscription_plan_id(subscription_obj)).first()
+        code = stripe_api.get(stripe_api.get(subscription_obj, "metadata", {}), "plan")
+        plan = Plan.objects.filter(code=code).first() if code else None
     return plan
 
 
