@@ -24,6 +24,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy
+import pandas
+import shapely
+
 from planner.emissions import G_PER_PKM
 
 # r5py TransportMode names -> leg modes of the itinerary model.
@@ -56,14 +60,9 @@ def _seconds(value) -> float | None:
         return None
     if hasattr(value, "total_seconds"):  # datetime.timedelta, pandas.Timedelta
         seconds = value.total_seconds()
-    else:  # numpy.timedelta64 or plain seconds (GeoPackage round-trip)
-        try:
-            import numpy
-
-            if isinstance(value, numpy.timedelta64):
-                value = value / numpy.timedelta64(1, "s")
-        except ImportError:  # pragma: no cover - numpy ships with pandas
-            pass
+    elif isinstance(value, numpy.timedelta64):
+        seconds = float(value / numpy.timedelta64(1, "s"))
+    else:  # plain seconds (GeoPackage round-trip)
         seconds = float(value)
     return None if math.isnan(seconds) else seconds
 
@@ -78,14 +77,9 @@ def _float(value) -> float | None:
 def _naive_iso(value) -> str | None:
     if value is None:
         return None
-    try:
-        import pandas
-
-        if pandas.isna(value):
-            return None
-        value = pandas.Timestamp(value).to_pydatetime()
-    except ImportError:  # pragma: no cover
-        pass
+    if pandas.isna(value):
+        return None
+    value = pandas.Timestamp(value).to_pydatetime()
     return value.replace(tzinfo=None).isoformat()
 
 
@@ -100,20 +94,17 @@ def _coords(geometry) -> list[list[float]]:
     """[[lon, lat], ...] of a (Multi)LineString, parts joined in order, repeated points dropped."""
     if geometry is None or geometry.is_empty:
         return []
-    import shapely
-
     if geometry.geom_type == "MultiLineString":
         merged = shapely.line_merge(geometry)
         parts = shapely.get_parts(merged if not merged.is_empty else geometry)
     else:
         parts = [geometry]
-    coords: list[list[float]] = []
-    for part in parts:
-        for x, y, *_ in part.coords:
-            point = [round(x, 7), round(y, 7)]
-            if not coords or coords[-1] != point:
-                coords.append(point)
-    return coords
+    xy = numpy.round(shapely.get_coordinates(list(parts)), 7)
+    if len(xy) > 1:  # drop repeated points (where parts join, or degenerate segments)
+        keep = numpy.ones(len(xy), dtype=bool)
+        keep[1:] = (xy[1:] != xy[:-1]).any(axis=1)
+        xy = xy[keep]
+    return xy.tolist()
 
 
 def detailed_records(frame) -> list[dict]:
