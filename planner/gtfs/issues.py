@@ -36,7 +36,18 @@ def format_report(issues: list[Issue], limit: int = 20) -> str:
     if len(issues) > limit:
         lines.append(f"... and {len(issues) - limit} more; counts by file/field/kind:")
     counts = Counter()
+    values: dict[tuple, list[str]] = {}
     for i in issues:
-        counts[(i.file, i.field or "-", i.code)] += i.count
-    lines.append("Totals: " + "; ".join(f"{f} {fld} {code}: {n}" for (f, fld, code), n in sorted(counts.items())))
+        key = (i.file, i.field or "-", i.code)
+        counts[key] += i.count
+        if i.code.startswith("unknown_") and i.value is not None:
+            values.setdefault(key, []).append(i.value)
+    totals = []
+    for key, n in sorted(counts.items()):
+        line = f"{key[0]} {key[1]} {key[2]}: {n} rows"
+        if key in values:  # name every unknown id (up to 50), e.g. the missing stop_ids
+            ids = sorted(set(values[key]))
+            line += f", {len(ids)} ids: " + ", ".join(ids[:50]) + (" ..." if len(ids) > 50 else "")
+        totals.append(line)
+    lines.append("Totals:\n  " + "\n  ".join(totals))
     return "\n".join(lines)

@@ -83,8 +83,12 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
 
 
-def validate(tables: dict) -> tuple[list[Issue], list[Issue]]:
-    """(errors, warnings) for a feed read by reader.read_tables (or shaped like it)."""
+def validate(tables: dict, parsed: dict | None = None) -> tuple[list[Issue], list[Issue]]:
+    """(errors, warnings) for a feed read by reader.read_tables (or shaped like it).
+
+    `parsed`, when given, receives the stop_times seconds arrays ("arrival_s", "departure_s") so the
+    loader does not parse the times twice.
+    """
     errors: list[Issue] = []
     warnings: list[Issue] = []
     present = {t for t, df in tables.items() if df is not None}
@@ -160,7 +164,7 @@ def validate(tables: dict) -> tuple[list[Issue], list[Issue]]:
     trip_ids = set(trips["trip_id"].dropna())
     errors += _unknown_refs(st, "trip_id", trip_ids, "stop_times.txt", "trip_id")
     errors += _unknown_refs(st, "stop_id", stop_ids, "stop_times.txt", "stop_id")
-    errors += check_stop_times(st)
+    errors += check_stop_times(st, parsed)
     timed = set(st["trip_id"].dropna())
     untimed = ~trips["trip_id"].isin(timed)
     errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
@@ -190,11 +194,13 @@ def validate(tables: dict) -> tuple[list[Issue], list[Issue]]:
     return errors, warnings
 
 
-def check_stop_times(st: pd.DataFrame) -> list[Issue]:
+def check_stop_times(st: pd.DataFrame, parsed: dict | None = None) -> list[Issue]:
     """Times parse (H:MM:SS, >24:00), first/last stop of each trip timed, arrival<=departure, no time travel."""
     errors = []
     arr, arr_blank, arr_bad = parse_times(st["arrival_time"].astype("string"))
     dep, dep_blank, dep_bad = parse_times(st["departure_time"].astype("string"))
+    if parsed is not None:
+        parsed["arrival_s"], parsed["departure_s"] = arr, dep
     for column, bad in (("arrival_time", arr_bad), ("departure_time", dep_bad)):
         errors += _rows(st, bad, "stop_times.txt", column, "bad_time",
                         lambda v: f"{v!r} is not a GTFS time (H:MM:SS, hours may exceed 24)")
