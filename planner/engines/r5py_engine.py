@@ -234,7 +234,11 @@ class R5pyEngine(RoutingEngine):
     @classmethod
     def instance(cls) -> R5pyEngine:
         """The process-wide engine; raises EngineConfigurationError before anything is spawned."""
-        config = load_config()
+        try:
+            config = load_config()
+        except EngineUnavailable as exc:
+            exc.engine = cls.name  # shown in the API's 503 details
+            raise
         with cls._instance_lock:
             if cls._instance is None or cls._instance.config != config:
                 if cls._instance is not None:
@@ -304,6 +308,37 @@ class R5pyEngine(RoutingEngine):
         return names
 
     # -- RoutingEngine ----------------------------------------------------------------------------
+
+    def coverage(self) -> dict | None:
+        """Area and service dates of the active feed (as the embedded engine reports them), or None."""
+        from django.db.models import Max, Min
+
+        from planner import selectors
+        from planner.models import Calendar, CalendarDate, Stop
+
+        feed = selectors.active_feed()
+        if feed is None:
+            return None
+        box = Stop.objects.filter(feed=feed, lat__isnull=False, lon__isnull=False).aggregate(
+            lat0=Min("lat"), lon0=Min("lon"), lat1=Max("lat"), lon1=Max("lon"))
+        by_service = {row[0]: row[1:] for row in Calendar.objects.filter(feed=feed).values_list(
+            "service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "start_date", "end_date")}
+        exceptions = list(CalendarDate.objects.filter(feed=feed).values_list("service_id", "date", "exception_type"))
+        starts = [c[7] for c in by_service.values()] + [d for _, d, kind in exceptions if kind == 1]
+        ends = [c[8] for c in by_service.values()] + [d for _, d, kind in exceptions if kind == 1]
+        start, end = feed.service_start or min(starts, default=None), feed.service_end or max(ends, default=None)
+        if box["lat0"] is None or start is None or end is None:
+            return None
+
+        def has_service(day) -> bool:
+            running = {sid for sid, c in by_service.items() if c[7] <= day <= c[8] and c[day.weekday()]}
+            running |= {sid for sid, d, kind in exceptions if d == day and kind == 1}
+            running -= {sid for sid, d, kind in exceptions if d == day and kind == 2}
+            return start <= day <= end and bool(running)
+
+        return {"bbox": (box["lat0"], box["lon0"], box["lat1"], box["lon1"]), "service_start": start,
+                "service_end": end, "has_service": has_service}
 
     def plan(self, request: PlanRequest) -> list[dict]:
         if request.wheelchair:
