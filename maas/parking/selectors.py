@@ -136,3 +136,43 @@ def utilization_series(days=60):
         snaps = list(UtilizationSnapshot.objects.filter(area=area, day__gte=since).order_by("day"))
         result.append({"area": area, "usage": area_usage(area), "snapshots": snaps})
     return result
+
+
+def allocation_state(area, facility_id, household_id, plate, from_day):
+    """Everything a permit decision needs, in one query (run it while holding the area/facility locks).
+
+    Returns {"held", "plate_taken", "waiting", "granted", "facility_capacity", "facility_permits",
+    "busiest_reserved_day"}; the facility figures are None when the area has no facility.
+    """
+    from django.db import connection
+
+    permit, area_t = Permit._meta.db_table, ParkingArea._meta.db_table
+    capacity_t = Facility.capacities.rel.related_model._meta.db_table
+    reservation_t = ParkAndRideReservation._meta.db_table
+    sql = f"""
+        SELECT
+          (SELECT COUNT(*) FROM {permit} WHERE area_id = %(a)s AND household_id = %(h)s
+             AND status IN ('granted', 'waitlisted')),
+          (SELECT COUNT(*) FROM {permit} WHERE area_id = %(a)s AND plate = %(p)s
+             AND status IN ('granted', 'waitlisted')),
+          (SELECT COUNT(*) FROM {permit} WHERE area_id = %(a)s AND status = 'waitlisted'),
+          (SELECT COUNT(*) FROM {permit} WHERE area_id = %(a)s AND status = 'granted'),
+          (SELECT capacity FROM {capacity_t} WHERE facility_id = %(f)s AND capacity_type = %(t)s),
+          (SELECT COUNT(*) FROM {permit} p JOIN {area_t} pa ON pa.id = p.area_id
+             WHERE p.facility_id = %(f)s AND p.status = 'granted' AND pa.capacity_type = %(t)s),
+          (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM {reservation_t} WHERE facility_id = %(f)s
+             AND capacity_type = %(t)s AND day >= %(d)s AND status = 'reserved' GROUP BY day) busiest)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"a": area.pk, "h": household_id, "p": plate, "f": facility_id,
+                             "t": area.capacity_type, "d": from_day})
+        row = cursor.fetchone()
+    keys = ["held", "plate_taken", "waiting", "granted", "facility_capacity", "facility_permits",
+            "busiest_reserved_day"]
+    state = dict(zip(keys, row))
+    if facility_id is None:
+        state.update(facility_capacity=None, facility_permits=None, busiest_reserved_day=None)
+    else:
+        state["facility_capacity"] = state["facility_capacity"] or 0
+        state["busiest_reserved_day"] = state["busiest_reserved_day"] or 0
+    return state

@@ -76,26 +76,30 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
     if household is None:
         raise ApiError(_("Only residents with a household can apply for a parking permit."),
                        code="no_household", status_code=403)
+    # Checks that need no lock come first, so the locked section stays short.
+    area = ParkingArea.objects.filter(pk=area_id).first()
+    if area is None:
+        raise ApiError(_("No such parking area."), code="area_not_found", status_code=404)
+    if household.block not in area.block_list():
+        raise ApiError(_("Your household is not in this parking area."), code="not_in_area",
+                       details={"block": household.block, "area": area.code}, status_code=403)
+    households = selectors.households_in(area)
     with transaction.atomic():
-        try:
-            area, facility = _lock_area(area_id)
-        except ParkingArea.DoesNotExist:
-            raise ApiError(_("No such parking area."), code="area_not_found", status_code=404)
-        if household.block not in area.block_list():
-            raise ApiError(_("Your household is not in this parking area."), code="not_in_area",
-                           details={"block": household.block, "area": area.code}, status_code=403)
-        open_statuses = [Permit.GRANTED, Permit.WAITLISTED]
-        held = Permit.objects.filter(area=area, household=household, status__in=open_statuses).count()
-        if held >= area.max_permits_per_household:
+        area, facility = _lock_area(area_id)
+        state = selectors.allocation_state(area, area.facility_id, household.pk, plate, valid_from)
+        if state["held"] >= area.max_permits_per_household:
             raise Conflict(_("Your household already holds or awaits the permits it may have in this area."),
                            code="household_limit", details={"limit": area.max_permits_per_household})
-        if Permit.objects.filter(area=area, plate=plate, status__in=open_statuses).exists():
+        if state["plate_taken"]:
             raise Conflict(_("This vehicle already has a permit or application in this area."),
                            code="plate_taken", details={"plate": plate})
+        room = state["waiting"] == 0 and state["granted"] < area.cap_for(households)
+        if room and facility is not None:
+            room = facility.status == "IN_OPERATION" and (
+                state["facility_capacity"] - state["facility_permits"] - state["busiest_reserved_day"] > 0)
         permit = Permit(resident=resident, household=household, area=area, plate=plate,
                         valid_from=valid_from, valid_until=valid_until)
-        queue_empty = not Permit.objects.filter(area=area, status=Permit.WAITLISTED).exists()
-        if queue_empty and _room_for_permit(area, facility, valid_from):
+        if room:
             permit.status = Permit.GRANTED
             permit.facility = facility
             permit.granted_at = timezone.now()

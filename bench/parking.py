@@ -1,0 +1,170 @@
+"""Bench: permit grant latency under 200 concurrent requests for the last 10 spaces, and over-allocation.
+
+Runs against PostgreSQL (DATABASE_URL) in a throwaway test database (test_<name>, created and dropped
+here), so nothing is left behind. Each round: an area with 380 households at 0.5 spaces per household
+(cap 190) and 180 permits already granted; then 200 threads, released together by a barrier, apply
+at once. At most --connections threads hold a database connection at the same time (the shared server
+allows 100 in total), like a pool of app-server workers.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/maas_parking .venv/bin/python bench/parking.py
+
+Prints per round and overall: median and p95 of the service call (connect + lock wait + grant/waitlist)
+and of the whole request including the wait for a free connection; grants, waitlisted, over-allocation.
+"""
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+HOUSEHOLDS, PREFILLED, REQUESTS = 380, 180, 200
+
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def one_round(n, connections, pool=False):
+    from decimal import Decimal
+
+    from maas.accounts import services as accounts
+    from maas.parking import selectors, services
+    from maas.parking.models import Facility, FacilityCapacity, ParkingArea, Permit
+
+    block = f"BENCH-{n}"
+    facility = Facility.objects.create(name=f"Bench facility {n}", lat=60.187, lon=24.979, usages=["PARK_AND_RIDE"])
+    FacilityCapacity.objects.create(facility=facility, capacity_type="CAR", capacity=1000)
+    area = ParkingArea.objects.create(code=f"bench-{n}", name=f"Bench {n}", blocks=block, facility=facility,
+                                      cap_rule=ParkingArea.PER_HOUSEHOLD, spaces_per_household=Decimal("0.5"))
+    residents = []
+    for i in range(HOUSEHOLDS):
+        household = accounts.create_household(address=f"Bench street {n}-{i}", block=block)
+        residents.append(accounts.register_resident(email=f"bench{n}-{i}@example.org", password=None,
+                                                    household=household))
+    for i, r in enumerate(residents[:PREFILLED]):
+        services.apply_for_permit(r, area.pk, plate=f"PRE-{i}")
+    cap = selectors.area_usage(area)["cap"]
+
+    barrier = threading.Barrier(REQUESTS)
+    gate = threading.BoundedSemaphore(connections)
+    service_ms, total_ms, outcomes = [None] * REQUESTS, [None] * REQUESTS, [None] * REQUESTS
+
+    def worker(i, resident):
+        barrier.wait()
+        t0 = time.perf_counter()
+        with gate:
+            t1 = time.perf_counter()
+            try:
+                outcomes[i] = services.apply_for_permit(resident, area.pk, plate=f"NEW-{i}").status
+            except Exception as exc:
+                outcomes[i] = f"error: {exc!r}"
+            finally:
+                t2 = time.perf_counter()
+                connection.close()
+        service_ms[i], total_ms[i] = (t2 - t1) * 1000, (t2 - t0) * 1000
+
+    applicants = residents[PREFILLED:]
+    if pool:
+        # K long-lived workers with persistent connections take the 200 requests, which all arrive at t0.
+        import queue
+        jobs = queue.SimpleQueue()
+        for item in enumerate(applicants):
+            jobs.put(item)
+        ready = threading.Barrier(connections + 1)
+
+        def pool_worker():
+            connection.ensure_connection()
+            ready.wait()
+            while True:
+                try:
+                    i, resident = jobs.get_nowait()
+                except queue.Empty:
+                    break
+                t1 = time.perf_counter()
+                try:
+                    outcomes[i] = services.apply_for_permit(resident, area.pk, plate=f"NEW-{i}").status
+                except Exception as exc:
+                    outcomes[i] = f"error: {exc!r}"
+                t2 = time.perf_counter()
+                service_ms[i], total_ms[i] = (t2 - t1) * 1000, (t2 - start[0]) * 1000
+            connection.close()
+
+        start = [0.0]
+        threads = [threading.Thread(target=pool_worker) for _ in range(connections)]
+        for t in threads:
+            t.start()
+        start[0] = wall = time.perf_counter()
+        ready.wait()
+    else:
+        threads = [threading.Thread(target=worker, args=(i, r)) for i, r in enumerate(applicants)]
+        wall = time.perf_counter()
+        for t in threads:
+            t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - wall
+    granted_total = Permit.objects.filter(area=area, status="granted").count()
+    return {
+        "service_ms": service_ms, "total_ms": total_ms, "wall_s": wall, "cap": cap,
+        "granted": outcomes.count("granted"), "waitlisted": outcomes.count("waitlisted"),
+        "errors": [o for o in outcomes if o not in ("granted", "waitlisted")],
+        "over_allocation": max(0, granted_total - cap),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=40, help="max DB connections held at once")
+    parser.add_argument("--pool", action="store_true",
+                        help="model an app server: --connections workers with persistent connections")
+    parser.add_argument("--switch-interval-ms", type=float, default=None,
+                        help="sys.setswitchinterval for the GIL (default: Python's 5 ms)")
+    args = parser.parse_args()
+    if args.switch_interval_ms:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
+    if connection.vendor != "postgresql":
+        sys.exit("bench/parking.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        all_service, all_total, over, failures = [], [], 0, 0
+        for n in range(1, args.rounds + 1):
+            r = one_round(n, args.connections, args.pool)
+            all_service += r["service_ms"]
+            all_total += r["total_ms"]
+            over += r["over_allocation"]
+            failures += len(r["errors"])
+            print(f"round {n}: {REQUESTS} concurrent requests, last 10 of cap {r['cap']}: "
+                  f"granted {r['granted']}, waitlisted {r['waitlisted']}, errors {len(r['errors'])}, "
+                  f"over-allocation {r['over_allocation']} | service median {statistics.median(r['service_ms']):.1f} ms "
+                  f"p95 {pct(r['service_ms'], 95):.1f} ms | request median {statistics.median(r['total_ms']):.1f} ms "
+                  f"p95 {pct(r['total_ms'], 95):.1f} ms | wall {r['wall_s']:.2f} s")
+            for e in r["errors"][:3]:
+                print("   ", e)
+        print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections): "
+              f"service median {statistics.median(all_service):.1f} ms, p95 {pct(all_service, 95):.1f} ms; "
+              f"request median {statistics.median(all_total):.1f} ms, p95 {pct(all_total, 95):.1f} ms; "
+              f"over-allocation {over}; errors {failures}; goal p95 <= 100 ms: "
+              f"{'met' if pct(all_service, 95) <= 100 else 'NOT met'} (service)")
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
