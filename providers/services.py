@@ -10,6 +10,7 @@ from django.utils import timezone
 from providers.models import Provider, ProviderApiKey, Vehicle, VehicleHold
 
 KEY_PREFIX = "pk_"
+STALE_SWEEP_TASK = "providers.mark_stale_providers"
 
 
 def hash_key(raw_key: str) -> str:
@@ -19,7 +20,7 @@ def hash_key(raw_key: str) -> str:
 
 def create_api_key(provider, label="") -> tuple[ProviderApiKey, str]:
     """A new key for `provider`; returns (record, raw key). The raw key is not stored: show it once."""
-    prefix = secrets.token_hex(4)
+    prefix = secrets.token_hex(6)
     raw = f"{KEY_PREFIX}{prefix}.{secrets.token_urlsafe(32)}"
     record = ProviderApiKey.objects.create(provider=provider, label=label, prefix=prefix, key_hash=hash_key(raw))
     return record, raw
@@ -73,10 +74,16 @@ def sync_task_name(provider) -> str:
 
 
 def schedule_sync(provider, min_interval_s=None):
-    """Create/update the provider's django-celery-beat PeriodicTask at the feed's ttl (or remove it)."""
+    """Create/update the provider's django-celery-beat PeriodicTask at the feed's ttl (or remove it).
+
+    Also makes sure the once-a-minute staleness sweep is scheduled.
+    """
     from django.conf import settings
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+    sweep, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.get_or_create(name=STALE_SWEEP_TASK, defaults={
+        "task": "providers.mark_stale_providers", "interval": sweep})
     if not provider.gbfs_url or not provider.active:
         PeriodicTask.objects.filter(name=sync_task_name(provider)).delete()
         return None

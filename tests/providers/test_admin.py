@@ -40,3 +40,5 @@ def test_admin_add_provider_schedules_sync_and_issues_key(admin_client):
 def test_push_only_provider_has_no_schedule(db):
     provider = services.register_provider(name="Taxi", kind="taxi")
     assert provider.push_only and not PeriodicTask.objects.filter(name=services.sync_task_name(provider)).exists()
+    sweep = PeriodicTask.objects.get(name=services.STALE_SWEEP_TASK)
+    assert (sweep.task, sweep.interval.every) == ("providers.mark_stale_providers", 60)
