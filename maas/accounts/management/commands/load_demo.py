@@ -11,6 +11,7 @@ DEMO_STEPS = [
     ("billing: plans, entitlements, pay-as-you-go tariffs", "load_billing_plans", []),
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
     ("providers: HSL city-bike stations around Kalasatama", "import_citybike_stations", []),
+    ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated", "load_transit_demo", []),
 ]
 
 
