@@ -178,3 +178,41 @@ def test_leg_not_bookable_and_bad_input(payg_resident, tomp_provider):
     no_key = api.post("/api/v1/bookings", {"leg": make_leg(tomp_provider.pk, vehicle_id="SC-101")}, format="json")
     assert no_key.status_code == 400 and no_key.json()["error"]["code"] == "idempotency_key_required"
     assert Booking.objects.count() == 0
+
+
+def test_no_card_is_402_and_leaves_nothing_behind(make_resident, localstripe, billing_plans, tomp_provider, tomp):
+    from maas.bookings.models import IdempotencyRecord
+    from tests.bookings.conftest import add_card, client_for
+
+    resident = make_resident()
+    api = client_for(resident.user)
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    response = book(api, leg, key="card-later")
+    assert response.status_code == 402 and response.json()["error"]["code"] == "payment_method_required"
+    assert Booking.objects.count() == 0 and IdempotencyRecord.objects.count() == 0
+    assert tomp.state.requests == []
+    add_card(resident.user)  # the same key works once the card is there
+    assert book(api, leg, key="card-later").status_code == 201
+
+
+def test_provider_down_during_an_action_is_503_and_state_unchanged(payg_resident, tomp_provider, tomp):
+    created = book(payg_resident.api, make_leg(tomp_provider.pk, vehicle_id="SC-101")).json()
+    tomp.state.fail_next = 502
+    response = payg_resident.api.post(f"/api/v1/bookings/{created['id']}/start")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "provider_unavailable"
+    assert Booking.objects.get(pk=created["id"]).state == "CONFIRMED"
+    assert payg_resident.api.post(f"/api/v1/bookings/{created['id']}/start").json()["state"] == "STARTED"
+
+
+def test_taxi_leg_booked_through_tomp(payg_resident, tomp, db):
+    from providers.services import register_provider
+
+    taxi = register_provider(name="Local TOMP taxi", kind="taxi", booking_api_url=tomp.url)
+    tomp.state.available["any"] = True  # a taxi: no specific asset asked for
+    leg = make_leg(taxi.pk, mode="taxi", minutes=10, distance_m=4000)
+    response = book(payg_resident.api, leg)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # taxi tariff: 690 start + 4 km x 145 = 1270 cents
+    assert body["state"] == "CONFIRMED" and body["price"]["quoted_cents"] == 1270
+    assert body["vehicle_id"] == ""
