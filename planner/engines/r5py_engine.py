@@ -12,6 +12,7 @@ R5_START_TIMEOUT_S (60), R5_REQUEST_TIMEOUT_S (600: network builds take minutes 
 """
 from __future__ import annotations
 
+import atexit
 import collections
 import importlib.util
 import json
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -113,6 +114,8 @@ class R5Worker:
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self.lock = threading.Lock()
         self._buffer = b""
+        self.owner_pid = os.getpid()
+        atexit.register(self.stop)
 
     def argv(self) -> list[str]:
         return [self.config.python, "-m", "planner.engines.r5py_worker",
@@ -166,6 +169,7 @@ class R5Worker:
             env=self.environment(), cwd=str(PROJECT_DIR), close_fds=True,
         )
         self._buffer = b""
+        self.owner_pid = os.getpid()
         threading.Thread(target=self._drain_stderr, args=(self.process.stderr,), daemon=True).start()
         try:
             hello = self._read_line(self.config.start_timeout_s)
@@ -183,6 +187,8 @@ class R5Worker:
     def request(self, op: str, timeout: float | None = None, **payload):
         """Send one request; the worker's result, or EngineUnavailable with its error."""
         with self.lock:
+            if self.process is not None and self.owner_pid != os.getpid():
+                self.process = None  # forked (gunicorn/Celery prefork): the parent's pipes are not ours
             if self.process is None or self.process.poll() is not None:
                 self.start()
             try:
@@ -202,7 +208,8 @@ class R5Worker:
         return answer["result"]
 
     def stop(self) -> None:
-        if self.process is None:
+        """Ask the worker to exit (kill it after 10 s); a no-op without a worker of this process."""
+        if self.process is None or self.owner_pid != os.getpid():
             return
         if self.process.poll() is None:
             try:
@@ -268,6 +275,11 @@ class R5pyEngine(RoutingEngine):
                                         code="no_active_feed")
             gtfs = [feed.gtfs_path]
         return osm, gtfs, feed
+
+    def warm_up(self) -> dict:
+        """Start the worker and build the active network now (deploy step), not on the first request."""
+        osm, gtfs, _feed = self._network_inputs()
+        return self.worker.request("load", osm_pbf=osm, gtfs=gtfs)
 
     def _load(self):
         osm, gtfs, feed = self._network_inputs()
@@ -362,9 +374,7 @@ class R5pyEngine(RoutingEngine):
             records, departure=when, stops=stops, routes=routes,
         ).get(("origin", "destination"), [])
         if request.arrival:
-            # Arrive-by: of the trips arriving in time, the ones leaving latest.
-            fits = [it for it in itineraries if datetime.fromisoformat(it["end_time"]) <= request.arrival]
-            itineraries = sorted(fits, key=lambda it: datetime.fromisoformat(it["start_time"]), reverse=True)
+            itineraries = r5py_frames.arrive_by(itineraries, request.arrival)
         return itineraries[: request.num_itineraries]
 
     def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):

@@ -315,3 +315,10 @@ def itineraries_from_records(
         key: sorted(found.values(), key=_rank)
         for key, found in result.items()
     }
+
+
+def arrive_by(itineraries: list[dict], arrival: datetime) -> list[dict]:
+    """Arrive-by answer from a departure-window search: trips arriving in time, latest departure first."""
+    fits = [it for it in itineraries if datetime.fromisoformat(it["end_time"]) <= arrival]
+    return sorted(fits, key=lambda it: (-datetime.fromisoformat(it["start_time"]).timestamp(),
+                                        it["duration_s"], it["transfers"]))

@@ -3,6 +3,7 @@ import csv
 import json
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas
 import pandas
@@ -183,3 +184,14 @@ def test_travel_time_matrix_rows():
     unreachable = frames.matrix_records(frame)
     assert unreachable[1] == {"from_id": "0", "to_id": "5", "travel_time": None}
     assert len(frames.matrix_rows(unreachable, max_time_s=37 * 60)) == 360
+
+
+def test_arrive_by_keeps_trips_in_time_latest_departure_first(transit):
+    helsinki = ZoneInfo("Europe/Helsinki")
+    options = transit[("0", "20")]
+    late = frames.arrive_by(options, datetime(2022, 2, 22, 9, 5, tzinfo=helsinki))
+    assert [(it["legs"][1]["route_id"], it["start_time"][11:19]) for it in late] == [
+        ("1008", "08:42:01"), ("1022", "08:35:28"), ("7192T", "08:34:02"), ("1008", "08:32:02")]
+    early = frames.arrive_by(options, datetime(2022, 2, 22, 8, 50, tzinfo=helsinki))
+    assert [it["end_time"] for it in early] == ["2022-02-22T08:47:34+02:00"]
+    assert frames.arrive_by(options, datetime(2022, 2, 22, 8, 40, tzinfo=helsinki)) == []

@@ -121,3 +121,30 @@ def test_a_killed_worker_is_replaced_on_the_next_request(config, worker_factory)
     worker.process.wait(timeout=10)
     assert worker.request("ping") == {"r5py_imported": False, "network": None}
     assert worker.hello["pid"] != first
+
+
+def _ping_from_child(worker, queue):
+    try:
+        worker.request("ping")
+        queue.put(("ok", worker.hello["pid"]))
+    except Exception as exc:  # reported to the parent's assertion
+        queue.put(("error", repr(exc)))
+    finally:
+        worker.stop()
+
+
+def test_a_forked_process_gets_its_own_worker(config, worker_factory):
+    """gunicorn / Celery prefork: a child must not talk over the parent's pipes."""
+    import multiprocessing
+
+    worker = worker_factory(config)
+    parent_pid = worker.start()["pid"]
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_ping_from_child, args=(worker, queue))
+    child.start()
+    status, child_worker_pid = queue.get(timeout=60)
+    child.join(timeout=30)
+    assert status == "ok" and child_worker_pid != parent_pid
+    assert worker.request("ping") == {"r5py_imported": False, "network": None}  # the parent's pipe is intact
+    assert worker.hello["pid"] == parent_pid
