@@ -51,6 +51,9 @@ class ActionSerializer(serializers.Serializer):
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
+    from_state = serializers.CharField(help_text='"" for the creation event')
+    to_state = serializers.CharField()
+
     class Meta:
         model = BookingEvent
         fields = ["from_state", "to_state", "actor_label", "reason", "details", "created_at"]
