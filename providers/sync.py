@@ -25,11 +25,11 @@ def fetch_json(url, session=None):
     limit = int(getattr(settings, "PROVIDERS_FEED_MAX_BYTES", 50 * 1024 * 1024))
     timeout = float(getattr(settings, "PROVIDERS_FEED_TIMEOUT_S", 10))
     try:
-        resp = (session or requests).get(url, timeout=timeout, stream=True,
-                                         headers={"Accept": "application/json"})
-        if resp.status_code != 200:
-            raise FeedError(f"{url}: HTTP {resp.status_code}")
-        body = resp.raw.read(limit + 1, decode_content=True)
+        with (session or requests).get(url, timeout=timeout, stream=True,
+                                       headers={"Accept": "application/json"}) as resp:
+            if resp.status_code != 200:
+                raise FeedError(f"{url}: HTTP {resp.status_code}")
+            body = resp.raw.read(limit + 1, decode_content=True)
     except requests.RequestException as exc:
         raise FeedError(f"{url}: {exc}") from exc
     if len(body) > limit:
