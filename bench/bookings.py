@@ -1,0 +1,118 @@
+"""Bench: booking creation (Stripe authorisation + TOMP offer/book), idempotent replays, 20 concurrent
+same-key requests, and a whole ride (create -> start -> finish -> capture).
+
+Runs against PostgreSQL (DATABASE_URL) in a throwaway test database (created and dropped here), with
+localstripe and the local TOMP-like operator from the tests, both on 127.0.0.1.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/maas_bookings .venv/bin/python bench/bookings.py
+
+Prints medians in milliseconds (in-process API calls through DRF's test client).
+"""
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+
+def ms(seconds):
+    return round(seconds * 1000, 1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    import stripe
+
+    from tests.bookings.conftest import add_card, book, client_for, make_leg
+    from tests.bookings.tomp_server import TompServer
+    from tests.stripe_server import start_localstripe
+
+    stripe_server = start_localstripe()
+    settings.STRIPE_API_BASE = stripe.api_base = stripe_server.url
+    settings.STRIPE_API_KEY = stripe.api_key = stripe_server.api_key
+    try:
+        with TompServer() as tomp:
+            from maas.accounts.services import register_resident
+            from providers.services import register_provider
+
+            call_command("load_billing_plans", verbosity=0)
+            provider = register_provider(name="Bench TOMP", kind="scooter", booking_api_url=tomp.url)
+            resident = register_resident(email="bench@example.org", password="bench-pass-123456")
+            add_card(resident.user)
+            api = client_for(resident.user)
+            n = args.rounds
+            tomp.state.available.update({f"B-{i}": True for i in range(n * 30)})
+            assets = iter(f"B-{i}" for i in range(n * 30))
+
+            create, replay, ride = [], [], []
+            for i in range(n):
+                leg = make_leg(provider.pk, vehicle_id=next(assets))
+                t0 = time.perf_counter()
+                response = book(api, leg, key=f"create-{i}")
+                create.append(time.perf_counter() - t0)
+                assert response.status_code == 201, response.content
+                t0 = time.perf_counter()
+                assert book(api, leg, key=f"create-{i}").status_code == 201
+                replay.append(time.perf_counter() - t0)
+                booking_id = response.json()["id"]
+                t0 = time.perf_counter()
+                api.post(f"/api/v1/bookings/{booking_id}/start")
+                assert api.post(f"/api/v1/bookings/{booking_id}/finish").json()["state"] == "FINISHED"
+                ride.append(time.perf_counter() - t0)
+
+            concurrent = []
+            for r in range(min(5, n)):
+                leg = make_leg(provider.pk, vehicle_id=next(assets))
+                barrier, statuses = threading.Barrier(20), []
+
+                def worker(key=f"concurrent-{r}", leg=leg, barrier=barrier, statuses=statuses):
+                    client = client_for(resident.user)
+                    barrier.wait()
+                    try:
+                        statuses.append(book(client, leg, key=key).status_code)
+                    finally:
+                        connection.close()
+
+                threads = [threading.Thread(target=worker) for _ in range(20)]
+                t0 = time.perf_counter()
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                concurrent.append(time.perf_counter() - t0)
+                assert statuses == [201] * 20, statuses
+
+        print(f"bookings bench ({n} rounds, localstripe + local TOMP on 127.0.0.1, PostgreSQL)")
+        print(f"  create booking (authorise + offer + book), median: {ms(statistics.median(create))} ms")
+        print(f"  idempotent replay, median:                        {ms(statistics.median(replay))} ms")
+        print(f"  start + finish + capture, median:                 {ms(statistics.median(ride))} ms")
+        print(f"  20 concurrent same-key requests (wall), median:   {ms(statistics.median(concurrent))} ms")
+    finally:
+        stripe_server.process.terminate()
+        stripe_server.process.wait(timeout=5)
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
