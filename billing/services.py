@@ -138,13 +138,15 @@ def apply_subscription_state(obj, version, *, user=None):
     Returns the Subscription, or None when `obj` is older than the stored state or unknown.
     """
     with transaction.atomic():
+        # the account row lock serializes concurrent deliveries for one customer (also before the row exists)
+        account = BillingAccount.objects.select_for_update().filter(
+            stripe_customer_id=stripe_api.get(obj, "customer")).first()
         local = Subscription.objects.select_for_update().filter(stripe_subscription_id=obj["id"]).first()
         if local is not None and local.state_version > version:
             return None
         plan = _plan_for_stripe(obj) or (local.plan if local else None)
         if user is None:
-            user = local.user if local else getattr(
-                BillingAccount.objects.filter(stripe_customer_id=stripe_api.get(obj, "customer")).first(), "user", None)
+            user = local.user if local else getattr(account, "user", None)
         if plan is None or user is None:
             return None
         start, end = stripe_api.subscription_period(obj)
@@ -166,9 +168,15 @@ def apply_subscription_state(obj, version, *, user=None):
 
 def apply_invoice(obj):
     """Upsert the local mirror of a Stripe invoice; None when the customer is unknown."""
-    account = BillingAccount.objects.filter(stripe_customer_id=stripe_api.get(obj, "customer")).first()
-    if account is None or not str(obj["id"]).startswith("in_"):
-        return None
+    with transaction.atomic():
+        account = BillingAccount.objects.select_for_update().filter(
+            stripe_customer_id=stripe_api.get(obj, "customer")).first()
+        if account is None or not str(obj["id"]).startswith("in_"):
+            return None
+        return _upsert_invoice(account, obj)
+
+
+def _upsert_invoice(account, obj):
     existing = Invoice.objects.filter(stripe_invoice_id=obj["id"]).first()
     status = stripe_api.get(obj, "status", "")
     if existing and INVOICE_STATUS_RANK.get(status, 0) < INVOICE_STATUS_RANK.get(existing.status, 0):

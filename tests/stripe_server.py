@@ -47,9 +47,15 @@ class LocalStripe:
         request = urllib.request.Request(self.url + "/_config/data", method="DELETE")
         urllib.request.urlopen(request, timeout=5).close()
 
-    def register_webhook(self, hook_id, url, secret=WEBHOOK_SECRET):
-        """Make localstripe POST its events to `url` (signed with `secret`)."""
-        data = json.dumps({"url": url, "secret": secret}).encode()
+    def register_webhook(self, hook_id, url, secret=WEBHOOK_SECRET, events=None):
+        """Make localstripe POST its events (all, or the `events` types) to `url`, signed with `secret`.
+
+        Registering the same `hook_id` again replaces the hook (there is no delete).
+        """
+        body = {"url": url, "secret": secret}
+        if events is not None:
+            body["events"] = list(events)
+        data = json.dumps(body).encode()
         request = urllib.request.Request(
             f"{self.url}/_config/webhooks/{hook_id}", data=data, method="POST",
             headers={"Content-Type": "application/json"},
