@@ -216,3 +216,13 @@ def test_taxi_leg_booked_through_tomp(payg_resident, tomp, db):
     # taxi tariff: 690 start + 4 km x 145 = 1270 cents
     assert body["state"] == "CONFIRMED" and body["price"]["quoted_cents"] == 1270
     assert body["vehicle_id"] == ""
+
+
+def test_errors_are_translated(payg_resident, tomp_provider):
+    walk = make_leg(tomp_provider.pk, mode="walk") | {"booking": None}
+    fi = payg_resident.api.post("/api/v1/bookings", {"leg": walk}, format="json", HTTP_IDEMPOTENCY_KEY="t1",
+                                HTTP_ACCEPT_LANGUAGE="fi")
+    assert fi.json()["error"]["message"] == "Tätä osuutta ei tarvitse varata (joukkoliikenne tai kävely)."
+    sv = payg_resident.api.post("/api/v1/bookings", {"leg": walk}, format="json", HTTP_IDEMPOTENCY_KEY="t1",
+                                HTTP_ACCEPT_LANGUAGE="sv")
+    assert sv.json()["error"]["message"].startswith("Denna delsträcka behöver ingen bokning")
