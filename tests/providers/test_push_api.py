@@ -170,3 +170,11 @@ def test_read_api_vehicles_and_stations(scoot, resident_client, api_client):
     assert resident_client.get("/api/v1/stations?near=60.1,24.9&kind=plane").json()["error"]["code"] == \
         "invalid_kind"
     assert resident_client.get("/api/v1/stations?near=60.18755649,24.9770684").json()["count"] == 0
+
+
+def test_error_messages_translated(resident_client):
+    resp = resident_client.get("/api/v1/vehicles?near=abc", HTTP_ACCEPT_LANGUAGE="fi")
+    assert resp.json()["error"] == {"code": "invalid_near", "message": "near-parametrin muoto on 'lat,lon'.",
+                                    "details": {"field": "near"}}
+    resp = resident_client.get("/api/v1/vehicles?near=abc", HTTP_ACCEPT_LANGUAGE="sv")
+    assert resp.json()["error"]["message"] == "near måste ha formen 'lat,lon'."
