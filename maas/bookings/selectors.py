@@ -4,9 +4,11 @@ from django.http import Http404
 from maas.bookings.models import Booking
 
 
-def bookings_visible_to(user):
-    """Bookings `user` may see, newest first."""
+def bookings_visible_to(user, *, state=None):
+    """Bookings `user` may see (optionally in one state), newest first."""
     qs = Booking.objects.select_related("user")
+    if state:
+        qs = qs.filter(state=state)
     return qs if user.is_staff else qs.filter(user=user)
 
 

@@ -122,9 +122,12 @@ def _apply_provider_result(booking, result, *, actor=None, system=None):
         _schedule("expire_booking", booking.pk, hold_seconds())
         return "confirmed"
     if result.state in {S.NEW, S.PENDING}:
-        booking.next_attempt_at = now + timedelta(seconds=retry_seconds(booking.provider_attempts))
+        delay = retry_seconds(booking.provider_attempts)
+        booking.next_attempt_at = now + timedelta(seconds=delay)
         booking.save(update_fields=["external_leg_id", "next_attempt_at", "updated_at"])
-        _schedule("retry_pending_booking", booking.pk, retry_seconds(booking.provider_attempts))
+        log_event(booking, booking.state, booking.state, actor=actor, system=system, reason="provider_pending",
+                  details={"attempt": booking.provider_attempts, "retry_in_s": delay})
+        _schedule("retry_pending_booking", booking.pk, delay)
         return "pending"
     _end(booking, S.REJECTED, actor=actor, system=system, reason="provider_rejected",
          details={"provider_state": result.state})

@@ -1,13 +1,16 @@
 """Booking endpoints: create (Idempotency-Key), list, retrieve, and lifecycle actions."""
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maas.api.errors import ApiError
 from maas.bookings import selectors, services
 from maas.bookings.serializers import (
     ActionSerializer, BookingCreateSerializer, BookingDetailSerializer, BookingSerializer,
 )
+from maas.bookings.states import BookingState
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
@@ -15,11 +18,21 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
+STATE_FILTER = OpenApiParameter("state", str, OpenApiParameter.QUERY, required=False, enum=BookingState.values)
+
+
 class BookingListCreateView(generics.ListAPIView):
     serializer_class = BookingSerializer
 
     def get_queryset(self):
-        return selectors.bookings_visible_to(self.request.user)
+        state = self.request.query_params.get("state")
+        if state and state not in BookingState.values:
+            raise ApiError(_("Unknown booking state."), code="invalid_state", details={"state": state})
+        return selectors.bookings_visible_to(self.request.user, state=state)
+
+    @extend_schema(parameters=[STATE_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=BookingCreateSerializer, parameters=[IDEMPOTENCY_HEADER],
                    responses={201: BookingSerializer, 202: BookingSerializer})

@@ -47,3 +47,11 @@ def test_staff_see_all_and_their_actions_are_logged_as_theirs(two_bookings):
 
 def test_anonymous_is_401(api_client, two_bookings):
     assert api_client.get("/api/v1/bookings").status_code == 401
+
+
+def test_list_filters_by_state(payg_resident, two_bookings):
+    mine, _, _ = two_bookings
+    assert [b["id"] for b in payg_resident.api.get("/api/v1/bookings?state=CONFIRMED").json()] == [mine["id"]]
+    assert payg_resident.api.get("/api/v1/bookings?state=FINISHED").json() == []
+    bad = payg_resident.api.get("/api/v1/bookings?state=BOGUS")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_state"

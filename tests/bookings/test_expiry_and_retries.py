@@ -112,3 +112,19 @@ def test_countdown_task_on_a_real_worker_expires_the_hold(make_resident, localst
     assert not VehicleHold.objects.filter(vehicle_id="SC-101").exists()
     event = BookingEvent.objects.filter(booking_id=created["id"]).last()
     assert (event.to_state, event.actor_label) == ("EXPIRED", "system:expiry")
+
+
+def test_operator_confirming_later_is_polled_until_confirmed(payg_resident, tomp_provider, tomp):
+    tomp.state.book_state = "PENDING"
+    response = book(payg_resident.api, make_leg(tomp_provider.pk, vehicle_id="SC-102"))
+    assert response.status_code == 202 and response.json()["state"] == "PENDING"
+    booking = Booking.objects.get(pk=response.json()["id"])
+    assert booking.events.last().reason == "provider_pending"
+    services.retry_pending_booking(booking.pk, now=booking.next_attempt_at + timedelta(seconds=1))
+    booking.refresh_from_db()
+    assert (booking.state, booking.provider_attempts) == ("PENDING", 2)
+    tomp.state.bookings[booking.external_id]["state"] = "CONFIRMED"  # the operator decides
+    services.retry_pending_booking(booking.pk, now=booking.next_attempt_at + timedelta(seconds=1))
+    booking.refresh_from_db()
+    assert booking.state == "CONFIRMED" and booking.expires_at is not None
+    assert [m for m, _, _ in tomp.state.requests].count("POST") == 2  # planning + one booking; then GETs

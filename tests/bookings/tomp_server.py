@@ -2,7 +2,7 @@
 
 In-memory assets and bookings. Knobs a test can turn: `available` (asset id -> bool), `delays`
 ("METHOD /path" prefix -> seconds slept before answering, to provoke client timeouts), `conditional`
-(answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `estimate_eur` / `final_eur` (prices),
+(answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking), `estimate_eur` / `final_eur` (prices),
 `fail_next` (HTTP status to answer the next request with). `requests` logs (method, path, body).
 """
 import json
@@ -22,6 +22,7 @@ class TompState:
         self.legs = {}
         self.delays = {}
         self.conditional = False
+        self.book_state = None  # e.g. "PENDING": the operator confirms later (flip the booking's state)
         self.estimate_eur = "2.50"
         self.final_eur = "3.45"
         self.fail_next = None
@@ -90,7 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
             if not state.available.get(option["asset"], False):
                 return self._error(409, 3101, "Asset not available")
             state.available[option["asset"]] = False
-            booking = {"id": option_id, "state": "CONDITIONAL_CONFIRMED" if state.conditional else "CONFIRMED",
+            booking = {"id": option_id,
+                       "state": state.book_state or ("CONDITIONAL_CONFIRMED" if state.conditional else "CONFIRMED"),
                        "externalReference": body.get("externalReference"),
                        "legs": [{"id": option["leg_id"], "asset": {"id": option["asset"]}, "state": "NOT_STARTED"}]}
             state.bookings[option_id] = booking
