@@ -23,3 +23,33 @@ def stop_names(feed: FeedVersion, stop_ids, language: str | None = None) -> dict
 def active_osm_network(name: str = "kalasatama") -> OsmNetwork | None:
     """The active OSM street network record (its `pbf_path` is what cafein/pyrosm read)."""
     return OsmNetwork.objects.filter(name=name, is_active=True).first()
+
+
+def stop_location(feed: FeedVersion, stop_id: str) -> tuple[float, float] | None:
+    """(lat, lon) of a stop of `feed`, or None when the feed has no such stop (or it has no coordinates)."""
+    row = Stop.objects.filter(feed=feed, stop_id=stop_id).values_list("lat", "lon").first()
+    return row if row and row[0] is not None else None
+
+
+def pois(category: str, origin: tuple[float, float], radius_m: float = 3000) -> list[dict] | None:
+    """Accessibility destinations of a category near `origin`: "stops" (the active feed's stops) or
+    "schools"/"health"/"shops" (OSM POIs extracted with the routing network). None for an unknown category.
+    """
+    import json
+
+    from planner.engines.embedded_build import POI_CATEGORIES, artifact_paths, pois_path
+    from planner.engines.street import crow_m
+
+    feed = active_feed()
+    if category == "stops":
+        if feed is None:
+            return []
+        rows = Stop.objects.filter(feed=feed, location_type=0, lat__isnull=False).values_list(
+            "stop_id", "name", "lat", "lon")
+        found = [{"id": sid, "name": name, "category": "stops", "lat": lat, "lon": lon} for sid, name, lat, lon in rows]
+    elif category in POI_CATEGORIES:
+        path = pois_path(artifact_paths(feed)[0]) if feed else None
+        found = [p for p in json.loads(path.read_text()) if p["category"] == category] if path and path.exists() else []
+    else:
+        return None
+    return [p for p in found if crow_m(origin, (p["lat"], p["lon"])) <= radius_m]

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
@@ -23,6 +24,8 @@ from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
                                           transfer_violations)
 from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
+
+logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs
 
 ORIGIN_LABEL = {"fi": "Lähtöpaikka", "sv": "Startpunkt", "en": "Origin"}
 DESTINATION_LABEL = {"fi": "Määränpää", "sv": "Destination", "en": "Destination"}
@@ -97,7 +100,9 @@ class EmbeddedNetwork:
             try:
                 times = self.net.access_stops(lat, lon, walking_speed_kmph=WALK_SPEED_MPS * 3.6,
                                               max_walking_time=timedelta(seconds=max_walk_m / WALK_SPEED_MPS))
-                out = {s: (int(t), t * WALK_SPEED_MPS, False) for s, t in times.items() if s not in excluded}
+                served = set(self.meta.stop_arrays()["ids"])
+                out = {s: (int(t), t * WALK_SPEED_MPS, False) for s, t in times.items()
+                       if s not in excluded and s in served}
             except ValueError:
                 out = {}  # off the street network's snap distance: crow-fly below
         if not out:
@@ -125,7 +130,7 @@ class EmbeddedNetwork:
             found.sort(key=lambda f: (-f[2], f[1]))
         out, seen = [], set()
         for _, _, _, legs in found:
-            key = tuple((leg[1], leg[2], leg[4]) if leg[0] == "ride" else (leg[1], leg[2]) for leg in legs)
+            key = tuple(leg[1] for leg in legs if leg[0] == "ride")  # one itinerary per sequence of trips
             if key in seen:
                 continue
             seen.add(key)

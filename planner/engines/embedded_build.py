@@ -6,6 +6,7 @@ so a running process never sees half an artifact.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -28,6 +29,37 @@ def artifact_paths(feed, directory: Path | None = None) -> tuple[Path, Path]:
     directory = Path(directory or network_dir())
     stem = f"{feed.name}-v{feed.version}-{(feed.content_hash or 'nohash')[:12]}"
     return directory / f"{stem}.cafein", directory / f"{stem}.meta.pickle"
+
+
+def pois_path(network_path) -> Path:
+    """Where the OSM points of interest extracted with a network are kept."""
+    return Path(str(network_path).removesuffix(".cafein") + ".pois.json")
+
+
+POI_CATEGORIES = {
+    "schools": {"amenity": ["school", "kindergarten", "college", "university"]},
+    "health": {"amenity": ["hospital", "clinic", "doctors", "dentist", "pharmacy"]},
+    "shops": {"shop": True},
+}
+
+
+def extract_pois(osm_path) -> list[dict]:
+    """Schools, health services and shops from an OSM extract: [{"id","name","category","lat","lon"}]."""
+    import pyrosm
+
+    osm = pyrosm.OSM(str(osm_path))
+    out = []
+    for category, flt in POI_CATEGORIES.items():
+        frame = osm.get_pois(custom_filter=flt)
+        if frame is None or frame.empty:
+            continue
+        points = frame.geometry.representative_point()
+        for (_, row), pt in zip(frame.iterrows(), points):
+            name = row.get("name")
+            out.append({"id": f"osm:{row.get('osm_type', 'node')}/{row['id']}",
+                        "name": name if isinstance(name, str) and name else category,
+                        "category": category, "lat": round(pt.y, 6), "lon": round(pt.x, 6)})
+    return out
 
 
 def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dict:
@@ -53,15 +85,42 @@ def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dic
     meta.has_streets = bool(osm_path)
     network_path, meta_path = Path(network_path), Path(meta_path)
     network_path.parent.mkdir(parents=True, exist_ok=True)
+    pois = extract_pois(osm_path) if osm_path else []
+    tmp_pois = pois_path(network_path).with_suffix(".tmp")
+    tmp_pois.write_text(json.dumps(pois, ensure_ascii=False))
+    os.replace(tmp_pois, pois_path(network_path))
     tmp_meta = meta_path.with_suffix(".tmp")
     meta.save(tmp_meta)
     net.save(network_path)  # cafein stages and renames atomically itself
     os.replace(tmp_meta, meta_path)
     stats = {
         "stops": net.stop_count, "trips": net.trip_count, "footpaths": len(meta.footpaths),
-        "streets": bool(osm_path), "quarantine": quarantined,
+        "streets": bool(osm_path), "quarantine": quarantined, "pois": len(pois),
         "service_start": meta.service_start.isoformat(), "service_end": meta.service_end.isoformat(),
         "seconds": round(time.monotonic() - started, 2),
     }
     logger.info("built routing network %s: %s", network_path, stats)
     return stats
+
+
+def build_for_feed(feed=None, *, osm_path=None, use_osm=True, force=False) -> dict:
+    """Build the embedded artifacts of `feed` (default: the active one) unless already built.
+
+    The OSM extract is `osm_path`, else the active OsmNetwork's pbf (when use_osm). Returns stats with
+    "network" (path) and "skipped" (already built). Raises ValueError naming what is missing.
+    """
+    from planner.selectors import active_feed, active_osm_network
+
+    feed = feed or active_feed()
+    if feed is None:
+        raise ValueError("no active GTFS feed: import and activate one first (manage.py import_gtfs)")
+    if not feed.gtfs_path or not Path(feed.gtfs_path).exists():
+        raise ValueError(f"feed {feed.name} v{feed.version}: GTFS file {feed.gtfs_path!r} does not exist")
+    network_path, meta_path = artifact_paths(feed)
+    if not force and network_path.exists() and meta_path.exists():
+        return {"network": str(network_path), "skipped": True}
+    if use_osm and not osm_path:
+        osm = active_osm_network()
+        osm_path = osm.pbf_path if osm and Path(osm.pbf_path).exists() else None
+    stats = build_artifacts(feed.gtfs_path, network_path, meta_path, osm_path=osm_path)
+    return {**stats, "network": str(network_path), "osm": str(osm_path) if osm_path else None, "skipped": False}

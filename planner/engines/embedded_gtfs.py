@@ -107,7 +107,8 @@ class FeedMeta:
     # --- stops ----------------------------------------------------------
     def stop_arrays(self):
         if self._stop_index is None:
-            ids = [s for s, v in self.stops.items() if v["lat"] is not None]
+            served = {s for stops, _, _ in self.trip_stops.values() for s in stops}
+            ids = [s for s in self.stops if s in served and self.stops[s]["lat"] is not None]
             self._stop_index = {
                 "ids": ids,
                 "lat": np.array([self.stops[s]["lat"] for s in ids]),
@@ -120,7 +121,7 @@ class FeedMeta:
         return float(idx["lat"].min()), float(idx["lon"].min()), float(idx["lat"].max()), float(idx["lon"].max())
 
     def stops_near(self, lat, lon, radius_m, limit=8, exclude=()):
-        """[(stop_id, crow-fly metres)] nearest first within radius_m."""
+        """[(stop_id, crow-fly metres)] of served stops, nearest first within radius_m."""
         idx = self.stop_arrays()
         dist = haversine_m(lat, lon, idx["lat"], idx["lon"])
         order = np.argsort(dist)

@@ -1,0 +1,80 @@
+"""Door-to-door street legs (walk, bike, city bike, scooter, car) without a multimodal street graph.
+
+Distances are crow-fly x a per-mode detour factor at a typical urban speed, and every leg says so
+(`crow_fly: true`). Shared-vehicle legs carry the booking reference the bookings app needs.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from planner.emissions import leg_co2_g
+
+# mode -> (detour factor, metres per second)
+PROFILES = {
+    "walk": (1.3, 1.2),
+    "bike": (1.25, 4.4),  # 16 km/h
+    "city_bike": (1.25, 4.2),
+    "scooter": (1.25, 4.2),  # 15 km/h
+    "car": (1.4, 8.3),  # 30 km/h door to door in the city
+}
+CAR_PARKING_S = 180  # finding a space at the end of a car leg
+
+
+def crow_m(a, b):
+    """Great-circle metres between (lat, lon) pairs."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371008.8 * 2 * math.asin(math.sqrt(h))
+
+
+def point(name, lat, lon, stop_id=None):
+    return {"name": name, "stop_id": stop_id, "lat": lat, "lon": lon}
+
+
+def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0) -> dict:
+    """One street leg from point a to point b starting at `start` (aware datetime)."""
+    detour, speed = PROFILES[mode]
+    meters = crow_m((a["lat"], a["lon"]), (b["lat"], b["lon"])) * detour
+    secs = int(round(meters / speed)) + extra_s
+    return {
+        "mode": mode, "transit": False, "route_id": None, "route_short_name": None, "route_color": None,
+        "trip_id": None, "from": a, "to": b, "start_time": start.isoformat(),
+        "end_time": (start + timedelta(seconds=secs)).isoformat(), "duration_s": secs,
+        "distance_m": int(round(meters)),
+        "geometry": {"type": "LineString", "coordinates": [[round(a["lon"], 6), round(a["lat"], 6)],
+                                                           [round(b["lon"], 6), round(b["lat"], 6)]]},
+        "co2_g": leg_co2_g(mode, meters), "crow_fly": True, "booking": booking, "zones": None,
+    }
+
+
+def itinerary(legs: list[dict]) -> dict:
+    """Wrap legs (chained in time) into the itinerary shape of docs/interfaces.md."""
+    start = datetime.fromisoformat(legs[0]["start_time"])
+    end = datetime.fromisoformat(legs[-1]["end_time"])
+    return {
+        "start_time": legs[0]["start_time"], "end_time": legs[-1]["end_time"],
+        "duration_s": int((end - start).total_seconds()), "transfers": 0,
+        "walk_distance_m": sum(x["distance_m"] for x in legs if x["mode"] == "walk"),
+        "co2_g": sum(x["co2_g"] for x in legs), "legs": legs,
+    }
+
+
+def chain(specs, start: datetime) -> list[dict]:
+    """Legs [(mode, a, b, booking, extra_s)] one after the other from `start`."""
+    out, t = [], start
+    for mode, a, b, booking, extra_s in specs:
+        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s)
+        out.append(item)
+        t = datetime.fromisoformat(item["end_time"])
+    return out
+
+
+def shift_to_arrive(legs: list[dict], arrival: datetime) -> list[dict]:
+    """Re-time chained legs so the last one ends at `arrival`."""
+    delta = arrival - datetime.fromisoformat(legs[-1]["end_time"])
+    for x in legs:
+        x["start_time"] = (datetime.fromisoformat(x["start_time"]) + delta).isoformat()
+        x["end_time"] = (datetime.fromisoformat(x["end_time"]) + delta).isoformat()
+    return legs

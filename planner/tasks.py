@@ -1,0 +1,12 @@
+"""Celery tasks of the planner: (re)build the routing network of a feed version."""
+from celery import shared_task
+
+
+@shared_task(name="planner.build_network")
+def build_network(feed_version_id=None, force=False, use_osm=True):
+    """Build the embedded engine's network for a feed version (default: the active one); returns stats."""
+    from planner.engines.embedded_build import build_for_feed
+    from planner.models import FeedVersion
+
+    feed = FeedVersion.objects.get(pk=feed_version_id) if feed_version_id else None
+    return build_for_feed(feed, force=force, use_osm=use_osm)

@@ -1,0 +1,33 @@
+"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from maas.accounts.services import resident_for
+from planner import routing
+from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer
+
+
+class PlanView(APIView):
+    """POST /api/v1/plans: itineraries from A to B for the signed-in resident."""
+
+    @extend_schema(request=PlanRequestSerializer)
+    def post(self, request):
+        serializer = PlanRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params = dict(serializer.validated_data)
+        params.setdefault("language", getattr(resident_for(request.user), "language", None) or "fi")
+        return Response({"itineraries": routing.plan_trip(request.user, params)})
+
+
+class AccessibilityView(APIView):
+    """POST /api/v1/accessibility: destinations reachable from an origin within N minutes."""
+
+    @extend_schema(request=AccessibilityRequestSerializer)
+    def post(self, request):
+        serializer = AccessibilityRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = routing.accessibility(request.user, dict(serializer.validated_data))
+        if serializer.validated_data.get("format") == "geojson":
+            return Response(result["geojson"])
+        return Response(result)

@@ -1,0 +1,118 @@
+"""The embedded engine against a brute-force search, and the cafein gaps our layer covers."""
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import cafein
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from planner.engines.base import PlanRequest
+from planner.engines.baseline import TimeExpandedGraph
+from planner.engines.embedded import EmbeddedNetwork
+from planner.engines.embedded_build import build_artifacts
+from planner.engines.synthetic import write_feed
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+DAY = date(2024, 3, 6)
+
+
+def build(tmp_path, feed_dir):
+    build_artifacts(feed_dir, tmp_path / "n.cafein", tmp_path / "n.meta.pickle")
+    return EmbeddedNetwork.load(tmp_path / "n.cafein", tmp_path / "n.meta.pickle")
+
+
+def stop_to_stop(net, a, b, secs, wheelchair=False):
+    when = datetime.combine(DAY, time(), tzinfo=HELSINKI) + timedelta(seconds=secs)
+    its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id=a, destination_stop_id=b,
+                               departure=when, wheelchair=wheelchair, num_itineraries=1))
+    return net.split(datetime.fromisoformat(its[0]["end_time"]))[1] if its else None
+
+
+def write_rows(path, header, rows):
+    path.write_text("\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows]) + "\n")
+
+
+def tiny_feed(directory):
+    """S1 -T1-> S2 at 08:05; T2 leaves S2 at 08:05 (a 0 s change), T3 at 08:08."""
+    directory.mkdir()
+    write_rows(directory / "agency.txt", ["agency_id", "agency_name", "agency_url", "agency_timezone"],
+               [["A", "A", "http://example.org", "Europe/Helsinki"]])
+    write_rows(directory / "stops.txt", ["stop_id", "stop_name", "stop_lat", "stop_lon"],
+               [["S1", "Yksi", 60.18, 24.95], ["S2", "Kaksi", 60.181, 24.96], ["S3", "Kolme", 60.182, 24.97]])
+    write_rows(directory / "routes.txt", ["route_id", "agency_id", "route_short_name", "route_type"],
+               [["R1", "A", "1", 0], ["R2", "A", "2", 3]])
+    write_rows(directory / "calendar.txt", ["service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
+                                            "saturday", "sunday", "start_date", "end_date"],
+               [["WK", 1, 1, 1, 1, 1, 1, 1, "20240101", "20241231"]])
+    write_rows(directory / "trips.txt", ["route_id", "service_id", "trip_id"],
+               [["R1", "WK", "T1"], ["R2", "WK", "T2"], ["R2", "WK", "T3"]])
+    write_rows(directory / "stop_times.txt", ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
+               [["T1", "08:00:00", "08:00:00", "S1", 1], ["T1", "08:05:00", "08:05:00", "S2", 2],
+                ["T2", "08:05:00", "08:05:00", "S2", 1], ["T2", "08:10:00", "08:10:00", "S3", 2],
+                ["T3", "08:08:00", "08:08:00", "S2", 1], ["T3", "08:13:00", "08:13:00", "S3", 2]])
+    write_rows(directory / "translations.txt", ["table_name", "field_name", "language", "translation",
+                                                "record_id", "field_value"],
+               [["stops", "stop_name", "sv", "Två", "S2", ""], ["stops", "stop_name", "sv", "Tre", "", "Kolme"]])
+    return directory
+
+
+def test_cafein_alone_allows_a_zero_second_change_and_we_do_not(tmp_path):
+    feed = tiny_feed(tmp_path / "feed")
+    raw = cafein.TransportNetwork.from_gtfs(str(feed))
+    (journey,) = raw.route_between_stops("S1", "S3", departure="2024-03-06 07:55")
+    assert [leg.get("trip_id") for leg in journey["legs"] if leg["type"] == "transit"] == ["T1", "T2"]
+
+    net = build(tmp_path, feed)
+    its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id="S1", destination_stop_id="S3",
+                               departure=datetime(2024, 3, 6, 7, 55, tzinfo=HELSINKI)))
+    legs = its[0]["legs"]
+    assert [leg["trip_id"] for leg in legs] == ["T1", "T3"]  # 3 min change >= the 2 min minimum
+    assert its[0]["end_time"] == "2024-03-06T08:13:00+02:00"
+    assert [leg["mode"] for leg in legs] == ["tram", "bus"]
+    assert net.stats["exact_fallbacks"] == 1
+
+
+def test_transfers_txt_min_transfer_time_is_applied(tmp_path):
+    feed = tiny_feed(tmp_path / "feed")
+    write_rows(feed / "transfers.txt", ["from_stop_id", "to_stop_id", "transfer_type", "min_transfer_time"],
+               [["S2", "S2", 2, 240]])  # 4 min at S2: T3 (3 min later) is now too tight as well
+    net = build(tmp_path, feed)
+    assert stop_to_stop(net, "S1", "S3", 7 * 3600 + 55 * 60) is None
+
+
+def test_stop_names_in_the_requested_language(tmp_path):
+    net = build(tmp_path, tiny_feed(tmp_path / "feed"))
+    its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id="S1", destination_stop_id="S3",
+                               departure=datetime(2024, 3, 6, 7, 55, tzinfo=HELSINKI), language="sv"))
+    legs = its[0]["legs"]
+    assert (legs[0]["from"]["name"], legs[0]["to"]["name"], legs[1]["to"]["name"]) == ("Yksi", "Två", "Tre")
+    its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id="S1", destination_stop_id="S3",
+                               departure=datetime(2024, 3, 6, 7, 55, tzinfo=HELSINKI), language="fi"))
+    assert its[0]["legs"][0]["to"]["name"] == "Kaksi"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), stops=st.integers(6, 30), lines=st.integers(2, 7),
+       headway=st.sampled_from([180, 300, 420, 600]), wheelchair=st.booleans(), slow_change=st.booleans())
+def test_earliest_arrival_equals_brute_force_on_random_feeds(tmp_path_factory, seed, stops, lines, headway,
+                                                             wheelchair, slow_change):
+    tmp = tmp_path_factory.mktemp("prop")
+    min_transfer = {f"S{k}": 300 for k in range(0, stops, 3)} if slow_change else None
+    feed = write_feed(tmp / "feed", stops=stops, lines=lines, trips_per_line=10, headway_s=headway, seed=seed,
+                      hop_s=(60, 200), spacing_m=300, wheelchair_share=0.25 if wheelchair else 0.0,
+                      min_transfer=min_transfer)
+    net = build(tmp, feed)
+    ex_stops, ex_trips = net._exclusions[wheelchair]
+    graph = TimeExpandedGraph(net.meta, DAY, net.footpaths, ex_stops, ex_trips)
+    rnd = random.Random(seed)
+    ids = sorted(net.meta.stops)
+    reachable = 0
+    for _ in range(25):
+        a, b = rnd.sample(ids, 2)
+        t0 = 6 * 3600 + rnd.randint(0, 90 * 60)
+        expected = graph.earliest_arrival(t0=t0, access={a: 0}, egress={b: 0})
+        if a in ex_stops or b in ex_stops:
+            expected = None
+        assert stop_to_stop(net, a, b, t0, wheelchair=wheelchair) == expected, (a, b, t0)
+        reachable += expected is not None
+    assert reachable > 0
