@@ -178,3 +178,9 @@ def test_error_messages_translated(resident_client):
                                     "details": {"field": "near"}}
     resp = resident_client.get("/api/v1/vehicles?near=abc", HTTP_ACCEPT_LANGUAGE="sv")
     assert resp.json()["error"]["message"] == "near måste ha formen 'lat,lon'."
+
+
+def test_deactivated_provider_cannot_push(scoot):
+    Provider.objects.filter(pk=scoot.pk).update(active=False)
+    resp = post(scoot.pk, {"vehicles": vehicles()}, scoot.raw_key)
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "provider_inactive"

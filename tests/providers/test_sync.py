@@ -159,3 +159,20 @@ def test_old_snapshots_pruned(hsl, gbfs_server):
     kept = list(Snapshot.objects.filter(provider=hsl).values_list("pk", flat=True))
     assert len(kept) == 2 and hsl.current_snapshot_id in kept
     assert Station.objects.filter(snapshot__provider=hsl).count() == 14
+
+
+def test_feed_limits_and_malformed_feed_not_retried(hsl, gbfs_server, settings, monkeypatch):
+    settings.PROVIDERS_FEED_MAX_BYTES = 1000  # station_information is ~1.6 kB
+    with pytest.raises(FeedError, match="larger than 1000 bytes"):
+        sync_provider(hsl)
+    settings.PROVIDERS_FEED_MAX_BYTES = 10_000_000
+    gbfs_server.overrides["gbfs"] = {"last_updated": 1, "ttl": 60}
+    monkeypatch.setitem(tasks.sync_provider.app.conf, "task_eager_propagates", False)
+    result = tasks.sync_provider.apply(args=[hsl.pk])
+    assert result.state == "FAILURE" and "no 'data'" in str(result.result)
+    assert gbfs_server.hits["gbfs"] == 2  # once above, once here: a malformed feed is not retried
+    hsl.refresh_from_db()
+    assert hsl.last_error == "gbfs: no 'data' object" and hsl.current_snapshot_id is None
+    Provider.objects.filter(pk=hsl.pk).update(gbfs_url="file:///etc/passwd")
+    with pytest.raises(FeedError, match="only http"):
+        sync_provider(Provider.objects.get(pk=hsl.pk))
