@@ -157,12 +157,34 @@ def _label(plan, total, charge, covered):
     return _("%(amount)s pay-as-you-go") % {"amount": amount}
 
 
-def price_itinerary(user, itinerary, *, now=None):
-    """Per-leg prices for `user` (None or anonymous = pay-as-you-go); never consumes entitlements."""
+@dataclass
+class PricingContext:
+    """What pricing needs about a resident, loaded once (plan, entitlements, period usage, tariffs)."""
+
+    plan: object
+    entitlements: dict
+    used: dict
+    tariffs: list
+
+
+def pricing_context(user, now=None):
     start, _end, subscription = selectors.current_period(user, now)
     plan = subscription.plan if subscription else None
-    all_tariffs = selectors.tariffs()
-    allowance = Allowance(selectors.entitlements_of(plan), selectors.used_in_period(user, start), all_tariffs)
+    return PricingContext(plan, selectors.entitlements_of(plan), selectors.used_in_period(user, start),
+                          selectors.tariffs())
+
+
+def price_itineraries(user, itineraries, *, now=None):
+    """price_itinerary for several itineraries of one resident, loading the context once."""
+    context = pricing_context(user, now)
+    return [price_itinerary(user, itinerary, context=context) for itinerary in itineraries]
+
+
+def price_itinerary(user, itinerary, *, now=None, context=None):
+    """Per-leg prices for `user` (None or anonymous = pay-as-you-go); never consumes entitlements."""
+    context = context or pricing_context(user, now)
+    plan, all_tariffs = context.plan, context.tariffs
+    allowance = Allowance(context.entitlements, context.used, all_tariffs)
     legs = itinerary.get("legs") or []
     out = [{"leg_index": i, "mode": leg.get("mode"), "price_cents": 0, "covered": False, "covered_cents": 0,
             "charge_cents": 0, "vat_cents": 0, "reason": "own_means", "tariff": None} for i, leg in enumerate(legs)]

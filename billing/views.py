@@ -3,6 +3,7 @@ import uuid
 
 import stripe
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
@@ -79,6 +80,7 @@ class SubscriptionResumeView(APIView):
 class UsageView(APIView):
     """This period's usage against the plan."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(selectors.usage_summary(request.user))
 
@@ -94,7 +96,7 @@ class InvoiceListView(APIView):
 class SetupIntentView(APIView):
     """POST: a SetupIntent client secret for saving a card with Stripe.js."""
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
         return Response(services.create_setup_intent(request.user, idempotency_key=key),
@@ -104,7 +106,7 @@ class SetupIntentView(APIView):
 class PaymentMethodView(APIView):
     """POST {"setup_intent": id}: make the confirmed card the default payment method."""
 
-    @extend_schema(request=SetupIntentChoiceSerializer)
+    @extend_schema(request=SetupIntentChoiceSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         data = _valid(SetupIntentChoiceSerializer, request)
         account = services.save_payment_method(request.user, data["setup_intent"])
@@ -114,7 +116,7 @@ class PaymentMethodView(APIView):
 class QuoteView(APIView):
     """POST {"itinerary": {...}}: the price of an itinerary for this resident (read-only)."""
 
-    @extend_schema(request=QuoteSerializer)
+    @extend_schema(request=QuoteSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         data = _valid(QuoteSerializer, request)
         return Response(services.price_itinerary(request.user, data["itinerary"]))
@@ -126,7 +128,7 @@ class StripeWebhookView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         try:
             event = webhooks.verify(request.body, request.headers.get("Stripe-Signature"))

@@ -180,3 +180,11 @@ def test_record_usage_rejects_own_means(billing_plans, resident):
     with pytest.raises(ApiError) as exc:
         services.record_usage(resident.user, mode="walk", leg_ref="w")
     assert exc.value.error_code == "mode_not_billed"
+
+
+def test_price_itineraries_matches_single_calls(billing_plans, resident, subscribe_locally):
+    subscribe_locally(resident.user, "urban")
+    batch = services.price_itineraries(resident.user, [COMMUTE, METRO_ONLY])
+    assert batch == [services.price_itinerary(resident.user, COMMUTE),
+                     services.price_itinerary(resident.user, METRO_ONLY)]
+    assert [p["charge_cents"] for p in batch] == [100, 0]
