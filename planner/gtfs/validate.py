@@ -58,7 +58,8 @@ def _rows(df: pd.DataFrame, mask, file, field, code, message_fn) -> list[Issue]:
     out = []
     for i in idx[:MAX_ROWS_PER_CHECK]:
         value = df[field].iat[i] if field in df.columns else None
-        out.append(Issue(file, int(i) + 2, field, code, message_fn(value), value=None if pd.isna(value) else str(value)))
+        text = None if value is None or pd.isna(value) else str(value)
+        out.append(Issue(file, int(i) + 2, field, code, message_fn(text), value=text))
     if len(idx) > MAX_ROWS_PER_CHECK:
         out.append(Issue(file, int(idx[MAX_ROWS_PER_CHECK]) + 2, field, code,
                          f"{len(idx) - MAX_ROWS_PER_CHECK} more rows like the above",

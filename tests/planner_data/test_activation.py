@@ -1,0 +1,49 @@
+"""Activation swaps atomically and keeps exactly one active version per feed name."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from planner import selectors, services
+from planner.models import FeedVersion, StopTime
+
+
+def run(*args):
+    call_command("import_gtfs", *map(str, args), "--no-progress", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_activation_swap_keeps_one_active_and_the_previous_version(mini_feed):
+    run(mini_feed(), "--activate")
+    run(mini_feed("second.zip"))
+    v1, v2 = FeedVersion.objects.order_by("version")
+    assert selectors.active_feed() == v1
+    services.activate_feed(v2)
+    assert selectors.active_feed() == v2
+    assert list(FeedVersion.objects.order_by("version").values_list("version", "is_active")) == [(1, False), (2, True)]
+    assert StopTime.objects.filter(feed=v1).count() == 3  # the previous version is kept
+    services.activate_feed(v1)
+    assert FeedVersion.objects.filter(is_active=True).get() == v1
+    assert FeedVersion.objects.get(pk=v1.pk).activated_at is not None
+
+
+@pytest.mark.django_db
+def test_database_refuses_two_active_versions_of_one_name(mini_feed):
+    run(mini_feed(), "--activate")
+    run(mini_feed("second.zip"))
+    run(mini_feed("other.zip"), "--name", "other", "--activate")
+    assert selectors.active_feed("other").version == 1  # versions are numbered per name
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeedVersion.objects.filter(name="hsl").update(is_active=True)
+    assert FeedVersion.objects.filter(name="hsl", is_active=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_delete_feed_version_removes_bulk_loaded_rows(mini_feed):
+    run(mini_feed(), "--activate")
+    run(mini_feed("second.zip"))
+    v1, v2 = FeedVersion.objects.order_by("version")
+    services.delete_feed_version(v1)
+    assert StopTime.objects.filter(feed_id=v1.pk).count() == 0
+    assert StopTime.objects.filter(feed=v2).count() == 3
