@@ -156,6 +156,8 @@ def _send_to_provider(booking, provider, *, actor=None, system=None):
         return "rejected", exc
     except ProviderUnavailable as exc:
         delay = retry_seconds(booking.provider_attempts)
+        logger.warning("booking %s: provider %s unavailable (attempt %s, retry in %ss): %s",
+                       booking.pk, provider.pk, booking.provider_attempts, delay, exc)
         booking.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         booking.save(update_fields=["next_attempt_at", "updated_at"])
         log_event(booking, booking.state, booking.state, actor=actor, system=system, reason="provider_unavailable",
@@ -361,6 +363,7 @@ def _expire_locked(booking, *, system, reason="hold_expired"):
         except (ProviderRejected, ProviderUnavailable) as exc:
             details["provider_cancel"] = f"{exc.__class__.__name__}: {exc}"
     _end(booking, S.EXPIRED, system=system, reason=reason, details=details)
+    logger.info("booking %s expired (%s)", booking.pk, reason)
 
 
 def expire_booking(booking_id, *, now=None, system="expiry"):

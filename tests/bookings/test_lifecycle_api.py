@@ -1,6 +1,5 @@
 """Booking lifecycle over the API: create, confirm, start, finish, cancel, with real payments on localstripe."""
 import pytest
-import stripe as stripe_lib
 
 from billing.models import Payment
 from maas.bookings.models import Booking, BookingEvent
