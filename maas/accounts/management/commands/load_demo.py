@@ -12,6 +12,7 @@ DEMO_STEPS = [
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
     ("providers: HSL city-bike stations around Kalasatama", "import_citybike_stations", []),
     ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated", "load_transit_demo", []),
+    ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),
 ]
 
 
