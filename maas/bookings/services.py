@@ -327,6 +327,16 @@ def finish_booking(user, booking_id):
 
 
 @transaction.atomic
+def decline_booking(user, booking_id):
+    """Refuse a CONDITIONAL_CONFIRMED booking's conditions (TOMP DENY) -> RELEASED, money released."""
+    booking = locked_booking_for(user, booking_id)
+    _require(booking, S.CONDITIONAL_CONFIRMED)
+    _adapter_call(_adapter(booking).decline, booking.external_id)
+    _end(booking, S.RELEASED, actor=user, reason="conditions_declined")
+    return booking
+
+
+@transaction.atomic
 def cancel_booking(user, booking_id, reason=""):
     """Cancel before the ride: free (authorisation released) within the free window, else a fee."""
     booking = locked_booking_for(user, booking_id)

@@ -7,6 +7,6 @@ urlpatterns = [
     path("bookings/<int:pk>", BookingDetailView.as_view(), name="booking-detail"),
     *[
         path(f"bookings/<int:pk>/{action}", BookingActionView.as_view(action_name=action), name=f"booking-{action}")
-        for action in ("confirm", "start", "finish", "cancel")
+        for action in ("confirm", "decline", "start", "finish", "cancel")
     ],
 ]

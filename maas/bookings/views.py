@@ -51,7 +51,7 @@ class BookingDetailView(APIView):
 
 
 class BookingActionView(APIView):
-    """POST /bookings/<id>/<action>: confirm, start, finish, cancel."""
+    """POST /bookings/<id>/<action>: confirm, decline, start, finish, cancel."""
 
     action_name = None
 

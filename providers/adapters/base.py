@@ -73,6 +73,10 @@ class ProviderAdapter:
     def cancel(self, external_id) -> BookingResult:
         raise NotImplementedError
 
+    def decline(self, external_id) -> BookingResult:
+        """Refuse a conditional confirmation's conditions (TOMP DENY); by default a cancel."""
+        return self.cancel(external_id)
+
     def start(self, external_id, leg_id) -> BookingResult:
         raise NotImplementedError
 

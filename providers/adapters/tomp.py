@@ -2,7 +2,7 @@
 
 Speaks the TOMP-API 1.x flow: POST /plannings/?booking-intent=true (offers), POST /bookings/
 (book an offer; the booking id is the offer id, so repeating it is safe), POST
-/bookings/{id}/events {"operation": COMMIT|CANCEL} and POST /legs/{id}/events
+/bookings/{id}/events {"operation": COMMIT|CANCEL|DENY} and POST /legs/{id}/events
 {"event": SET_IN_USE|FINISH}. Amounts are TOMP money (decimal euros), converted to integer cents.
 """
 from decimal import ROUND_HALF_UP, Decimal
@@ -111,6 +111,9 @@ class TompAdapter(ProviderAdapter):
 
     def cancel(self, external_id):
         return self._operation(external_id, "CANCEL")
+
+    def decline(self, external_id):
+        return self._operation(external_id, "DENY")
 
     def start(self, external_id, leg_id):
         self._call("POST", f"/legs/{leg_id}/events", {"event": "SET_IN_USE"})

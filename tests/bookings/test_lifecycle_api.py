@@ -225,3 +225,19 @@ def test_errors_are_translated(payg_resident, tomp_provider):
     sv = payg_resident.api.post("/api/v1/bookings", {"leg": walk}, format="json", HTTP_IDEMPOTENCY_KEY="t1",
                                 HTTP_ACCEPT_LANGUAGE="sv")
     assert sv.json()["error"]["message"].startswith("Denna delsträcka behöver ingen bokning")
+
+
+def test_declining_conditions_releases_booking_vehicle_and_money(payg_resident, tomp_provider, tomp):
+    from providers.models import VehicleHold
+
+    tomp.state.conditional = True
+    created = book(payg_resident.api, make_leg(tomp_provider.pk, vehicle_id="SC-101")).json()
+    assert created["state"] == "CONDITIONAL_CONFIRMED"
+    response = payg_resident.api.post(f"/api/v1/bookings/{created['id']}/decline")
+    assert response.status_code == 200 and response.json()["state"] == "RELEASED"
+    booking = Booking.objects.get(pk=created["id"])
+    assert _intent(booking.payment_id).status == "canceled"
+    assert tomp.state.requests[-1][1:] == (f"/bookings/{booking.external_id}/events", {"operation": "DENY"})
+    assert tomp.state.available["SC-101"] is True
+    assert not VehicleHold.objects.filter(vehicle_id="SC-101").exists()
+    assert _events(booking.pk)[-1] == ("CONDITIONAL_CONFIRMED", "RELEASED", "conditions_declined")
