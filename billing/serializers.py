@@ -38,10 +38,26 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
+    vat_cents = serializers.SerializerMethodField()
+
     class Meta:
         model = Invoice
         fields = ["stripe_invoice_id", "status", "currency", "total_cents", "amount_paid_cents", "tax_cents",
-                  "period_start", "period_end", "lines", "stripe_created"]
+                  "vat_cents", "vat_rate_percent", "period_start", "period_end", "lines", "stripe_created"]
+
+    vat_rate_percent = serializers.SerializerMethodField()
+
+    def _rate_bp(self, invoice):
+        subscription = Subscription.objects.select_related("plan").filter(
+            stripe_subscription_id=invoice.stripe_subscription_id).first()
+        return subscription.plan.vat_rate_bp if subscription else 0
+
+    def get_vat_cents(self, invoice) -> int:
+        """VAT inside the (VAT-inclusive) total: Stripe's tax when it computed one, else the plan's rate."""
+        return invoice.tax_cents or vat_included(invoice.total_cents, self._rate_bp(invoice))
+
+    def get_vat_rate_percent(self, invoice) -> str:
+        return f"{self._rate_bp(invoice) / 100:g}"
 
 
 class PlanChoiceSerializer(serializers.Serializer):

@@ -45,6 +45,7 @@ def test_full_lifecycle(carded_client):
     assert remote["items"].data[0].plan.amount == 6990
     invoices = carded_client.get("/api/v1/billing/invoices").json()
     assert [(i["status"], i["total_cents"], i["amount_paid_cents"]) for i in invoices] == [("paid", 6990, 6990)]
+    assert (invoices[0]["vat_cents"], invoices[0]["vat_rate_percent"]) == (831, "13.5")   # 69.90 incl. 13.5 %
 
     # a second subscribe is refused
     again = carded_client.post("/api/v1/billing/subscription", {"plan": "unlimited"}, format="json")
@@ -108,3 +109,16 @@ def test_setup_intent_of_someone_else_is_refused(localstripe, billing_plans, mak
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_setup_intent"
     assert add_card(resident_client).startswith("pm_")
+
+
+def test_declined_first_payment_gives_no_plan(localstripe, billing_plans, resident_client):
+    add_card(resident_client, "pm_card_chargeCustomerFail")
+    response = resident_client.post("/api/v1/billing/subscription", {"plan": "urban"}, format="json")
+    assert response.status_code == 402
+    assert response.json()["error"]["code"] == "subscription_payment_failed"
+    user = resident_client.resident.user
+    assert Subscription.objects.get(user=user).status == "incomplete"
+    from billing import selectors
+
+    assert selectors.live_subscription(user) is None
+    assert resident_client.get("/api/v1/billing/usage").json()["plan"] is None
