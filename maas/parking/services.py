@@ -10,7 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +76,8 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
     if household is None:
         raise ApiError(_("Only residents with a household can apply for a parking permit."),
                        code="no_household", status_code=403)
+    if _use_sql_allocator():
+        return _apply_in_database(resident, household, area_id, plate, valid_from, valid_until)
     # Checks that need no lock come first, so the locked section stays short.
     area = ParkingArea.objects.filter(pk=area_id).first()
     if area is None:
@@ -104,6 +106,40 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
             permit.facility = facility
             permit.granted_at = timezone.now()
         permit.save()
+    return permit
+
+
+def _use_sql_allocator():
+    """PostgreSQL runs the locked section as one server-side function (migration 0002); others use the ORM."""
+    return connection.vendor == "postgresql" and getattr(settings, "PARKING_ALLOCATOR", "sql") == "sql"
+
+
+def _sql_error(outcome, area_id, household, plate, limit):
+    if outcome == "area_not_found":
+        return ApiError(_("No such parking area."), code=outcome, status_code=404)
+    if outcome == "not_in_area":
+        area = ParkingArea.objects.filter(pk=area_id).first()
+        return ApiError(_("Your household is not in this parking area."), code=outcome, status_code=403,
+                        details={"block": household.block, "area": area.code if area else None})
+    if outcome == "household_limit":
+        return Conflict(_("Your household already holds or awaits the permits it may have in this area."),
+                        code=outcome, details={"limit": limit})
+    return Conflict(_("This vehicle already has a permit or application in this area."), code=outcome,
+                    details={"plate": plate})
+
+
+def _apply_in_database(resident, household, area_id, plate, valid_from, valid_until):
+    """Same checks and decision as the ORM path, made by parking_apply_permit() in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM parking_apply_permit(%s, %s, %s, %s, %s, %s, %s)",
+                       [area_id, resident.pk, household.pk, household.block, plate, valid_from, valid_until])
+        permit_id, outcome, requested_at, granted_at, facility_id, limit = cursor.fetchone()
+    if permit_id is None:
+        raise _sql_error(outcome, area_id, household, plate, limit)
+    permit = Permit(id=permit_id, resident=resident, household=household, area_id=area_id, facility_id=facility_id,
+                    plate=plate, valid_from=valid_from, valid_until=valid_until, status=outcome,
+                    granted_at=granted_at)
+    permit.requested_at = requested_at  # auto_now_add only applies on save()
     return permit
 
 

@@ -36,3 +36,10 @@ def make_residents(n, block="KS-1", prefix="r"):
 @pytest.fixture
 def facility(db):
     return make_facility()
+
+
+@pytest.fixture(params=["sql", "orm"])
+def allocator(request, settings):
+    """Run a test with both allocators: the PostgreSQL function and the ORM (SELECT ... FOR UPDATE) path."""
+    settings.PARKING_ALLOCATOR = request.param
+    return request.param

@@ -11,7 +11,7 @@ from maas.parking.models import CapChange, Notification, Permit
 
 from .conftest import make_area, make_facility, make_residents
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allocator")]
 
 
 def test_per_household_cap_is_half_the_households_rounded_down(facility):

@@ -47,7 +47,7 @@ def run_concurrently(calls):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_concurrent_applications_for_the_last_10_spaces_grant_exactly_10():
+def test_200_concurrent_applications_for_the_last_10_spaces_grant_exactly_10(allocator):
     assert connection.vendor == "postgresql"
     facility = make_facility(car=300)
     residents = make_residents(380, block="C-1")  # 0.5 per household -> cap 190
