@@ -23,7 +23,10 @@ def parse_time(value):
     if isinstance(value, bool):
         raise GbfsError(f"invalid timestamp {value!r}")
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise GbfsError(f"invalid timestamp {value!r}") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -36,7 +39,8 @@ def parse_time(value):
 def localized(value, language="en"):
     """A plain string from a v1/v2 string or a v3 list of {"text", "language"}."""
     if isinstance(value, list):
-        texts = {t.get("language"): t.get("text") for t in value if isinstance(t, dict)}
+        texts = {t.get("language"): t.get("text") for t in value
+                 if isinstance(t, dict) and isinstance(t.get("text"), str)}
         return texts.get(language) or next((t for t in texts.values() if t), "") or ""
     return value if isinstance(value, str) else ""
 
@@ -103,8 +107,21 @@ def discover(doc, language="en"):
     return urls, version, ttl, last_updated
 
 
+MAX_ID_LEN = 100
+MAX_COUNT = 1_000_000          # docks / bikes at one station
+MAX_RANGE_M = 10_000_000       # 10,000 km
+
+
 def _valid_id(value):
-    return isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() != ""
+    return (isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() != ""
+            and len(str(value)) <= MAX_ID_LEN)
+
+
+def _int(value, maximum, default=None):
+    """An int in 0..maximum from a JSON number, else `default`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return default
+    return int(value) if 0 <= value <= maximum else default
 
 
 def _coord(item, key, lo, hi):
@@ -136,9 +153,8 @@ def parse_stations(info_doc, status_doc=None, language="en"):
         if not name:
             report.append({"file": "station_information", "index": i, "id": sid, "reason": "name missing",
                            "kept": True})
-        capacity = s.get("capacity")
         rows[sid] = {"station_id": sid, "name": name[:200], "lat": lat, "lon": lon,
-                     "capacity": int(capacity) if isinstance(capacity, (int, float)) else None,
+                     "capacity": _int(s.get("capacity"), MAX_COUNT),
                      "bikes_available": 0, "docks_available": 0, "is_installed": True,
                      "is_renting": False, "is_returning": False, "last_reported": None}
     last_updated = header(info_doc)[2]
@@ -163,8 +179,8 @@ def parse_stations(info_doc, status_doc=None, language="en"):
             bikes = s.get("num_vehicles_available", s.get("num_bikes_available"))
             docks = s.get("num_docks_available")
             row.update({
-                "bikes_available": int(bikes) if isinstance(bikes, (int, float)) else 0,
-                "docks_available": int(docks) if isinstance(docks, (int, float)) else 0,
+                "bikes_available": _int(bikes, MAX_COUNT, 0),
+                "docks_available": _int(docks, MAX_COUNT, 0),
                 "is_installed": _flag(s.get("is_installed")), "is_renting": _flag(s.get("is_renting")),
                 "is_returning": _flag(s.get("is_returning")),
                 "last_reported": _safe_time(s.get("last_reported")),
@@ -203,14 +219,17 @@ def parse_vehicles(doc, file="vehicle_status"):
         if (lat is None or lon is None) and not _valid_id(station_id):
             report.append({"file": file, "index": i, "id": vid, "reason": "neither lat/lon nor station_id"})
             continue
+        vtype = v.get("vehicle_type_id")
+        if vtype not in (None, "") and not _valid_id(vtype):
+            report.append({"file": file, "index": i, "id": vid, "reason": "invalid vehicle_type_id"})
+            continue
         seen.add(vid)
-        rng = v.get("current_range_meters")
         rows.append({"vehicle_id": vid, "lat": lat, "lon": lon,
-                     "vehicle_type_id": str(v.get("vehicle_type_id") or ""),
+                     "vehicle_type_id": str(vtype or ""),
                      "station_id": str(station_id) if _valid_id(station_id) else "",
                      "is_reserved": _flag(v.get("is_reserved"), False),
                      "is_disabled": _flag(v.get("is_disabled"), False),
-                     "range_m": int(rng) if isinstance(rng, (int, float)) else None,
+                     "range_m": _int(v.get("current_range_meters"), MAX_RANGE_M),
                      "last_reported": _safe_time(v.get("last_reported"))})
     return rows, header(doc)[2], report
 
@@ -225,18 +244,21 @@ def parse_vehicle_types(doc, language="en"):
         if not _valid_id(tid):
             report.append({"file": "vehicle_types", "index": i, "id": tid, "reason": "vehicle_type_id missing"})
             continue
-        rng = t.get("max_range_meters")
         rows.append({"vehicle_type_id": str(tid), "form_factor": str(t.get("form_factor") or "")[:30],
                      "propulsion_type": str(t.get("propulsion_type") or "")[:30],
                      "name": localized(t.get("name"), language)[:200],
-                     "max_range_m": int(rng) if isinstance(rng, (int, float)) else None})
+                     "max_range_m": _int(t.get("max_range_meters"), MAX_RANGE_M)})
     return rows, header(doc)[2], report
 
 
 def _cents(price):
     if isinstance(price, str):
         price = float(price)
-    return round(float(price) * 100) if isinstance(price, (int, float)) else 0
+    if isinstance(price, bool) or not isinstance(price, (int, float)):
+        return 0
+    if not -1e7 <= price <= 1e7:  # also rejects nan/inf
+        raise ValueError(price)
+    return round(float(price) * 100)
 
 
 def parse_pricing_plans(doc, language="en"):

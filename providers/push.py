@@ -19,14 +19,15 @@ from providers.snapshots import Section, swap_snapshot
 _ID = {"type": "string", "minLength": 1, "maxLength": 100}
 _LAT = {"type": "number", "minimum": -90, "maximum": 90}
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
-_COUNT = {"type": "integer", "minimum": 0}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}
+_RANGE = {"type": "number", "minimum": 0, "maximum": gbfs.MAX_RANGE_M}
 _TIME = {"type": ["integer", "string"]}
 
 PLAIN_VEHICLE = {
     "type": "object", "required": ["vehicle_id", "lat", "lon"], "additionalProperties": False,
     "properties": {"vehicle_id": _ID, "lat": _LAT, "lon": _LON, "vehicle_type_id": _ID, "station_id": _ID,
                    "is_reserved": {"type": "boolean"}, "is_disabled": {"type": "boolean"},
-                   "current_range_meters": {"type": "number", "minimum": 0}, "last_reported": _TIME},
+                   "current_range_meters": _RANGE, "last_reported": _TIME},
 }
 PLAIN_STATION = {
     "type": "object", "required": ["station_id", "num_bikes_available", "num_docks_available"],
@@ -48,9 +49,11 @@ def _schemas(max_items):
     }
     flag = {"type": ["boolean", "integer"]}
     gbfs_vehicle = {"type": "object", "properties": {"lat": _LAT, "lon": _LON, "is_reserved": flag,
-                                                     "is_disabled": flag, "station_id": _ID}}
+                                                     "is_disabled": flag, "station_id": _ID, "vehicle_type_id": _ID,
+                                                     "current_range_meters": _RANGE}}
     gbfs_station = {"type": "object", "required": ["station_id", "num_docks_available"],
                     "properties": {"station_id": _ID, "lat": _LAT, "lon": _LON, "num_docks_available": _COUNT,
+                                   "capacity": _COUNT, "name": {"type": ["string", "array"]},
                                    "num_bikes_available": _COUNT, "num_vehicles_available": _COUNT,
                                    "is_installed": flag, "is_renting": flag, "is_returning": flag},
                     "anyOf": [{"required": ["num_bikes_available"]}, {"required": ["num_vehicles_available"]}]}
@@ -147,7 +150,7 @@ def _gbfs_sections(body):
         sections["vehicles"] = rows
     if "stations" in data:
         sections["stations"] = [
-            {"station_id": str(s["station_id"]), "name": gbfs.localized(s.get("name")) or None,
+            {"station_id": str(s["station_id"]), "name": gbfs.localized(s.get("name"))[:200] or None,
              "lat": s.get("lat"), "lon": s.get("lon"), "capacity": s.get("capacity"),
              "bikes_available": s.get("num_vehicles_available", s.get("num_bikes_available")),
              "docks_available": s["num_docks_available"],
