@@ -297,11 +297,12 @@ def parse_geofencing(doc, language="en"):
         except Exception as exc:  # noqa: BLE001 - any bad geometry is reported, not fatal
             report.append({"file": "geofencing_zones", "index": i, "id": None, "reason": f"invalid geometry: {exc}"})
             continue
-        props = f.get("properties") or {}
+        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
+        rules = props.get("rules") if isinstance(props.get("rules"), list) else []
         min_lon, min_lat, max_lon, max_lat = g.bounds
         rows.append({"position": i, "name": localized(props.get("name"), language)[:200], "geometry": geom,
-                     "rules": props.get("rules") or [], "start": _safe_time(props.get("start")),
+                     "rules": [r for r in rules if isinstance(r, dict)], "start": _safe_time(props.get("start")),
                      "end": _safe_time(props.get("end")), "min_lat": min_lat, "min_lon": min_lon,
                      "max_lat": max_lat, "max_lon": max_lon})
-    global_rules = data.get("global_rules") or []
-    return rows, header(doc)[2], report, global_rules if isinstance(global_rules, list) else []
+    global_rules = data.get("global_rules") if isinstance(data.get("global_rules"), list) else []
+    return rows, header(doc)[2], report, [r for r in global_rules if isinstance(r, dict)]

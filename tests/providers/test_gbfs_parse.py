@@ -83,3 +83,21 @@ def test_garbage_documents_raise():
         gbfs.discover({"last_updated": 1})
     with pytest.raises(gbfs.GbfsError, match="invalid timestamp"):
         gbfs.parse_time("yesterday")
+
+
+def test_hostile_rows_are_reported_not_fatal():
+    doc = {"last_updated": 1700000000, "data": {"bikes": [
+        "not-an-object", {"bike_id": "x" * 101, "lat": 60.1, "lon": 24.9},
+        {"bike_id": "ok", "lat": 60.1, "lon": 24.9, "current_range_meters": 1e30, "last_reported": 10**20},
+        {"bike_id": "nowhere", "lat": "60.1", "lon": 24.9}]}}
+    rows, _, report = gbfs.parse_vehicles(doc, file="free_bike_status")
+    assert [(r["vehicle_id"], r["range_m"], r["last_reported"]) for r in rows] == [("ok", None, None)]
+    assert [(r["index"], r["reason"]) for r in report] == [
+        (0, "vehicle_id missing"), (1, "vehicle_id missing"), (3, "neither lat/lon nor station_id")]
+    zones = {"last_updated": 1, "data": {"geofencing_zones": {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9, 60.1]}, "properties": {}},
+        {"type": "Feature", "properties": "junk", "geometry": {"type": "Polygon", "coordinates": [[
+            [24.9, 60.1], [25.0, 60.1], [25.0, 60.2], [24.9, 60.1]]]}}]}, "global_rules": ["junk"]}}
+    rows, _, report, global_rules = gbfs.parse_geofencing(zones)
+    assert len(rows) == 1 and rows[0]["rules"] == [] and global_rules == []
+    assert report[0]["index"] == 0 and report[0]["reason"].startswith("invalid geometry")
