@@ -52,7 +52,8 @@ def authorize(booking):
     """Authorise the booking's charge; returns billing's Payment (its status tells if it was declined)."""
     return _billing().authorize_payment(
         booking.user, amount_cents=authorization_amount(booking.charge_cents),
-        idempotency_key=f"{booking.leg_ref}-auth", description=f"Kalasatama MaaS {booking.mode} booking {booking.pk}",
+        idempotency_key=f"bookings:{booking.pk}:authorize",
+        description=f"Kalasatama MaaS {booking.mode} booking {booking.pk}",
     )
 
 

@@ -2,8 +2,9 @@
 
 In-memory assets and bookings. Knobs a test can turn: `available` (asset id -> bool), `delays`
 ("METHOD /path" prefix -> seconds slept before answering, to provoke client timeouts), `conditional`
-(answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking), `estimate_eur` / `final_eur` (prices),
-`fail_next` (HTTP status to answer the next request with). `requests` logs (method, path, body).
+(answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking),
+`estimate_eur` / `final_eur` (prices), `fail_next` (HTTP status to answer the next request with).
+`requests` logs (method, path, body).
 """
 import json
 import threading
