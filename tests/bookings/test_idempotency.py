@@ -79,3 +79,42 @@ def test_rejections_are_replayed_too_and_keys_are_per_user(payg_resident, make_r
     add_card(other.user)
     tomp.state.available["SC-101"] = True
     assert book(client_for(other.user), leg, key="k-2").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_10_concurrent_bookings_of_one_vehicle_with_different_keys_one_wins(
+        make_resident, localstripe, billing_plans, gbfs_provider):
+    from providers.models import VehicleHold
+
+    resident = make_resident()
+    add_card(resident.user)
+    leg = make_leg(gbfs_provider.pk, vehicle_id="G-2")
+    barrier = threading.Barrier(10)
+    results = [None] * 10
+
+    def request(i):
+        api = client_for(resident.user)
+        barrier.wait()
+        try:
+            response = book(api, leg, key=f"race-{i}")
+            results[i] = (response.status_code, response.json())
+        except Exception as exc:  # asserted below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sorted(status for status, _ in results) == [201] + [409] * 9
+    assert {body["error"]["code"] for status, body in results if status == 409} == {"vehicle_unavailable"}
+    live = Booking.objects.exclude(state__in=["REJECTED", "RELEASED", "CANCELLED", "EXPIRED"])
+    assert live.count() == 1 and live.get().state == "CONFIRMED"
+    assert VehicleHold.objects.filter(provider_id=gbfs_provider.pk, vehicle_id="G-2").count() == 1
+    # losers that got as far as an authorisation had it released
+    assert not Payment.objects.filter(user=resident.user, status="requires_capture").exclude(
+        pk=live.get().payment_id).exists()
