@@ -5,7 +5,7 @@
 import time
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing import selectors, stripe_api
@@ -190,7 +190,8 @@ def _upsert_invoice(account, obj):
         defaults=dict(
             user=account.user, stripe_subscription_id=stripe_api.invoice_subscription_id(obj) or "",
             status=status, currency=stripe_api.get(obj, "currency", CURRENCY),
-            total_cents=int(stripe_api.get(obj, "total", 0)), amount_paid_cents=int(stripe_api.get(obj, "amount_paid", 0)),
+            total_cents=int(stripe_api.get(obj, "total", 0)),
+            amount_paid_cents=int(stripe_api.get(obj, "amount_paid", 0)),
             tax_cents=stripe_api.invoice_tax(obj), period_start=stripe_api.ts(stripe_api.get(obj, "period_start")),
             period_end=stripe_api.ts(stripe_api.get(obj, "period_end")), lines=lines,
             stripe_created=stripe_api.ts(stripe_api.get(obj, "created")),
@@ -227,6 +228,8 @@ def subscribe(user, plan_code, *, idempotency_key=None):
         )
     subscription = apply_subscription_state(obj, int(time.time()), user=user)
     sync_invoices(user)
+    if subscription is None:  # a webhook already stored a newer state
+        subscription = Subscription.objects.get(stripe_subscription_id=obj.id)
     if subscription.status not in Subscription.LIVE_STATUSES:
         raise ApiError(_("The first payment did not go through."), code="subscription_payment_failed",
                        details={"status": subscription.status}, status_code=402)
@@ -346,6 +349,15 @@ def authorize_payment(user, *, amount_cents, idempotency_key, description):
             raise Conflict(_("This idempotency key was used for another payment."), code="idempotency_key_reused")
         return existing
     account = _account_with_card(user)
+    with transaction.atomic():
+        _lock_user(user)  # concurrent calls with one key: one PaymentIntent (localstripe ignores Idempotency-Key)
+        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+        return _create_payment(user, account, amount_cents, idempotency_key, description)
+
+
+def _create_payment(user, account, amount_cents, idempotency_key, description):
     with stripe_errors():
         intent = client().v1.payment_intents.create(
             params={"amount": amount_cents, "currency": CURRENCY, "customer": account.stripe_customer_id,
@@ -355,14 +367,10 @@ def authorize_payment(user, *, amount_cents, idempotency_key, description):
             options=idem(f"authorize:{idempotency_key}"),
         )
     status = intent.status if intent.status in dict(Payment.STATUSES) else "failed"
-    try:
-        with transaction.atomic():
-            return Payment.objects.create(
-                user=user, idempotency_key=idempotency_key, stripe_payment_intent_id=intent.id,
-                description=description[:200], amount_cents=amount_cents, status=status,
-            )
-    except IntegrityError:
-        return Payment.objects.get(idempotency_key=idempotency_key)
+    return Payment.objects.create(
+        user=user, idempotency_key=idempotency_key, stripe_payment_intent_id=intent.id,
+        description=description[:200], amount_cents=amount_cents, status=status,
+    )
 
 
 def capture_payment(payment, amount_cents):

@@ -22,7 +22,8 @@ def verify(payload: bytes, signature_header: str | None):
 
 
 def _subscription(event):
-    return services.apply_subscription_state(event["data"]["object"], int(event["created"])) is not None
+    version = int(stripe_api.get(event, "created", 0))
+    return services.apply_subscription_state(event["data"]["object"], version) is not None
 
 
 def _invoice(event):
@@ -65,7 +66,7 @@ def process_event(event):
         try:
             with transaction.atomic():
                 record = WebhookEvent.objects.create(event_id=event["id"], type=event["type"],
-                                                     created=int(event["created"]), applied=False)
+                                                     created=int(stripe_api.get(event, "created", 0)), applied=False)
         except IntegrityError:
             return "duplicate"
         handler = HANDLERS.get(event["type"])

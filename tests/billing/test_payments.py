@@ -76,3 +76,36 @@ def test_no_card_no_payment(localstripe, billing_plans, resident):
     with pytest.raises(ApiError) as exc:
         services.authorize_payment(resident.user, amount_cents=295, idempotency_key="n-1", description="Ticket")
     assert exc.value.error_code == "payment_method_required"
+
+
+def test_concurrent_authorizations_with_one_key_make_one_payment(transactional_db, carded_client):
+    import threading
+
+    from django.db import connection
+
+    user = carded_client.resident.user
+    barrier, results, errors = threading.Barrier(5), [], []
+
+    def authorize():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.authorize_payment(user, amount_cents=380, idempotency_key="same-key",
+                                                      description="Scooter").pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=authorize) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(results) == 5 and len(set(results)) == 1
+    payment = Payment.objects.get()
+    assert payment.amount_cents == 380
+    customer = user.billing_account.stripe_customer_id
+    intents = [pi for pi in client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+               if pi.customer == customer]
+    assert [pi.id for pi in intents] == [payment.stripe_payment_intent_id]

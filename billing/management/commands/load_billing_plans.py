@@ -23,6 +23,10 @@ REQUIRED = {"plan": {"code", "name", "price_cents", "vat_rate_bp", "interval"},
             "entitlement": {"category"}, "tariff": {"code", "category", "name", "vat_rate_bp", "source"}}
 
 
+def _without_entitlements(row):
+    return {k: v for k, v in row.items() if k != "entitlements"} if isinstance(row, dict) else row
+
+
 class Command(BaseCommand):
     help = "Load billing plans and tariffs from fixtures/billing/plans.json (or --file)."
 
@@ -35,8 +39,7 @@ class Command(BaseCommand):
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CommandError(f"{path}: cannot read JSON: {exc}") from exc
-        plans = [self._clean(path, f"plans[{i}]", "plan", {k: v for k, v in row.items() if k != "entitlements"},
-                             PLAN_FIELDS) if isinstance(row, dict) else self._clean(path, f"plans[{i}]", "plan", row, {})
+        plans = [self._clean(path, f"plans[{i}]", "plan", _without_entitlements(row), PLAN_FIELDS)
                  for i, row in enumerate(data.get("plans", []))]
         tariffs = [self._clean(path, f"tariffs[{i}]", "tariff", row, TARIFF_FIELDS)
                    for i, row in enumerate(data.get("tariffs", []))]
@@ -73,8 +76,8 @@ class Command(BaseCommand):
                                           "validity_minutes"):
                 ok = True
             if not ok or (expected is int and value is not None and value < 0):
-                raise CommandError(f"{path}: {where}: field {name!r} must be a non-negative {expected.__name__}"
-                                   if expected is int else f"{path}: {where}: field {name!r} must be {expected.__name__}")
+                wanted = "a non-negative int" if expected is int else expected.__name__
+                raise CommandError(f"{path}: {where}: field {name!r} must be {wanted}")
         if "category" in row and row["category"] not in CATEGORIES:
             raise CommandError(f"{path}: {where}: field 'category' must be one of {sorted(CATEGORIES)}")
         if "zones" in row and not set(row["zones"]) <= ZONES:
