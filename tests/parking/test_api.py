@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from maas.parking import selectors, services
 from maas.parking.models import Facility, ParkingArea
 from maas.parking.selectors import park_and_ride_options
 
@@ -29,8 +30,16 @@ def demo(db):
     return ParkingArea.objects.get(code="kalasatama")
 
 
+def test_demo_area_has_the_half_space_per_household_cap(demo):
+    usage = selectors.area_usage(demo)
+    assert (usage["rule"], usage["households"], usage["cap"]) == ("0.50 per household", 40, 20)
+    assert demo.facility.liipi_id == 1037
+
+
 def test_apply_status_waitlist_and_cancel_flow(demo, django_capture_on_commit_callbacks):
-    residents = make_residents(3, block="KS-2")  # cap floor(3 * 0.5) = 1
+    residents = make_residents(3, block="KS-2")
+    demo.cap_rule, demo.absolute_cap = ParkingArea.ABSOLUTE, 1
+    services.save_area(demo)
     first, second = client_for(residents[0]), client_for(residents[1])
 
     r1 = first.post("/api/v1/parking/permits", {"area_id": demo.pk, "plate": "ksa-101"}, format="json")
