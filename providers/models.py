@@ -30,6 +30,10 @@ class Provider(models.Model):
     last_updated = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     ttl_s = models.PositiveIntegerField(default=60)
+    stale_after_s = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text=_("Seconds after the feed's last_updated before the provider counts as stale. Blank: "
+                    "max(PROVIDERS_STALE_AFTER_S, 3 × ttl). 0: never (static data such as the demo seed)."))
     gbfs_version = models.CharField(max_length=10, blank=True)
     stale = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)

@@ -59,3 +59,14 @@ def test_bad_row_names_file_row_field_and_imports_nothing(db, tmp_path):
     provider.refresh_from_db()
     assert provider.current_snapshot_id == before
     assert Station.objects.filter(snapshot__provider=provider).count() == 33
+
+
+def test_static_seed_never_stale_unless_asked(db):
+    run(FIXTURE, "--as-of", "2019-06-01T12:00:00+03:00")
+    provider = Provider.objects.get(name="HSL city bikes")
+    assert provider.stale_after_s == 0 and provider.stale is False
+    assert selectors.stations_near(60.18755649, 24.9770684, 50)[0]["fresh"] is True
+    run(FIXTURE, "--as-of", "2019-06-02T12:00:00+03:00", "--stale-after", "300")
+    provider.refresh_from_db()
+    assert provider.stale_after_s == 300 and provider.stale is True
+    assert selectors.stations_near(60.18755649, 24.9770684, 50)[0]["fresh"] is False

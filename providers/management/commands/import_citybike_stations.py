@@ -8,6 +8,7 @@ from django.core.management import BaseCommand, CommandError
 from django.utils import timezone
 
 from providers import services
+from providers.models import Provider
 from providers.selectors import distance_m
 from providers.snapshots import Section, swap_snapshot
 
@@ -68,8 +69,10 @@ class Command(BaseCommand):
                             help="ISO time of the data (default: the file's _provenance.as_of, else now)")
         parser.add_argument("--write-fixture", default=None, help="write the filtered stations to this path")
         parser.add_argument("--no-db", action="store_true", help="only write the fixture")
+        parser.add_argument("--stale-after", type=int, default=0,
+                            help="provider's stale_after_s; 0 (default) = a static seed that never goes stale")
 
-    def handle(self, *args, source, near, radius, provider, as_of, write_fixture, no_db, **options):
+    def handle(self, *args, source, near, radius, provider, as_of, write_fixture, no_db, stale_after, **options):
         path = _resolve(source)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
@@ -109,7 +112,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {len(kept_items)} stations to {out}")
         if no_db:
             return
+        if stale_after < 0:
+            raise CommandError("--stale-after: must be >= 0")
         record = services.register_provider(name=provider, kind="bike_share")
+        Provider.objects.filter(pk=record.pk).update(stale_after_s=stale_after)
         result = swap_snapshot(record, source="import", sections={"stations": Section(rows, last_updated)},
                                now=max(timezone.now(), last_updated))
         if result.snapshot is None:
