@@ -146,7 +146,9 @@ def _ticket_groups(legs, tariffs):
     return groups
 
 
-def _label(plan, total, charge, covered):
+def _label(plan, total, charge, covered, priced=True):
+    if not priced:
+        return _("Price not available")
     if total == 0:
         return _("No charge")
     if charge == 0:
@@ -211,10 +213,11 @@ def price_itinerary(user, itinerary, *, now=None, context=None):
     charge = sum(leg["charge_cents"] for leg in out)
     covered = total - charge
     plan_name = plan.name if plan else None
+    priced = all(leg["reason"] != "no_tariff" for leg in out)
     return {
         "currency": "EUR", "total_cents": total, "charge_cents": charge, "covered_cents": covered,
         "vat_cents": sum(leg["vat_cents"] for leg in out),
-        "plan": plan_name, "plan_code": plan.code if plan else None,
-        "label": _label(plan_name, total, charge, covered),
+        "plan": plan_name, "plan_code": plan.code if plan else None, "priced": priced,
+        "label": _label(plan_name, total, charge, covered, priced),
         "legs": out,
     }

@@ -188,3 +188,15 @@ def test_price_itineraries_matches_single_calls(billing_plans, resident, subscri
     assert batch == [services.price_itinerary(resident.user, COMMUTE),
                      services.price_itinerary(resident.user, METRO_ONLY)]
     assert [p["charge_cents"] for p in batch] == [100, 0]
+
+
+def test_missing_tariff_is_not_free(db, resident):
+    # no plans/tariffs loaded: the metro leg cannot be priced and must not read as "No charge"
+    with translation.override("en"):
+        price = services.price_itinerary(resident.user, METRO_ONLY)
+    assert price["priced"] is False
+    assert price["legs"][1]["reason"] == "no_tariff"
+    assert price["label"] == "Price not available"
+    with translation.override("en"):
+        walk = services.price_itinerary(resident.user, {"legs": [leg("walk")]})
+    assert (walk["priced"], walk["label"]) == (True, "No charge")
