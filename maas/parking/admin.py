@@ -64,10 +64,9 @@ class ParkingAreaAdmin(admin.ModelAdmin):
     ]
 
     def _usage(self, obj):
-        cache = getattr(self, "_usage_cache", None)
-        if cache is None or cache[0] != obj.pk:
-            self._usage_cache = (obj.pk, selectors.area_usage(obj))
-        return self._usage_cache[1]
+        if not hasattr(obj, "_usage"):  # memo on the row object, which lives for one request
+            obj._usage = selectors.area_usage(obj)
+        return obj._usage
 
     @admin.display(description="rule")
     def cap_rule_display(self, obj):
@@ -138,8 +137,9 @@ class PermitAdmin(admin.ModelAdmin):
                     "requested_at", "granted_at"]
     list_filter = ["status", "area"]
     search_fields = ["plate", "household__address", "resident__user__username"]
-    readonly_fields = ["status", "requested_at", "granted_at", "ended_at"]
-    raw_id_fields = ["resident", "household"]
+    # Allocation fields change only through the services (apply / cancel / promote).
+    readonly_fields = ["resident", "household", "area", "facility", "status", "requested_at", "granted_at",
+                       "ended_at"]
     actions = ["cancel_permits"]
 
     def has_add_permission(self, request):

@@ -69,3 +69,14 @@ def test_admin_cancel_action_promotes(admin_client, area_in_use, django_capture_
         admin_client.post("/admin/parking/permit/", {"action": "cancel_permits", "_selected_action": [granted.pk]})
     first_waiting.refresh_from_db()
     assert first_waiting.status == "granted"
+
+
+def test_every_parking_admin_page_renders(admin_client, area_in_use):
+    permit = area_in_use.permits.first()
+    for url in ["/admin/parking/facility/", f"/admin/parking/facility/{area_in_use.facility_id}/change/",
+                "/admin/parking/parkingarea/", "/admin/parking/parkingarea/add/", "/admin/parking/permit/",
+                f"/admin/parking/permit/{permit.pk}/change/", "/admin/parking/capchange/",
+                "/admin/parking/utilizationsnapshot/", "/admin/parking/parkandridereservation/",
+                "/admin/parking/notification/"]:
+        assert admin_client.get(url).status_code == 200, url
+    assert "ADM-" in admin_client.get("/admin/parking/permit/").content.decode()
