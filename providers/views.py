@@ -34,7 +34,8 @@ def _json_body(request):
     if content_type != "application/json":
         raise ApiError(_("Send the availability as application/json."), code="unsupported_media_type",
                        status_code=415)
-    raw = request.body
+    stream = request.stream  # read directly: our limit applies, not DATA_UPLOAD_MAX_MEMORY_SIZE
+    raw = stream.read(limit + 1) if stream is not None else b""
     if len(raw) > limit:
         raise ApiError(_("The body is larger than %(limit)d bytes.") % {"limit": limit}, code="payload_too_large",
                        details={"max_bytes": limit}, status_code=413)

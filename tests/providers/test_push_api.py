@@ -184,3 +184,10 @@ def test_deactivated_provider_cannot_push(scoot):
     Provider.objects.filter(pk=scoot.pk).update(active=False)
     resp = post(scoot.pk, {"vehicles": vehicles()}, scoot.raw_key)
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "provider_inactive"
+
+
+def test_limit_above_django_upload_limit(scoot, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.PROVIDERS_PUSH_MAX_BYTES = 100_000
+    resp = post(scoot.pk, {"vehicles": vehicles(40)}, scoot.raw_key)
+    assert resp.status_code == 200 and resp.json()["vehicles"] == 40
