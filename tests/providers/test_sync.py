@@ -176,3 +176,19 @@ def test_feed_limits_and_malformed_feed_not_retried(hsl, gbfs_server, settings, 
     Provider.objects.filter(pk=hsl.pk).update(gbfs_url="file:///etc/passwd")
     with pytest.raises(FeedError, match="only http"):
         sync_provider(Provider.objects.get(pk=hsl.pk))
+
+
+def test_resync_of_unchanged_feed_turns_stale(hsl, gbfs_server, settings):
+    import time
+
+    settings.PROVIDERS_STALE_AFTER_S = 1
+    status = stamped(gbfs_server, "station_status", timezone.now())
+    status["ttl"] = 0
+    gbfs_server.overrides["station_status"] = status
+    first = sync_provider(hsl)
+    assert first.snapshot is not None and first.stale is False
+    time.sleep(1.5)  # the feed keeps serving the same last_updated
+    second = sync_provider(Provider.objects.get(pk=hsl.pk))
+    assert second.snapshot is None and second.ignored == ["stations"] and second.stale is True
+    hsl.refresh_from_db()
+    assert hsl.stale is True and hsl.current_snapshot_id == first.snapshot.pk
