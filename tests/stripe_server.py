@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -72,14 +73,16 @@ def _free_port():
 def start_localstripe(timeout_s=20.0):
     """Start localstripe on 127.0.0.1 and wait until it accepts connections."""
     port = _free_port()
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen(
         [sys.executable, "-c", _LAUNCHER, str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"localstripe exited: {process.stderr.read().decode(errors='replace')}")
+            log.seek(0)
+            raise RuntimeError(f"localstripe exited: {log.read().decode(errors='replace')}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return LocalStripe(url=f"http://127.0.0.1:{port}", process=process)

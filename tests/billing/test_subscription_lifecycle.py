@@ -122,3 +122,29 @@ def test_declined_first_payment_gives_no_plan(localstripe, billing_plans, reside
 
     assert selectors.live_subscription(user) is None
     assert resident_client.get("/api/v1/billing/usage").json()["plan"] is None
+
+
+def test_payg_is_not_a_subscription_and_quote_validates(carded_client):
+    response = carded_client.post("/api/v1/billing/subscription", {"plan": "payg"}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "plan_is_payg")
+    response = carded_client.post("/api/v1/billing/quote", {"itinerary": {"legs": "metro"}}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "validation_error")
+    for path in ("subscription/cancel", "subscription/resume"):
+        response = carded_client.post(f"/api/v1/billing/{path}")
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "no_subscription")
+    assert carded_client.get("/api/v1/billing/subscription").json() == {"subscription": None}
+
+
+def test_resident_endpoints_need_login(billing_plans, api_client):
+    for path in ("subscription", "usage", "invoices"):
+        assert api_client.get(f"/api/v1/billing/{path}").status_code == 401
+
+
+def test_admin_lists_billing_models(billing_plans, client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw-123456-xyz")
+    client.force_login(admin)
+    for model in ("plan", "tariff", "subscription", "usagerecord", "payment", "invoice", "webhookevent"):
+        assert client.get(f"/admin/billing/{model}/").status_code == 200, model
+    urban = billing_plans["urban"]
+    page = client.get(f"/admin/billing/plan/{urban.pk}/change/")
+    assert page.status_code == 200 and b"city_bike" in page.content
