@@ -23,6 +23,7 @@ from planner.emissions import leg_co2_g
 from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
                                           transfer_violations)
+from planner.engines.embedded_build import physical
 from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
 
 logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs
@@ -60,6 +61,10 @@ class EmbeddedNetwork:
         wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
         self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
+        # cafein routes on per-pattern copies of each stop (see embedded_build.write_split_feed).
+        self.copies = meta.copies or {s: [s] for s in meta.stops}
+        wheel_copies = [c for s in wheel_stops for c in self.copies.get(s, ())]
+        self._cafein_kw = {False: {}, True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips)}}
 
     @classmethod
     def load(cls, network_path, meta_path) -> "EmbeddedNetwork":
@@ -100,9 +105,10 @@ class EmbeddedNetwork:
             try:
                 times = self.net.access_stops(lat, lon, walking_speed_kmph=WALK_SPEED_MPS * 3.6,
                                               max_walking_time=timedelta(seconds=max_walk_m / WALK_SPEED_MPS))
-                served = set(self.meta.stop_arrays()["ids"])
-                out = {s: (int(t), t * WALK_SPEED_MPS, False) for s, t in times.items()
-                       if s not in excluded and s in served}
+                for copy, t in times.items():
+                    s = physical(copy)
+                    if s not in excluded and s in self.copies and t < out.get(s, (1e12,))[0]:
+                        out[s] = (int(t), t * WALK_SPEED_MPS, False)
             except ValueError:
                 out = {}  # off the street network's snap distance: crow-fly below
         if not out:
@@ -122,11 +128,12 @@ class EmbeddedNetwork:
         egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id)
         if not acc or not egr:
             return []
+        kw = self._cafein_kw[bool(req.wheelchair)]
         if req.departure is not None:
-            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips)
+            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips, kw)
             found.sort(key=lambda f: (f[0], f[1]))
         else:
-            found = self._arrive(day, secs, acc, egr, ex_stops, ex_trips)
+            found = self._arrive(day, secs, acc, egr, kw)
             found.sort(key=lambda f: (-f[2], f[1]))
         out, seen = [], set()
         for _, _, _, legs in found:
@@ -143,11 +150,12 @@ class EmbeddedNetwork:
         legs = []
         for leg in journey["legs"]:
             if leg["type"] == "transit":
-                legs.append(("ride", leg["trip_id"], leg["board_stop"], leg["departure_s"], leg["alight_stop"],
-                             leg["arrival_s"], {"distance_m": leg.get("distance_m"), "geometry": leg.get("geometry")}))
-            elif leg["type"] == "transfer" and leg.get("from_stop") != leg.get("to_stop"):
-                legs.append(("walk", leg["from_stop"], leg["to_stop"], leg["departure_s"], leg["arrival_s"],
-                             leg.get("distance_m") or 0.0, leg.get("geometry")))
+                legs.append(("ride", leg["trip_id"], physical(leg["board_stop"]), leg["departure_s"],
+                             physical(leg["alight_stop"]), leg["arrival_s"],
+                             {"distance_m": leg.get("distance_m"), "geometry": leg.get("geometry")}))
+            elif leg["type"] == "transfer" and physical(leg["from_stop"]) != physical(leg["to_stop"]):
+                legs.append(("walk", physical(leg["from_stop"]), physical(leg["to_stop"]), leg["departure_s"],
+                             leg["arrival_s"], leg.get("distance_m") or 0.0, leg.get("geometry")))
         return legs
 
     @staticmethod
@@ -163,27 +171,28 @@ class EmbeddedNetwork:
             self.stats["rejected_journeys"] += 1
         return not bad
 
-    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips):
+    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, kw):
         """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0."""
-        relaxed = []
-        kw = {"exclude_stops": list(ex_stops), "exclude_trips": list(ex_trips)} if ex_stops or ex_trips else {}
+        best_pair = {}  # (o, d) -> (door arrival lower bound, origin copy, destination copy)
         for o, (a_s, _, _) in sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
-            times = self.net.travel_times_from_stop(o, departure=self._naive(day, t0 + a_s), **kw)
-            for d, (e_s, _, _) in egr.items():
-                if d in times and d != o:
-                    relaxed.append((t0 + a_s + int(times[d]) + e_s, o, d))
-        if not relaxed:
+            for co in self.copies.get(o, ()):
+                times = self.net.travel_times_from_stop(co, departure=self._naive(day, t0 + a_s), **kw)
+                for d, (e_s, _, _) in egr.items():
+                    if d == o:
+                        continue
+                    for cd in self.copies.get(d, ()):
+                        if cd in times:
+                            value = (t0 + a_s + int(times[cd]) + e_s, co, cd)
+                            if value < best_pair.get((o, d), (float("inf"),)):
+                                best_pair[(o, d)] = value
+        if not best_pair:
             return []
-        relaxed.sort()
-        pairs = []
-        for _, o, d in relaxed:
-            if (o, d) not in pairs:
-                pairs.append((o, d))
-            if len(pairs) >= DETAILED_PAIRS:
-                break
+        relaxed = sorted(best_pair.values())
+        pairs = [(co, cd) for _, co, cd in relaxed[:DETAILED_PAIRS]]
         found = []
-        for o, d in pairs:
-            for journey in self.net.route_between_stops(o, d, departure=self._naive(day, t0 + acc[o][0]), **kw):
+        for co, cd in pairs:
+            o, d = physical(co), physical(cd)
+            for journey in self.net.route_between_stops(co, cd, departure=self._naive(day, t0 + acc[o][0]), **kw):
                 legs = self._cafein_legs(journey)
                 if self._feasible(legs):
                     rides = sum(1 for leg in legs if leg[0] == "ride")
@@ -201,15 +210,26 @@ class EmbeddedNetwork:
                 found.append((arrival, sum(1 for leg in legs if leg[0] == "ride"), first[3] - acc[first[2]][0], legs))
         return found
 
-    def _arrive(self, day, deadline, acc, egr, ex_stops, ex_trips):
+    def _arrive(self, day, deadline, acc, egr, kw):
         """Latest door departures arriving by `deadline` (cafein's reverse search, checked)."""
-        kw = {"exclude_stops": list(ex_stops), "exclude_trips": list(ex_trips)} if ex_stops or ex_trips else {}
-        pairs = sorted(((a[0] + e[0], o, d) for o, a in acc.items() for d, e in egr.items() if o != d))
+        best_pair = {}  # (o, d) -> (-(door departure upper bound), origin copy, destination copy)
+        for d, (e_s, _, _) in sorted(egr.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
+            for cd in self.copies.get(d, ()):
+                times = self.net.travel_times_from_stop(cd, arrival=self._naive(day, deadline - e_s), **kw)
+                for o, (a_s, _, _) in acc.items():
+                    if o == d:
+                        continue
+                    for co in self.copies.get(o, ()):
+                        if co in times:
+                            value = (-(deadline - e_s - int(times[co]) - a_s), co, cd)
+                            if value < best_pair.get((o, d), (float("inf"),)):
+                                best_pair[(o, d)] = value
         found = []
-        for _, o, d in pairs[:DETAILED_PAIRS * 2]:
-            for journey in self.net.route_between_stops(o, d, arrival=self._naive(day, deadline - egr[d][0]), **kw):
+        for _, co, cd in sorted(best_pair.values())[:DETAILED_PAIRS]:
+            o, d = physical(co), physical(cd)
+            for journey in self.net.route_between_stops(co, cd, arrival=self._naive(day, deadline - egr[d][0]), **kw):
                 legs = self._cafein_legs(journey)
-                if self._feasible(legs):
+                if legs and self._feasible(legs):
                     rides = sum(1 for leg in legs if leg[0] == "ride")
                     found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
         return found

@@ -62,26 +62,101 @@ def extract_pois(osm_path) -> list[dict]:
     return out
 
 
+COPY_SEP = "@"
+
+
+def physical(stop_id: str) -> str:
+    """The GTFS stop behind a per-pattern routing copy ("1100602@17" -> "1100602")."""
+    return stop_id.rsplit(COPY_SEP, 1)[0] if COPY_SEP in stop_id else stop_id
+
+
+def _hms(secs) -> str:
+    secs = int(secs)
+    return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+
+
+def write_split_feed(src_path, meta, out_dir: Path) -> dict:
+    """Write the feed cafein routes on, with every stop split into one copy per stop pattern.
+
+    cafein lets a passenger alight and board another vehicle at the same stop in 0 s. Once each
+    pattern has its own copy of a stop, a change between patterns can only happen over a footpath
+    between copies, which carries the minimum change time; a change between trips of the same
+    pattern never helps (no overtaking within a pattern). Returns {stop_id: [copy ids]}.
+    """
+    import csv
+
+    from planner.engines.embedded_gtfs import _Source
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    patterns: dict = {}
+    copies: dict = {}
+    rows = []
+    for tid, (stops, arr, dep) in meta.trip_stops.items():
+        p = patterns.setdefault(stops, len(patterns))
+        for n, (stop, a, d) in enumerate(zip(stops, arr, dep)):
+            copy = f"{stop}{COPY_SEP}{p}"
+            if copy not in copies.setdefault(stop, []):
+                copies[stop].append(copy)
+            rows.append((tid, _hms(a), _hms(d), copy, n + 1))
+    with open(out_dir / "stop_times.txt", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"))
+        w.writerows(rows)
+    with open(out_dir / "stops.txt", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(("stop_id", "stop_name", "stop_lat", "stop_lon", "wheelchair_boarding"))
+        for stop, ids in copies.items():
+            info = meta.stops[stop]
+            for copy in ids:
+                w.writerow((copy, info["name"], info["lat"], info["lon"], info["wheelchair"]))
+    src = _Source(src_path)
+    for name in ("agency.txt", "routes.txt", "calendar.txt", "calendar_dates.txt", "feed_info.txt", "shapes.txt"):
+        table = src.table(name, required=False)
+        if table is not None:
+            table.to_csv(out_dir / name, index=False)
+    trips = src.table("trips.txt")
+    trips[trips["trip_id"].isin(meta.trip_stops.keys())].to_csv(out_dir / "trips.txt", index=False)
+    return copies
+
+
+def split_footpaths(meta, copies: dict) -> list:
+    """Footpaths between copies: same stop -> its minimum change time; nearby stops -> the walk."""
+    out = []
+    for stop, ids in copies.items():
+        secs = meta.required_transfer_s(stop, stop)
+        out.extend((a, b, secs, 0.0) for a in ids for b in ids if a != b)
+    for a, b, secs, meters in meta.footpaths:
+        out.extend((ca, cb, int(secs), float(meters)) for ca in copies.get(a, ()) for cb in copies.get(b, ()))
+    return out
+
+
 def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dict:
     """Build cafein's network (+ OSM walking streets when given) and the side-car; return stats."""
+    import shutil
+    import tempfile
+
     import cafein
 
     cafein.disable_logging()
     started = time.monotonic()
-    gtfs_path = str(gtfs_path)
-    meta = read_feed(gtfs_path)
+    meta = read_feed(str(gtfs_path))
     kwargs = {}
     if osm_path:
         lat0, lon0, lat1, lon1 = meta.bbox()
         kwargs.update(osm_pbf=str(osm_path), bounding_box=[lon0 - 0.02, lat0 - 0.01, lon1 + 0.02, lat1 + 0.01],
                       street_modes=())
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        net = cafein.TransportNetwork.from_gtfs(gtfs_path, **kwargs)
+    work = Path(tempfile.mkdtemp(prefix="split-gtfs-"))
+    try:
+        meta.copies = write_split_feed(gtfs_path, meta, work)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            net = cafein.TransportNetwork.from_gtfs(str(work), **kwargs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     quarantined = [str(w.message) for w in caught if "quarantin" in str(w.message)]
-    # Our footpaths replace cafein's OSM ones: the same walks then serve cafein and the exact fallback.
-    if meta.footpaths:
-        net.set_transfers([(a, b, int(s), float(m)) for a, b, s, m in meta.footpaths])
+    # Our footpaths replace cafein's OSM ones: the same walks serve cafein and the exact fallback scan.
+    routing_footpaths = split_footpaths(meta, meta.copies)
+    net.set_transfers(routing_footpaths)
     meta.has_streets = bool(osm_path)
     network_path, meta_path = Path(network_path), Path(meta_path)
     network_path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +169,8 @@ def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dic
     net.save(network_path)  # cafein stages and renames atomically itself
     os.replace(tmp_meta, meta_path)
     stats = {
-        "stops": net.stop_count, "trips": net.trip_count, "footpaths": len(meta.footpaths),
+        "stops": len(meta.copies), "stop_copies": net.stop_count, "trips": net.trip_count,
+        "footpaths": len(meta.footpaths), "routing_footpaths": len(routing_footpaths),
         "streets": bool(osm_path), "quarantine": quarantined, "pois": len(pois),
         "service_start": meta.service_start.isoformat(), "service_end": meta.service_end.isoformat(),
         "seconds": round(time.monotonic() - started, 2),

@@ -88,6 +88,7 @@ class FeedMeta:
     feed_lang: str = "fi"
     timezone: str = "Europe/Helsinki"
     has_streets: bool = False  # built with an OSM extract: cafein answers walking access/egress
+    copies: dict = field(default_factory=dict)  # stop_id -> its per-pattern copies in the cafein network
     _stop_index: dict = field(default=None, repr=False)
 
     # --- calendar -------------------------------------------------------

@@ -58,19 +58,22 @@ def write_feed(directory, *, stops, lines, trips_per_line, headway_s, seed=0, fi
     routes, trips, times = [], [], []
     cells = list(grid)
     for r in range(lines):
-        # A random walk over the grid without revisiting a stop.
-        length = rnd.randint(4, max(4, min(30, side * 2)))
+        # A random walk over the grid without revisiting a stop, mostly straight on (like real lines).
+        length = rnd.randint(4, max(4, min(40, side * 2)))
         cur = rnd.choice(cells)
         path = [cur]
+        heading = rnd.choice(((0, 1), (1, 0), (0, -1), (-1, 0)))
         for _ in range(length * 3):
             if len(path) >= length:
                 break
             i, j = path[-1]
-            options = [(i + a, j + b) for a, b in ((0, 1), (1, 0), (0, -1), (-1, 0)) if (i + a, j + b) in grid
+            options = [(a, b) for a, b in ((0, 1), (1, 0), (0, -1), (-1, 0)) if (i + a, j + b) in grid
                        and (i + a, j + b) not in path]
             if not options:
                 break
-            path.append(rnd.choice(options))
+            if heading not in options or rnd.random() > 0.75:
+                heading = rnd.choice(options)
+            path.append((i + heading[0], j + heading[1]))
         if len(path) < 2:
             continue
         rid = f"R{r}"

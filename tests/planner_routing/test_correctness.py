@@ -69,7 +69,8 @@ def test_cafein_alone_allows_a_zero_second_change_and_we_do_not(tmp_path):
     assert [leg["trip_id"] for leg in legs] == ["T1", "T3"]  # 3 min change >= the 2 min minimum
     assert its[0]["end_time"] == "2024-03-06T08:13:00+02:00"
     assert [leg["mode"] for leg in legs] == ["tram", "bus"]
-    assert net.stats["exact_fallbacks"] == 1
+    # Found by cafein itself on the per-pattern split network: no exact-scan fallback was needed.
+    assert net.stats["exact_fallbacks"] == 0 and net.stats["rejected_journeys"] == 0
 
 
 def test_transfers_txt_min_transfer_time_is_applied(tmp_path):
@@ -106,13 +107,17 @@ def test_earliest_arrival_equals_brute_force_on_random_feeds(tmp_path_factory, s
     graph = TimeExpandedGraph(net.meta, DAY, net.footpaths, ex_stops, ex_trips)
     rnd = random.Random(seed)
     ids = sorted(net.meta.stops)
+    # Half the pairs ride along one usable trip, so every example has journeys to compare.
+    along = [(stops[i], stops[j]) for tid, (stops, _, _) in sorted(net.meta.trip_stops.items())
+             if tid not in ex_trips for i in range(len(stops)) for j in range(i + 1, len(stops))
+             if stops[i] not in ex_stops and stops[j] not in ex_stops and stops[i] != stops[j]]
     reachable = 0
-    for _ in range(25):
-        a, b = rnd.sample(ids, 2)
-        t0 = 6 * 3600 + rnd.randint(0, 90 * 60)
+    for k in range(24):
+        a, b = rnd.choice(along) if along and k % 2 else rnd.sample(ids, 2)
+        t0 = 6 * 3600 + rnd.randint(0, 60 * 60)
         expected = graph.earliest_arrival(t0=t0, access={a: 0}, egress={b: 0})
         if a in ex_stops or b in ex_stops:
             expected = None
         assert stop_to_stop(net, a, b, t0, wheelchair=wheelchair) == expected, (a, b, t0)
         reachable += expected is not None
-    assert reachable > 0
+    assert reachable > 0 or not along
