@@ -265,7 +265,8 @@ def change_plan(user, plan_code):
         )
         if upgrade:
             invoice = stripe.v1.invoices.create(
-                params={"customer": account.stripe_customer_id, "subscription": subscription.stripe_subscription_id},
+                params={"customer": account.stripe_customer_id, "subscription": subscription.stripe_subscription_id,
+                        "pending_invoice_items_behavior": "include"},  # the proration items
                 options=idem(base_key + ":invoice"),
             )
             if invoice.status in ("draft", "open") and invoice.total > 0:
