@@ -2,7 +2,7 @@
 import pytest
 from django.utils import translation
 
-from billing import services
+from billing import selectors, services
 from billing.models import UsageRecord
 from billing.money import format_eur, vat_included
 
@@ -200,3 +200,27 @@ def test_missing_tariff_is_not_free(db, resident):
     with translation.override("en"):
         walk = services.price_itinerary(resident.user, {"legs": [leg("walk")]})
     assert (walk["priced"], walk["label"]) == (True, "No charge")
+
+
+def test_renewal_starts_a_fresh_allowance(billing_plans, resident, subscribe_locally):
+    import time as _time
+    from datetime import datetime, timezone as tz
+
+    sub = subscribe_locally(resident.user, "urban")
+    for n in range(20):
+        services.record_usage(resident.user, mode="city_bike", leg_ref=f"old-{n}", minutes=10)
+    bike = {"legs": [leg("city_bike", minutes=10)]}
+    assert services.price_itinerary(resident.user, bike)["charge_cents"] == 500
+    # Stripe renews: the subscription's period moves on (as a customer.subscription.updated would carry)
+    start = int(sub.current_period_end.timestamp()) - 3600   # the new period has begun an hour ago
+    renewed = services.apply_subscription_state({
+        "id": sub.stripe_subscription_id, "customer": "cus_local", "status": "active",
+        "current_period_start": start, "current_period_end": start + 30 * 86400, "cancel_at_period_end": False,
+        "items": {"data": [{"id": "si_local", "plan": {"id": "maas-urban-6990-month"}}]},
+        "metadata": {"plan": "urban"},
+    }, int(_time.time()), user=resident.user)
+    assert renewed.current_period_start.timestamp() == start
+    now = datetime.fromtimestamp(start + 60, tz=tz.utc)
+    assert services.price_itinerary(resident.user, bike, now=now)["charge_cents"] == 0
+    summary_rows = {r["category"]: r for r in selectors.usage_summary(resident.user, now=now)["categories"]}
+    assert summary_rows["city_bike"]["rides_left"] == 20
