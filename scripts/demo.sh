@@ -2,12 +2,21 @@
 # Zero-setup demo: venv, install, migrate, load the Kalasatama fixtures, serve the API.
 # SQLite, the embedded routing engine and eager Celery (no broker); override with the environment.
 source "$(dirname "$0")/env.sh"
+mkdir -p "$ROOT/var"
 
-ensure_venv requirements.txt
+ensure_venv requirements-demo.txt
 export DEBUG="${DEBUG:-true}"
 export DJANGO_SETTINGS_MODULE=maas.settings
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+
+# Payments in the demo go to localstripe on loopback (settings' DEBUG default STRIPE_API_BASE).
+if [ -z "${STRIPE_API_KEY:-}" ]; then
+  log "starting localstripe on 127.0.0.1:8420"
+  "$VENV/bin/localstripe" --port 8420 >"$ROOT/var/localstripe.log" 2>&1 &
+  LOCALSTRIPE_PID=$!
+  trap 'kill $LOCALSTRIPE_PID 2>/dev/null || true' EXIT
+fi
 
 log "migrating"
 "$VENV/bin/python" manage.py migrate --noinput
@@ -25,4 +34,4 @@ cat <<INFO
     Health        $base/healthz   $base/readyz
 
 INFO
-exec "$VENV/bin/python" manage.py runserver "$HOST:$PORT"
+"$VENV/bin/python" manage.py runserver "$HOST:$PORT"
