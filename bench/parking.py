@@ -129,6 +129,31 @@ def one_round(n, connections, pool=False):
     }
 
 
+def baseline(n=100):
+    """Latency of one application at a time on a warm connection (the serialized cost per grant)."""
+    from decimal import Decimal
+
+    from maas.accounts import services as accounts
+    from maas.parking import services
+    from maas.parking.models import ParkingArea
+
+    from maas.parking.models import Facility, FacilityCapacity
+
+    facility = Facility.objects.create(name="Bench baseline facility", lat=60.187, lon=24.979)
+    FacilityCapacity.objects.create(facility=facility, capacity_type="CAR", capacity=1000)
+    area = ParkingArea.objects.create(code="bench-base", name="Bench baseline", blocks="BASE", facility=facility,
+                                      cap_rule=ParkingArea.ABSOLUTE, absolute_cap=n // 2)
+    residents = [accounts.register_resident(email=f"base-{i}@example.org", password=None,
+                                            household=accounts.create_household(address=f"Base {i}", block="BASE"))
+                 for i in range(n)]
+    times = []
+    for i, r in enumerate(residents):
+        t0 = time.perf_counter()
+        services.apply_for_permit(r, area.pk, plate=f"BAS-{i}")
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -138,7 +163,12 @@ def main():
                              "instead of --connections app-server workers with persistent connections")
     parser.add_argument("--switch-interval-ms", type=float, default=None,
                         help="sys.setswitchinterval for the GIL (default: Python's 5 ms)")
+    parser.add_argument("--async-commit", action="store_true",
+                        help="settings.PARKING_ASYNC_COMMIT=True (synchronous_commit off for allocations)")
     args = parser.parse_args()
+    if args.async_commit:
+        from django.conf import settings
+        settings.PARKING_ASYNC_COMMIT = True
     if args.switch_interval_ms:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
     if connection.vendor != "postgresql":
@@ -146,6 +176,9 @@ def main():
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
+        base = baseline()
+        print(f"baseline: {len(base)} sequential applications, no contention: median "
+              f"{statistics.median(base):.2f} ms, p95 {pct(base, 95):.2f} ms")
         all_service, all_total, over, failures = [], [], 0, 0
         for n in range(1, args.rounds + 1):
             r = one_round(n, args.connections, not args.connection_per_request)
@@ -160,7 +193,8 @@ def main():
                   f"p95 {pct(r['total_ms'], 95):.1f} ms | wall {r['wall_s']:.2f} s")
             for e in r["errors"][:3]:
                 print("   ", e)
-        print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections): "
+        print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections, "
+              f"{'async' if args.async_commit else 'synchronous'} commit): "
               f"service median {statistics.median(all_service):.1f} ms, p95 {pct(all_service, 95):.1f} ms; "
               f"request median {statistics.median(all_total):.1f} ms, p95 {pct(all_total, 95):.1f} ms; "
               f"over-allocation {over}; errors {failures}; goal p95 <= 100 ms: "

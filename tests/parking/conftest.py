@@ -38,8 +38,9 @@ def facility(db):
     return make_facility()
 
 
-@pytest.fixture(params=["sql", "orm"])
+@pytest.fixture(params=["sql", "sql_async_commit", "orm"])
 def allocator(request, settings):
-    """Run a test with both allocators: the PostgreSQL function and the ORM (SELECT ... FOR UPDATE) path."""
-    settings.PARKING_ALLOCATOR = request.param
+    """Run a test with each allocator: the PostgreSQL function (durable or async commit) and the ORM path."""
+    settings.PARKING_ALLOCATOR = "orm" if request.param == "orm" else "sql"
+    settings.PARKING_ASYNC_COMMIT = request.param == "sql_async_commit"
     return request.param
