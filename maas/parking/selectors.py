@@ -72,10 +72,18 @@ def _reservations_on(facility, capacity_type, day):
 
 
 def facility_free_for_day(facility, day, capacity_type="CAR"):
-    """Spaces of a type left at a facility on a day: capacity - permits valid that day - reservations."""
-    free = _capacity(facility, capacity_type) - _permits_at(facility, capacity_type, day) - _reservations_on(
-        facility, capacity_type, day
-    )
+    """Spaces of a type left at a facility on a day: capacity - permits valid that day - reservations.
+
+    For today, a Liipi utilization reported today also bounds it (cars parked without a reservation).
+    """
+    row = facility.capacities.filter(capacity_type=capacity_type).first()
+    if row is None:
+        return 0
+    free = row.capacity - _permits_at(facility, capacity_type, day) - _reservations_on(facility, capacity_type, day)
+    today = timezone.localdate()
+    if (day == today and row.spaces_available is not None and row.reported_at is not None
+            and timezone.localtime(row.reported_at).date() == today):
+        free = min(free, row.spaces_available)
     return max(0, free)
 
 

@@ -136,3 +136,20 @@ def test_area_with_permits_parks_at_a_facility_which_limits_reservations(db):
     client_for(residents[0]).post("/api/v1/parking/permits", {"area_id": area.pk, "plate": "PER-1"}, format="json")
     day = timezone.localdate()
     assert park_and_ride_options(facility.lat, facility.lon, 100, day)[0]["free_spaces"] == 1
+
+
+def test_todays_liipi_reading_bounds_todays_availability(db):
+    from maas.parking.models import FacilityCapacity
+
+    from .conftest import make_facility
+
+    facility = make_facility(car=300)
+    today, tomorrow = timezone.localdate(), timezone.localdate() + timedelta(days=1)
+    FacilityCapacity.objects.filter(facility=facility).update(spaces_available=4, reported_at=timezone.now())
+    assert park_and_ride_options(facility.lat, facility.lon, 100, today)[0]["free_spaces"] == 4
+    assert park_and_ride_options(facility.lat, facility.lon, 100, tomorrow)[0]["free_spaces"] == 300
+    FacilityCapacity.objects.filter(facility=facility).update(
+        spaces_available=0, reported_at=timezone.now() - timedelta(days=2))  # stale: ignored
+    assert park_and_ride_options(facility.lat, facility.lon, 100, today)[0]["free_spaces"] == 300
+    FacilityCapacity.objects.filter(facility=facility).update(spaces_available=0, reported_at=timezone.now())
+    assert park_and_ride_options(facility.lat, facility.lon, 100, today) == []
