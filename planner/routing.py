@@ -63,7 +63,7 @@ def _resolve_point(value, field):
     return (float(value["lat"]), float(value["lon"])), None
 
 
-def _check_coverage(coverage, points, when: datetime):
+def _check_coverage(coverage, points, when: datetime, dates=True):
     if not coverage:
         return
     lat0, lon0, lat1, lon1 = coverage["bbox"]
@@ -74,6 +74,8 @@ def _check_coverage(coverage, points, when: datetime):
                            code="outside_network_area",
                            details={"field": field, "lat": lat, "lon": lon,
                                     "bbox": [lon0, lat0, lon1, lat1]})
+    if not dates:
+        return
     local_day = timezone.localtime(when).date()
     start, end = coverage["service_start"], coverage["service_end"]
     if not (start <= local_day <= end):
@@ -194,15 +196,18 @@ def plan_trip(user, params: dict) -> list[dict]:
     """Itineraries for a resident's trip request (serializer data), priced, best first."""
     req = build_request(params)
     engine_name = params.get("engine")
+    itineraries = []
     try:
         engine = get_engine(engine_name)
+        _check_coverage(engine.coverage(), {"from": req.origin, "to": req.destination}, req.departure or req.arrival,
+                        dates="transit" in req.modes)
         if "transit" in req.modes:
-            _check_coverage(engine.coverage(), {"from": req.origin, "to": req.destination},
-                            req.departure or req.arrival)
-        itineraries = engine.plan(req) if "transit" in req.modes else []
+            itineraries = engine.plan(req)
         itineraries += _park_and_ride(engine, req)
     except EngineUnavailable as exc:
-        raise _unavailable(exc)
+        if "transit" in req.modes:
+            raise _unavailable(exc)
+        # Street-only trips do not need the transit network.
     itineraries += [street.itinerary(legs) for legs in _direct_options(req)]
     if req.arrival:
         itineraries.sort(key=lambda it: (-datetime.fromisoformat(it["start_time"]).timestamp(), it["transfers"]))

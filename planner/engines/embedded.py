@@ -23,7 +23,7 @@ from planner.emissions import leg_co2_g
 from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
                                           transfer_violations)
-from planner.engines.embedded_build import physical
+from planner.engines.embedded_build import physical, split_path
 from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
 
 logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs
@@ -52,27 +52,30 @@ def _wkb_geojson(wkb):
 class EmbeddedNetwork:
     """One loaded feed version: cafein network + side-car, answering plans and matrices."""
 
-    def __init__(self, net, meta: FeedMeta, label=""):
-        self.net, self.meta, self.label = net, meta, label
+    def __init__(self, net, meta: FeedMeta, label="", split=None):
+        self.net, self.meta, self.label, self.split_net = net, meta, label, split
         self.footpaths = footpath_index(meta)
         self.connections = ConnectionCache(meta)
         self.tz = ZoneInfo(meta.timezone)
-        self.stats = {"plans": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
+        self.stats = {"plans": 0, "split_searches": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
         wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
         self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
-        # cafein routes on per-pattern copies of each stop (see embedded_build.write_split_feed).
+        self._cafein_kw = {False: {}, True: {"exclude_stops": list(wheel_stops), "exclude_trips": list(wheel_trips)}}
+        # The split network routes on per-pattern copies of each stop (embedded_build.write_split_feed).
         self.copies = meta.copies or {s: [s] for s in meta.stops}
         wheel_copies = [c for s in wheel_stops for c in self.copies.get(s, ())]
-        self._cafein_kw = {False: {}, True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips)}}
+        self._split_kw = {False: {}, True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips)}}
 
     @classmethod
     def load(cls, network_path, meta_path) -> "EmbeddedNetwork":
         import cafein
 
         cafein.disable_logging()
+        split = split_path(network_path)
         return cls(cafein.TransportNetwork.load(str(network_path)), FeedMeta.load(meta_path),
-                   label=Path(network_path).name)
+                   label=Path(network_path).name,
+                   split=cafein.TransportNetwork.load(str(split)) if split.exists() else None)
 
     # --- time ----------------------------------------------------------------------------
     def day_base(self, day: date) -> datetime:
@@ -128,12 +131,11 @@ class EmbeddedNetwork:
         egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id)
         if not acc or not egr:
             return []
-        kw = self._cafein_kw[bool(req.wheelchair)]
         if req.departure is not None:
-            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips, kw)
+            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair))
             found.sort(key=lambda f: (f[0], f[1]))
         else:
-            found = self._arrive(day, secs, acc, egr, kw)
+            found = self._arrive(day, secs, acc, egr, bool(req.wheelchair))
             found.sort(key=lambda f: (-f[2], f[1]))
         out, seen = [], set()
         for _, _, _, legs in found:
@@ -171,68 +173,107 @@ class EmbeddedNetwork:
             self.stats["rejected_journeys"] += 1
         return not bad
 
-    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, kw):
-        """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0."""
-        best_pair = {}  # (o, d) -> (door arrival lower bound, origin copy, destination copy)
-        for o, (a_s, _, _) in sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
-            for co in self.copies.get(o, ()):
-                times = self.net.travel_times_from_stop(co, departure=self._naive(day, t0 + a_s), **kw)
-                for d, (e_s, _, _) in egr.items():
-                    if d == o:
-                        continue
-                    for cd in self.copies.get(d, ()):
-                        if cd in times:
-                            value = (t0 + a_s + int(times[cd]) + e_s, co, cd)
-                            if value < best_pair.get((o, d), (float("inf"),)):
-                                best_pair[(o, d)] = value
-        if not best_pair:
+    def _journeys(self, net, co, cd, kw, **when):
+        """Feasible journeys (our leg tuples) between two network stops, with their ride counts."""
+        out = []
+        for journey in net.route_between_stops(co, cd, **when, **kw):
+            legs = self._cafein_legs(journey)
+            if legs and self._feasible(legs):
+                out.append((sum(1 for leg in legs if leg[0] == "ride"), legs))
+        return out
+
+    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
+        """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0.
+
+        1. The plain network: one-to-all from the best origin stops gives, per (origin, destination)
+           stop pair, a lower bound on the arrival (cafein allows 0 s changes); the best pairs are
+           detailed and checked. If the best checked journey meets the lowest bound it is optimal.
+        2. Otherwise the split network (exact minimum change times) searches the origins whose bound
+           is still below the best feasible arrival. 3. If that is not conclusive (no split network,
+           or overtaking within a pattern), the exact Python scan decides.
+        """
+        kw = self._cafein_kw[wheelchair]
+        bounds = {}  # (o, d) -> lower bound on the door arrival
+        origins = sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]
+        for o, (a_s, _, _) in origins:
+            times = self.net.travel_times_from_stop(o, departure=self._naive(day, t0 + a_s), **kw)
+            for d, (e_s, _, _) in egr.items():
+                if d != o and d in times:
+                    bounds[(o, d)] = t0 + a_s + int(times[d]) + e_s
+        if not bounds:
             return []
-        relaxed = sorted(best_pair.values())
-        pairs = [(co, cd) for _, co, cd in relaxed[:DETAILED_PAIRS]]
+        ranked = sorted(bounds.items(), key=lambda kv: kv[1])
         found = []
-        for co, cd in pairs:
-            o, d = physical(co), physical(cd)
-            for journey in self.net.route_between_stops(co, cd, departure=self._naive(day, t0 + acc[o][0]), **kw):
-                legs = self._cafein_legs(journey)
-                if self._feasible(legs):
-                    rides = sum(1 for leg in legs if leg[0] == "ride")
+        for (o, d), _ in ranked[:DETAILED_PAIRS]:
+            for rides, legs in self._journeys(self.net, o, d, kw, departure=self._naive(day, t0 + acc[o][0])):
+                found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
+        best = min((f[0] for f in found), default=float("inf"))
+        if best <= ranked[0][1]:
+            return found
+        if self.split_net is not None:
+            self.stats["split_searches"] += 1
+            skw = self._split_kw[wheelchair]
+            origin_bound = {}
+            for (o, _), bound in ranked:
+                origin_bound.setdefault(o, bound)
+            exact = []  # (door arrival, origin copy, destination copy)
+            for o, bound in sorted(origin_bound.items(), key=lambda kv: kv[1]):
+                if bound >= best:
+                    break
+                a_s = acc[o][0]
+                for co in self.copies.get(o, ()):
+                    times = self.split_net.travel_times_from_stop(co, departure=self._naive(day, t0 + a_s), **skw)
+                    for d, (e_s, _, _) in egr.items():
+                        for cd in self.copies.get(d, ()):
+                            if d != o and cd in times:
+                                exact.append((t0 + a_s + int(times[cd]) + e_s, co, cd))
+                if exact:
+                    best = min(best, min(exact)[0])
+            for _, co, cd in sorted(exact)[:2]:
+                o, d = physical(co), physical(cd)
+                for rides, legs in self._journeys(self.split_net, co, cd, skw,
+                                                  departure=self._naive(day, t0 + acc[o][0])):
                     found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
-        if not found or min(f[0] for f in found) > relaxed[0][0]:
-            # cafein's best needs a change quicker than allowed: the exact scan decides.
-            self.stats["exact_fallbacks"] += 1
-            arrival, legs = earliest_arrival(
-                self.meta, self.connections.get(day), self.footpaths, t0=t0,
-                access={s: v[0] for s, v in acc.items()}, egress={s: v[0] for s, v in egr.items()},
-                exclude_stops=ex_stops, exclude_trips=ex_trips)
-            if legs:
-                legs = [(*leg, None) for leg in legs]
-                first = legs[0]
-                found.append((arrival, sum(1 for leg in legs if leg[0] == "ride"), first[3] - acc[first[2]][0], legs))
+            # Exact unless a later trip of the same pattern overtakes an earlier one (then cafein may
+            # change between them in 0 s at one stop copy and the check above rejects it).
+            if found and min(f[0] for f in found) <= min(exact, default=(float("inf"),))[0]:
+                return found
+        # No split network (an artifact from an older build), or overtaking: the exact scan decides.
+        self.stats["exact_fallbacks"] += 1
+        arrival, legs = earliest_arrival(
+            self.meta, self.connections.get(day), self.footpaths, t0=t0,
+            access={s: v[0] for s, v in acc.items()}, egress={s: v[0] for s, v in egr.items()},
+            exclude_stops=ex_stops, exclude_trips=ex_trips)
+        if legs:
+            legs = [(*leg, None) for leg in legs]
+            first = legs[0]
+            found.append((arrival, sum(1 for leg in legs if leg[0] == "ride"), first[3] - acc[first[2]][0], legs))
         return found
 
-    def _arrive(self, day, deadline, acc, egr, kw):
-        """Latest door departures arriving by `deadline` (cafein's reverse search, checked)."""
-        best_pair = {}  # (o, d) -> (-(door departure upper bound), origin copy, destination copy)
-        for d, (e_s, _, _) in sorted(egr.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
-            for cd in self.copies.get(d, ()):
-                times = self.net.travel_times_from_stop(cd, arrival=self._naive(day, deadline - e_s), **kw)
-                for o, (a_s, _, _) in acc.items():
-                    if o == d:
-                        continue
-                    for co in self.copies.get(o, ()):
-                        if co in times:
-                            value = (-(deadline - e_s - int(times[co]) - a_s), co, cd)
-                            if value < best_pair.get((o, d), (float("inf"),)):
-                                best_pair[(o, d)] = value
-        found = []
-        for _, co, cd in sorted(best_pair.values())[:DETAILED_PAIRS]:
-            o, d = physical(co), physical(cd)
-            for journey in self.net.route_between_stops(co, cd, arrival=self._naive(day, deadline - egr[d][0]), **kw):
-                legs = self._cafein_legs(journey)
-                if legs and self._feasible(legs):
-                    rides = sum(1 for leg in legs if leg[0] == "ride")
+    def _arrive(self, day, deadline, acc, egr, wheelchair):
+        """Latest door departures arriving by `deadline`: cafein's reverse search, checked; the split
+        network answers when no plain journey respects the minimum change times."""
+        for net, kw, copies in ((self.net, self._cafein_kw[wheelchair], None),
+                                (self.split_net, self._split_kw[wheelchair], self.copies)):
+            if net is None:
+                continue
+            best_pair = {}  # (o, d) -> (-(door departure upper bound), origin stop, destination stop)
+            for d, (e_s, _, _) in sorted(egr.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
+                for cd in (copies[d] if copies else (d,)):
+                    times = net.travel_times_from_stop(cd, arrival=self._naive(day, deadline - e_s), **kw)
+                    for o, (a_s, _, _) in acc.items():
+                        for co in (copies.get(o, ()) if copies else (o,)):
+                            if o != d and co in times:
+                                value = (-(deadline - e_s - int(times[co]) - a_s), co, cd)
+                                best_pair[(o, d)] = min(best_pair.get((o, d), value), value)
+            found = []
+            for _, co, cd in sorted(best_pair.values())[:DETAILED_PAIRS]:
+                o, d = physical(co), physical(cd)
+                for rides, legs in self._journeys(net, co, cd, kw, arrival=self._naive(day, deadline - egr[d][0])):
                     found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
-        return found
+            if found:
+                return found
+        return []
 
     # --- itinerary translation --------------------------------------------------------------
     def _point(self, stop_id, language):

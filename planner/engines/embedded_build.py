@@ -31,6 +31,11 @@ def artifact_paths(feed, directory: Path | None = None) -> tuple[Path, Path]:
     return directory / f"{stem}.cafein", directory / f"{stem}.meta.pickle"
 
 
+def split_path(network_path) -> Path:
+    """The per-pattern split network saved beside the plain one (see write_split_feed)."""
+    return Path(str(network_path).removesuffix(".cafein") + ".split.cafein")
+
+
 def pois_path(network_path) -> Path:
     """Where the OSM points of interest extracted with a network are kept."""
     return Path(str(network_path).removesuffix(".cafein") + ".pois.json")
@@ -76,7 +81,7 @@ def _hms(secs) -> str:
 
 
 def write_split_feed(src_path, meta, out_dir: Path) -> dict:
-    """Write the feed cafein routes on, with every stop split into one copy per stop pattern.
+    """Write the split feed: every stop becomes one copy per stop pattern (trips' stop sequence).
 
     cafein lets a passenger alight and board another vehicle at the same stop in 0 s. Once each
     pattern has its own copy of a stop, a change between patterns can only happen over a footpath
@@ -131,7 +136,11 @@ def split_footpaths(meta, copies: dict) -> list:
 
 
 def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dict:
-    """Build cafein's network (+ OSM walking streets when given) and the side-car; return stats."""
+    """Build cafein's networks (plain, + OSM walking streets when given; per-pattern split) and the side-car.
+
+    The plain network answers fast and gives lower bounds (it allows 0 s changes); the split one
+    answers exactly with minimum change times when the plain answer is not feasible. Returns stats.
+    """
     import shutil
     import tempfile
 
@@ -145,18 +154,20 @@ def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dic
         lat0, lon0, lat1, lon1 = meta.bbox()
         kwargs.update(osm_pbf=str(osm_path), bounding_box=[lon0 - 0.02, lat0 - 0.01, lon1 + 0.02, lat1 + 0.01],
                       street_modes=())
-    work = Path(tempfile.mkdtemp(prefix="split-gtfs-"))
-    try:
-        meta.copies = write_split_feed(gtfs_path, meta, work)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            net = cafein.TransportNetwork.from_gtfs(str(work), **kwargs)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net = cafein.TransportNetwork.from_gtfs(str(gtfs_path), **kwargs)
+        work = Path(tempfile.mkdtemp(prefix="split-gtfs-"))
+        try:
+            meta.copies = write_split_feed(gtfs_path, meta, work)
+            split = cafein.TransportNetwork.from_gtfs(str(work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     quarantined = [str(w.message) for w in caught if "quarantin" in str(w.message)]
-    # Our footpaths replace cafein's OSM ones: the same walks serve cafein and the exact fallback scan.
+    # Our footpaths replace cafein's OSM ones: the same walks serve both networks and the exact scan.
+    net.set_transfers([(a, b, int(secs), float(m)) for a, b, secs, m in meta.footpaths])
     routing_footpaths = split_footpaths(meta, meta.copies)
-    net.set_transfers(routing_footpaths)
+    split.set_transfers(routing_footpaths)
     meta.has_streets = bool(osm_path)
     network_path, meta_path = Path(network_path), Path(meta_path)
     network_path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,10 +177,11 @@ def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dic
     os.replace(tmp_pois, pois_path(network_path))
     tmp_meta = meta_path.with_suffix(".tmp")
     meta.save(tmp_meta)
-    net.save(network_path)  # cafein stages and renames atomically itself
+    split.save(split_path(network_path))  # cafein stages and renames atomically itself
+    net.save(network_path)
     os.replace(tmp_meta, meta_path)
     stats = {
-        "stops": len(meta.copies), "stop_copies": net.stop_count, "trips": net.trip_count,
+        "stops": len(meta.copies), "stop_copies": split.stop_count, "trips": net.trip_count,
         "footpaths": len(meta.footpaths), "routing_footpaths": len(routing_footpaths),
         "streets": bool(osm_path), "quarantine": quarantined, "pois": len(pois),
         "service_start": meta.service_start.isoformat(), "service_end": meta.service_end.isoformat(),
@@ -193,7 +205,7 @@ def build_for_feed(feed=None, *, osm_path=None, use_osm=True, force=False) -> di
     if not feed.gtfs_path or not Path(feed.gtfs_path).exists():
         raise ValueError(f"feed {feed.name} v{feed.version}: GTFS file {feed.gtfs_path!r} does not exist")
     network_path, meta_path = artifact_paths(feed)
-    if not force and network_path.exists() and meta_path.exists():
+    if not force and network_path.exists() and meta_path.exists() and split_path(network_path).exists():
         return {"network": str(network_path), "skipped": True}
     if use_osm and not osm_path:
         osm = active_osm_network()
