@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from psycopg.copy import QueuedLibpqWriter
 from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
@@ -98,8 +100,8 @@ def _expand_frequencies(tables: dict) -> dict:
 
 
 def _s(series: pd.Series) -> pd.Series:
-    """Text column for a NOT NULL CharField: NA -> ''."""
-    return series.astype("string").fillna("").str.strip() if series is not None else series
+    """Text column for a NOT NULL CharField: NA -> '' (read_feed already maps "" and " " to NA)."""
+    return series.astype(object).where(series.notna(), "")
 
 
 def _col(df: pd.DataFrame, column: str, default=None) -> pd.Series:
@@ -166,7 +168,9 @@ def _copy_rows(model, columns: list[str], frames, total: int, progress: bool, te
         cols = ", ".join(f'"{c}"' for c in columns)
         force = f", FORCE_NOT_NULL ({', '.join(chr(34) + c + chr(34) for c in text_columns)})" if text_columns else ""
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv{force})") as copy:
+            # The queued writer sends to the server from a worker thread while the next chunk is formatted.
+            writer = QueuedLibpqWriter(cursor.cursor)
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv{force})", writer=writer) as copy:
                 for frame in frames:
                     buf = io.StringIO()
                     frame.to_csv(buf, index=False, header=False, lineterminator="\n")
@@ -197,24 +201,39 @@ def load_tables(tables: dict, parsed: dict, *, name: str, source: str, digest: s
     feed = FeedVersion.objects.create(name=name, version=version, service_start=start, service_end=end,
                                       source=source[:500], content_hash=digest, repairs=changes)
     zip_path = feed_dir() / f"{feed.pk}.zip"
-    try:
-        stats = _load(feed, tables, parsed, progress)
-        normalized = dict(tables)
-        st = tables["stop_times"].copy()
-        st["arrival_time"] = format_times(pd.Series(parsed["arrival_s"], index=st.index))
-        st["departure_time"] = format_times(pd.Series(parsed["departure_s"], index=st.index))
-        normalized["stop_times"] = st
-        write_zip(normalized, zip_path)
-        feed.gtfs_path = str(zip_path)
-        feed.stats = stats
-        feed.save(update_fields=["gtfs_path", "stats"])
-        if activate:
-            services.activate_feed(feed)
-    except BaseException:
-        zip_path.unlink(missing_ok=True)
-        raise
+    # The normalized zip is written in a thread while the database loads (zlib and COPY release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        zip_job = pool.submit(write_normalized_zip, tables, parsed, zip_path)
+        try:
+            stats = _load(feed, tables, parsed, progress)
+            zip_job.result()
+            feed.gtfs_path = str(zip_path)
+            feed.stats = stats
+            feed.save(update_fields=["gtfs_path", "stats"])
+            if activate:
+                services.activate_feed(feed)
+        except BaseException:
+            zip_job.cancel()
+            wait([zip_job])
+            zip_path.unlink(missing_ok=True)
+            raise
     transaction.on_commit(lambda: logger.info("imported %s from %s", feed, source))
     return feed
+
+
+def write_normalized_zip(tables: dict, parsed: dict, path: Path) -> Path:
+    """Exactly the imported tables as GTFS; times written HH:MM:SS (H:MM:SS inputs are zero-padded)."""
+    normalized = dict(tables)
+    st = tables["stop_times"].copy()
+    for column, key in (("arrival_time", "arrival_s"), ("departure_time", "departure_s")):
+        text = st[column].astype("string")
+        odd = (text.str.len() != 8).fillna(True).to_numpy()  # blanks and non-HH:MM:SS widths
+        if odd.any():
+            text = text.astype(object)
+            text[odd] = format_times(pd.Series(parsed[key][odd])).to_numpy()
+        st[column] = text
+    normalized["stop_times"] = st
+    return write_zip(normalized, path, compresslevel=1)
 
 
 def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict:
@@ -305,8 +324,8 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
                 "arrival_s": arrival[start:start + CHUNK_ROWS],
                 "departure_s": departure[start:start + CHUNK_ROWS],
                 "stop_headsign": _s(_col(part, "stop_headsign")).to_numpy(),
-                "pickup_type": _int(_col(part, "pickup_type")).to_numpy(),
-                "drop_off_type": _int(_col(part, "drop_off_type")).to_numpy(),
+                "pickup_type": _int(_col(part, "pickup_type")).to_numpy(dtype="int64"),
+                "drop_off_type": _int(_col(part, "drop_off_type")).to_numpy(dtype="int64"),
                 "shape_dist_traveled": pd.to_numeric(_col(part, "shape_dist_traveled"), errors="coerce").to_numpy(),
                 "timepoint": _int(_col(part, "timepoint"), default=None).to_numpy(),
             })

@@ -30,16 +30,19 @@ def parse_times(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     n = len(series)
     seconds = np.full(n, np.nan)
-    blank = series.isna().to_numpy().copy()
-    text = series.fillna("").astype(str)
+    values = series.to_numpy(dtype=object, na_value="")
     if n == 0:
-        return seconds, blank, np.zeros(0, dtype=bool)
-    blank |= (text.str.strip() == "").to_numpy()
-    lengths = text.str.len().to_numpy()
-    fixed = (lengths == 8) & ~blank
+        return seconds, np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    blank = lengths == 0
+    fixed = lengths == 8
     bad = np.zeros(n, dtype=bool)
-    if fixed.any():
-        raw = np.frombuffer(np.array(text.to_numpy()[fixed], dtype="S8").tobytes(), dtype=np.uint8).reshape(-1, 8)
+    try:
+        encoded = np.array(values[fixed], dtype="S8") if fixed.any() else None
+    except UnicodeEncodeError:  # non-ASCII text somewhere: let the regex path judge every row
+        encoded, fixed = None, np.zeros(n, dtype=bool)
+    if encoded is not None:
+        raw = np.frombuffer(encoded.tobytes(), dtype=np.uint8).reshape(-1, 8)
         digits = raw.astype(np.int64) - 48
         digit_cols = [0, 1, 3, 4, 6, 7]
         ok = ((digits[:, digit_cols] >= 0) & (digits[:, digit_cols] <= 9)).all(axis=1)
@@ -51,8 +54,11 @@ def parse_times(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bad[idx[~ok]] = True
     other = np.flatnonzero(~fixed & ~blank)
     for i in other:
+        if not values[i].strip():
+            blank[i] = True
+            continue
         try:
-            seconds[i] = parse_time(text.iat[i])
+            seconds[i] = parse_time(values[i])
         except ValueError:
             bad[i] = True
     return seconds, blank, bad
@@ -67,13 +73,21 @@ def format_time(seconds) -> str:
 
 
 def format_times(seconds: pd.Series) -> pd.Series:
-    """Vectorized format_time over a numeric series (NaN -> '')."""
+    """Vectorized format_time over a numeric series (NaN -> ''); HH:MM:SS built from digits in numpy."""
     s = pd.Series(seconds)
-    valid = s.notna()
-    v = s[valid].astype("int64")
-    out = pd.Series("", index=s.index, dtype=object)
-    h = (v // 3600).astype(str).str.zfill(2)
-    m = (v % 3600 // 60).astype(str).str.zfill(2)
-    sec = (v % 60).astype(str).str.zfill(2)
-    out[valid] = h + ":" + m + ":" + sec
-    return out
+    values = s.to_numpy(dtype=float, na_value=np.nan)
+    valid = ~np.isnan(values)
+    v = np.where(valid, values, 0).astype(np.int64)
+    h, m, sec = v // 3600, v % 3600 // 60, v % 60
+    digits = np.empty((len(v), 8), dtype=np.uint8)
+    digits[:, 0], digits[:, 1] = 48 + h // 10 % 10, 48 + h % 10
+    digits[:, 3], digits[:, 4] = 48 + m // 10, 48 + m % 10
+    digits[:, 6], digits[:, 7] = 48 + sec // 10, 48 + sec % 10
+    digits[:, 2] = digits[:, 5] = 58
+    text = digits.view("S8").ravel().astype("U8")
+    text[~valid] = ""
+    result = pd.Series(text.astype(object), index=s.index)
+    wide = valid & (h >= 100)  # 100+ hours: rare, formatted one by one
+    if wide.any():
+        result[wide] = [format_time(x) for x in v[wide]]
+    return result

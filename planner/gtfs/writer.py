@@ -10,18 +10,17 @@ ORDER = ("agency", "feed_info", "stops", "routes", "trips", "stop_times", "calen
          "transfers", "shapes", "frequencies", "translations")
 
 
-def write_zip(tables: dict[str, pd.DataFrame | None], path: str | Path) -> Path:
+def write_zip(tables: dict[str, pd.DataFrame | None], path: str | Path, compresslevel: int = 6) -> Path:
     """Write every non-empty table as <name>.txt into a zip at `path` (atomic rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     names = [n for n in ORDER if tables.get(n) is not None and len(tables[n])] + \
         sorted(n for n in tables if n not in ORDER and tables[n] is not None and len(tables[n]))
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
         for name in names:
             info = zipfile.ZipInfo(f"{name}.txt", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w") as fh:
-                fh.write(tables[name].to_csv(index=False, lineterminator="\n").encode("utf-8"))
+            data = tables[name].to_csv(index=False, lineterminator="\n").encode("utf-8")
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
     tmp.replace(path)
     return path
