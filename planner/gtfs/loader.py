@@ -22,6 +22,7 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from planner import services
+from planner.gtfs import pgcopy
 from planner.gtfs.issues import FeedInvalid, Issue
 from planner.gtfs.reader import content_hash, local_source, read_tables
 from planner.gtfs.repair import read_reference_stops, repair
@@ -67,21 +68,25 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
             if current:
                 return ImportResult(current, skipped=True)
         tables = read_tables(path)
-    changes: list[str] = []
-    if repair_feed:
-        reference = read_reference_stops(reference_stops) if reference_stops else None
-        tables, changes = repair(tables, reference, reference_name=Path(reference_stops).name
-                                 if reference_stops else "reference")
-    parsed: dict = {}
-    errors, warnings = validate(tables, parsed)
-    if errors:
-        raise FeedInvalid(errors)
-    if tables.get("frequencies") is not None and len(tables["frequencies"]):
-        tables = _expand_frequencies(tables)
-        parsed = {}
-        validate(tables, parsed)
-    feed = load_tables(tables, parsed, name=name, source=str(source), digest=digest, changes=changes,
-                       activate=activate, progress=progress)
+        changes: list[str] = []
+        modified: set[str] = set()
+        if repair_feed:
+            reference = read_reference_stops(reference_stops) if reference_stops else None
+            tables, changes = repair(tables, reference, reference_name=Path(reference_stops).name
+                                     if reference_stops else "reference")
+            if changes:
+                modified |= set(tables)
+        parsed: dict = {}
+        errors, warnings = validate(tables, parsed)
+        if errors:
+            raise FeedInvalid(errors)
+        if tables.get("frequencies") is not None and len(tables["frequencies"]):
+            tables = _expand_frequencies(tables)
+            modified |= {"trips", "stop_times", "frequencies"}
+            parsed = {}
+            validate(tables, parsed)
+        feed = load_tables(tables, parsed, name=name, source=str(source), digest=digest, changes=changes,
+                           activate=activate, progress=progress, source_path=path, modified=modified)
     return ImportResult(feed, changes, warnings)
 
 
@@ -159,23 +164,26 @@ def _service_range(tables: dict):
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
-def _copy_rows(model, columns: list[str], frames, total: int, progress: bool, text_columns=()):
+def _copy_rows(model, columns: list[str], frames, total: int, progress: bool):
     """Bulk-load DataFrame chunks (columns in `columns` order) into `model`'s table."""
     table = model._meta.db_table
     bar = tqdm(total=total, desc=f"load {model._meta.model_name}", unit="rows", disable=not progress,
                mininterval=1.0)
     if connection.vendor == "postgresql":
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        kinds = [pgcopy.pg_type(fields[c]) for c in columns]
         cols = ", ".join(f'"{c}"' for c in columns)
-        force = f", FORCE_NOT_NULL ({', '.join(chr(34) + c + chr(34) for c in text_columns)})" if text_columns else ""
         with connection.cursor() as cursor:
-            # The queued writer sends to the server from a worker thread while the next chunk is formatted.
+            # Binary COPY encoded with numpy; the queued writer sends to the server from a worker thread
+            # while the next chunk is encoded.
             writer = QueuedLibpqWriter(cursor.cursor)
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv{force})", writer=writer) as copy:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT binary)", writer=writer) as copy:
+                copy.write(pgcopy.HEADER)
                 for frame in frames:
-                    buf = io.StringIO()
-                    frame.to_csv(buf, index=False, header=False, lineterminator="\n")
-                    copy.write(buf.getvalue())
+                    copy.write(pgcopy.encode([_copy_column(kind, frame[c]) for kind, c in zip(kinds, columns)],
+                                             len(frame), header=False, trailer=False))
                     bar.update(len(frame))
+                copy.write(pgcopy.TRAILER)
     else:
         attnames = {f.column: f.attname for f in model._meta.concrete_fields}
         for frame in frames:
@@ -186,6 +194,15 @@ def _copy_rows(model, columns: list[str], frames, total: int, progress: bool, te
     bar.close()
 
 
+def _copy_column(kind: str, series: pd.Series):
+    nulls = series.isna().to_numpy()
+    if kind == "text":
+        return kind, series.to_numpy(dtype=object), nulls
+    if kind == "float8":
+        return kind, pd.to_numeric(series).to_numpy(dtype=float, na_value=0.0), nulls
+    return kind, pd.to_numeric(series).to_numpy(dtype="int64", na_value=0), nulls
+
+
 def _chunks(df: pd.DataFrame, size: int = CHUNK_ROWS):
     for start in range(0, len(df), size):
         yield df.iloc[start:start + size]
@@ -193,7 +210,8 @@ def _chunks(df: pd.DataFrame, size: int = CHUNK_ROWS):
 
 @transaction.atomic
 def load_tables(tables: dict, parsed: dict, *, name: str, source: str, digest: str, changes: list[str],
-                activate: bool, progress: bool = False) -> FeedVersion:
+                activate: bool, progress: bool = False, source_path: Path | None = None,
+                modified: set[str] | None = None) -> FeedVersion:
     """Insert a validated feed as a new FeedVersion (and its normalized zip). All or nothing."""
     list(FeedVersion.objects.select_for_update().filter(name=name).values_list("pk", flat=True))
     version = (FeedVersion.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -203,7 +221,8 @@ def load_tables(tables: dict, parsed: dict, *, name: str, source: str, digest: s
     zip_path = feed_dir() / f"{feed.pk}.zip"
     # The normalized zip is written in a thread while the database loads (zlib and COPY release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        zip_job = pool.submit(write_normalized_zip, tables, parsed, zip_path)
+        zip_job = pool.submit(write_normalized_zip, tables, parsed, zip_path, source_path,
+                              set(tables) if modified is None else modified)
         try:
             stats = _load(feed, tables, parsed, progress)
             zip_job.result()
@@ -221,19 +240,52 @@ def load_tables(tables: dict, parsed: dict, *, name: str, source: str, digest: s
     return feed
 
 
-def write_normalized_zip(tables: dict, parsed: dict, path: Path) -> Path:
-    """Exactly the imported tables as GTFS; times written HH:MM:SS (H:MM:SS inputs are zero-padded)."""
-    normalized = dict(tables)
-    st = tables["stop_times"].copy()
+def write_normalized_zip(tables: dict, parsed: dict, path: Path, source_path: Path | None = None,
+                         modified: set[str] | None = None) -> Path:
+    """Exactly the imported tables as a flat GTFS zip: UTF-8 without BOM, times HH:MM:SS.
+
+    Tables the import did not change are copied byte-for-byte from `source_path` (minus a BOM);
+    changed ones (repair, frequencies expansion, H:MM:SS times) are written from the DataFrames.
+    """
+    modified = set(tables) if modified is None else set(modified)
+    st = tables["stop_times"]
+    fixed_times = {}
     for column, key in (("arrival_time", "arrival_s"), ("departure_time", "departure_s")):
-        text = st[column].astype("string")
-        odd = (text.str.len() != 8).fillna(True).to_numpy()  # blanks and non-HH:MM:SS widths
+        values = st[column].to_numpy(dtype=object, na_value="")
+        odd = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) != 8
+        odd &= ~np.isnan(parsed[key])  # blanks stay blank
         if odd.any():
-            text = text.astype(object)
-            text[odd] = format_times(pd.Series(parsed[key][odd])).to_numpy()
-        st[column] = text
-    normalized["stop_times"] = st
-    return write_zip(normalized, path, compresslevel=1)
+            values = values.copy()
+            values[odd] = format_times(pd.Series(parsed[key][odd])).to_numpy()
+            fixed_times[column] = values
+    if fixed_times:
+        st = st.copy()
+        for column, values in fixed_times.items():
+            st[column] = values
+        modified.add("stop_times")
+    contents = {}
+    for table, df in tables.items():
+        if df is None or not len(df):
+            continue
+        raw = _source_member(source_path, table) if table not in modified and source_path else None
+        contents[table] = raw if raw is not None else (st if table == "stop_times" else df)
+    return write_zip(contents, path, compresslevel=1)
+
+
+def _source_member(path: Path, table: str) -> bytes | None:
+    """The raw bytes of <table>.txt in a zip or directory (BOM removed), or None."""
+    import zipfile
+
+    if path.is_dir():
+        member = path / f"{table}.txt"
+        data = member.read_bytes() if member.is_file() else None
+    else:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if Path(n).name == f"{table}.txt"]
+            data = zf.read(names[0]) if names else None
+    if data is not None and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data
 
 
 def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict:
@@ -305,11 +357,12 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
         "wheelchair_accessible": _int(_col(trips, "wheelchair_accessible")),
         "bikes_allowed": _int(_col(trips, "bikes_allowed")),
     })
-    _copy_rows(Trip, list(trip_frame.columns), _chunks(trip_frame), len(trip_frame), progress,
-               text_columns=("trip_id", "service_id", "headsign", "short_name", "block_id", "shape_id"))
+    _copy_rows(Trip, list(trip_frame.columns), _chunks(trip_frame), len(trip_frame), progress)
 
-    trip_pk = pd.Series(dict(Trip.objects.filter(feed=feed).values_list("trip_id", "pk")))
-    stop_pk = pd.Series(dict(Stop.objects.filter(feed=feed).values_list("stop_id", "pk")))
+    trip_ids, trip_pks = zip(*Trip.objects.filter(feed=feed).values_list("trip_id", "pk")) if len(trips) else ((), ())
+    stop_ids, stop_pks = zip(*Stop.objects.filter(feed=feed).values_list("stop_id", "pk"))
+    trip_index, trip_pks = pd.Index(trip_ids), np.asarray(trip_pks, dtype="int64")
+    stop_index, stop_pks = pd.Index(stop_ids), np.asarray(stop_pks, dtype="int64")
     arrival = pd.array(np.asarray(parsed["arrival_s"], dtype=float), dtype="Int64")
     departure = pd.array(np.asarray(parsed["departure_s"], dtype=float), dtype="Int64")
 
@@ -318,8 +371,8 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
             part = st.iloc[start:start + CHUNK_ROWS]
             yield pd.DataFrame({
                 "feed_id": feed.pk,
-                "trip_id": part["trip_id"].map(trip_pk).astype("int64").to_numpy(),
-                "stop_id": part["stop_id"].map(stop_pk).astype("int64").to_numpy(),
+                "trip_id": trip_pks[trip_index.get_indexer(part["trip_id"])],  # validated: all found
+                "stop_id": stop_pks[stop_index.get_indexer(part["stop_id"])],
                 "stop_sequence": part["stop_sequence"].astype("int64").to_numpy(),
                 "arrival_s": arrival[start:start + CHUNK_ROWS],
                 "departure_s": departure[start:start + CHUNK_ROWS],
@@ -332,7 +385,7 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
 
     _copy_rows(StopTime, ["feed_id", "trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s",
                           "stop_headsign", "pickup_type", "drop_off_type", "shape_dist_traveled", "timepoint"],
-               stop_time_chunks(), len(st), progress, text_columns=("stop_headsign",))
+               stop_time_chunks(), len(st), progress)
 
     n_shapes = 0
     if tables.get("shapes") is not None:
@@ -343,8 +396,7 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
             "lat": pd.to_numeric(sh["shape_pt_lat"]), "lon": pd.to_numeric(sh["shape_pt_lon"]),
             "dist_traveled": pd.to_numeric(_col(sh, "shape_dist_traveled"), errors="coerce"),
         })
-        _copy_rows(Shape, list(shape_frame.columns), _chunks(shape_frame), n_shapes, progress,
-                   text_columns=("shape_id",))
+        _copy_rows(Shape, list(shape_frame.columns), _chunks(shape_frame), n_shapes, progress)
     return {"agencies": len(agency), "stops": len(stops), "routes": len(routes), "trips": len(trips),
             "stop_times": len(st), "calendar": len(tables["calendar"]) if tables.get("calendar") is not None else 0,
             "calendar_dates": len(tables["calendar_dates"]) if tables.get("calendar_dates") is not None else 0,

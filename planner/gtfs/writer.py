@@ -10,8 +10,8 @@ ORDER = ("agency", "feed_info", "stops", "routes", "trips", "stop_times", "calen
          "transfers", "shapes", "frequencies", "translations")
 
 
-def write_zip(tables: dict[str, pd.DataFrame | None], path: str | Path, compresslevel: int = 6) -> Path:
-    """Write every non-empty table as <name>.txt into a zip at `path` (atomic rename)."""
+def write_zip(tables: dict[str, pd.DataFrame | bytes | None], path: str | Path, compresslevel: int = 6) -> Path:
+    """Write every non-empty table (a DataFrame, or ready CSV bytes) as <name>.txt into a zip at `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
@@ -20,7 +20,8 @@ def write_zip(tables: dict[str, pd.DataFrame | None], path: str | Path, compress
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
         for name in names:
             info = zipfile.ZipInfo(f"{name}.txt", date_time=(1980, 1, 1, 0, 0, 0))
-            data = tables[name].to_csv(index=False, lineterminator="\n").encode("utf-8")
+            table = tables[name]
+            data = table if isinstance(table, bytes) else table.to_csv(index=False, lineterminator="\n").encode("utf-8")
             zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
     tmp.replace(path)
     return path
