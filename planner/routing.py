@@ -87,15 +87,18 @@ def _check_coverage(coverage, points, when: datetime, dates=True):
                        details={"date": local_day.isoformat()})
 
 
-def _price(user, itinerary):
-    price_itinerary = _optional("billing.services", "price_itinerary")
-    if price_itinerary is None:
-        return {"total_cents": None, "reason": "billing.services.price_itinerary is not available yet"}
+def _prices(user, itineraries):
+    """billing's prices for the itineraries (context loaded once), or a null price with the reason."""
+    many = _optional("billing.services", "price_itineraries")
+    one = _optional("billing.services", "price_itinerary")
+    if many is None and one is None:
+        return [{"total_cents": None, "reason": "billing.services.price_itinerary is not available yet"}
+                for _ in itineraries]
     try:
-        return price_itinerary(user, itinerary)
+        return many(user, itineraries) if many else [one(user, it) for it in itineraries]
     except Exception as exc:  # pricing must not take planning down; the reason is shown instead
         logger.exception("pricing failed")
-        return {"total_cents": None, "reason": f"pricing failed: {exc.__class__.__name__}"}
+        return [{"total_cents": None, "reason": f"pricing failed: {exc.__class__.__name__}"} for _ in itineraries]
 
 
 def build_request(params: dict) -> PlanRequest:
@@ -214,8 +217,8 @@ def plan_trip(user, params: dict) -> list[dict]:
     else:
         itineraries.sort(key=lambda it: (datetime.fromisoformat(it["end_time"]), it["transfers"]))
     itineraries = itineraries[:MAX_ITINERARIES]
-    for it in itineraries:
-        it["price"] = _price(user, it)
+    for it, price in zip(itineraries, _prices(user, itineraries)):
+        it["price"] = price
     return itineraries
 
 

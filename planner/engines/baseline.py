@@ -44,33 +44,37 @@ class TimeExpandedGraph:
                 a_node = node(stop, int(arr[i]), True) if i > 0 else None
                 d_node = node(stop, int(dep[i])) if i < len(stops) - 1 else None
                 if prev_dep is not None:
-                    self.adj[prev_dep].append((a_node, int(arr[i]) - self.node_time[prev_dep]))
+                    self.adj[prev_dep].append((a_node, int(arr[i]) - self.node_time[prev_dep], 0))
                 if a_node is not None and d_node is not None:
-                    self.adj[a_node].append((d_node, int(dep[i]) - int(arr[i])))
+                    self.adj[a_node].append((d_node, int(dep[i]) - int(arr[i]), 0))
                 if stop in exclude_stops:
                     prev_dep = d_node
                     continue
                 if d_node is not None:
-                    self.adj[wait(stop, int(dep[i]))].append((d_node, 0))
+                    self.adj[wait(stop, int(dep[i]))].append((d_node, 0, 1))  # boarding: one more ride
                 if a_node is not None:
                     change = int(arr[i]) + meta.required_transfer_s(stop, stop)
-                    self.adj[a_node].append((wait(stop, change), change - int(arr[i])))
+                    self.adj[a_node].append((wait(stop, change), change - int(arr[i]), 0))
                     for s3, secs, _ in footpaths.get(stop, ()):
                         if s3 not in exclude_stops:
-                            self.adj[a_node].append((wait(s3, int(arr[i]) + secs), secs))
+                            self.adj[a_node].append((wait(s3, int(arr[i]) + secs), secs, 0))
                 prev_dep = d_node
         self.waits = {}
         for stop, chain in waits.items():
             times = sorted(chain)
             for t1, t2 in zip(times, times[1:]):
-                self.adj[chain[t1]].append((chain[t2], t2 - t1))
+                self.adj[chain[t1]].append((chain[t2], t2 - t1, 0))
             self.waits[stop] = (times, [chain[t] for t in times])
         self.footpaths = footpaths
         self.exclude_stops = exclude_stops
 
-    def earliest_arrival(self, *, t0: int, access: dict, egress: dict):
-        """Earliest arrival time (s) at any egress stop (+ its walk), or None."""
-        dist: dict[int, int] = {}
+    def earliest_arrival(self, *, t0: int, access: dict, egress: dict, max_rides: int | None = None):
+        """Earliest arrival time (s) at any egress stop (+ its walk) with at most max_rides rides, or None.
+
+        Labels are (time, rides); a node settled earlier with no more rides dominates.
+        """
+        cap = max_rides if max_rides is not None else 10**6
+        fewest: dict[int, int] = {}
         heap = []
         best = None
         for stop, walk in access.items():
@@ -81,12 +85,14 @@ class TimeExpandedGraph:
             times, nodes = self.waits.get(stop, ((), ()))
             k = bisect.bisect_left(times, t0 + walk)
             if k < len(times):
-                heapq.heappush(heap, (times[k], nodes[k]))
+                heapq.heappush(heap, (times[k], 0, nodes[k]))
         while heap:
-            t, n = heapq.heappop(heap)
-            if n in dist or (best is not None and t >= best):
+            t, rides, n = heapq.heappop(heap)
+            if best is not None and t >= best:
+                break
+            if rides >= fewest.get(n, cap + 1):
                 continue
-            dist[n] = t
+            fewest[n] = rides
             if self.node_is_arrival[n]:
                 stop = self.node_stop[n]
                 if stop in egress and stop not in self.exclude_stops:
@@ -95,7 +101,8 @@ class TimeExpandedGraph:
                     for s3, secs, _ in self.footpaths.get(stop, ()):
                         if s3 in egress and s3 not in self.exclude_stops:
                             best = min(best or 10**9, t + secs + egress[s3])
-            for m, w in self.adj[n]:
-                if m not in dist:
-                    heapq.heappush(heap, (t + w, m))
+            for m, w, board in self.adj[n]:
+                r = rides + board
+                if r <= cap and r < fewest.get(m, cap + 1):
+                    heapq.heappush(heap, (t + w, r, m))
         return best

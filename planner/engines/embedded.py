@@ -1,11 +1,14 @@
 """The default routing engine: cafein's Rust RAPTOR core, with our layer over its known gaps.
 
-- Minimum transfer times: cafein allows 0-second same-stop changes and ignores transfers.txt. Its
-  answer is a lower bound, so every journey is checked against `FeedMeta.required_transfer_s`
-  (transfers.txt min_transfer_time, else 2 min); when cafein's best is infeasible the exact
-  Connection Scan (`embedded_csa`) re-plans it. Travel-time matrices use that scan directly.
+- Minimum transfer times: cafein allows 0-second same-stop changes and ignores transfers.txt. Each
+  feed version gets two cafein networks: the plain one (fast; its answers are lower bounds) and one
+  where every stop is split into per-pattern copies joined by footpaths that carry the minimum change
+  time (transfers.txt min_transfer_time, else 2 min), so cafein itself respects it. Every journey is
+  checked (`embedded_csa.transfer_violations`); the plain answer is used when it is feasible and meets
+  the bound, else the split network searches, and the exact Python Connection Scan is the last resort
+  (overtaking within a pattern). Travel-time matrices use that scan directly.
 - Footpaths: ours (crow-fly x detour within 400 m, never quicker than a same-stop change) are
-  installed into cafein, so both searches walk the same edges.
+  installed into cafein, so every search walks the same edges.
 - Coordinates: with a street network (built with OSM) cafein gives street walking times to stops;
   without one, or off its snap distance, we walk crow-fly to the nearest stops (`crow_fly: true`).
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +37,8 @@ DESTINATION_LABEL = {"fi": "Määränpää", "sv": "Destination", "en": "Destina
 MAX_ACCESS_STOPS = 6
 CAFEIN_ORIGINS = 4
 DETAILED_PAIRS = 3
+MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
+FEED_RECHECK_S = 2.0  # how stale the "which feed version is active" answer may be
 
 
 def _line(coords):
@@ -61,11 +67,16 @@ class EmbeddedNetwork:
         wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
         self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
-        self._cafein_kw = {False: {}, True: {"exclude_stops": list(wheel_stops), "exclude_trips": list(wheel_trips)}}
+        self.max_rides = MAX_RIDES
+        self._cafein_kw = {False: {"max_rides": MAX_RIDES},
+                           True: {"exclude_stops": list(wheel_stops), "exclude_trips": list(wheel_trips),
+                                  "max_rides": MAX_RIDES}}
         # The split network routes on per-pattern copies of each stop (embedded_build.write_split_feed).
         self.copies = meta.copies or {s: [s] for s in meta.stops}
         wheel_copies = [c for s in wheel_stops for c in self.copies.get(s, ())]
-        self._split_kw = {False: {}, True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips)}}
+        self._split_kw = {False: {"max_rides": MAX_RIDES},
+                          True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips),
+                                 "max_rides": MAX_RIDES}}
 
     @classmethod
     def load(cls, network_path, meta_path) -> "EmbeddedNetwork":
@@ -243,7 +254,7 @@ class EmbeddedNetwork:
         arrival, legs = earliest_arrival(
             self.meta, self.connections.get(day), self.footpaths, t0=t0,
             access={s: v[0] for s, v in acc.items()}, egress={s: v[0] for s, v in egr.items()},
-            exclude_stops=ex_stops, exclude_trips=ex_trips)
+            exclude_stops=ex_stops, exclude_trips=ex_trips, max_rides=self.max_rides)
         if legs:
             legs = [(*leg, None) for leg in legs]
             first = legs[0]
@@ -384,6 +395,7 @@ class EmbeddedEngine(RoutingEngine):
     def __init__(self):
         self._networks: dict[str, EmbeddedNetwork] = {}
         self._lock = threading.Lock()
+        self._feed_checked = (float("-inf"), None)
 
     @classmethod
     def instance(cls) -> "EmbeddedEngine":
@@ -397,7 +409,12 @@ class EmbeddedEngine(RoutingEngine):
         from planner.engines.embedded_build import artifact_paths
         from planner.selectors import active_feed
 
-        feed = active_feed()
+        now = time.monotonic()
+        from django.conf import settings
+
+        if now - self._feed_checked[0] > getattr(settings, "ROUTING_FEED_RECHECK_S", FEED_RECHECK_S):
+            self._feed_checked = (now, active_feed())  # one query per few seconds, not per call
+        feed = self._feed_checked[1]
         if feed is None:
             raise EngineUnavailable("No active GTFS feed: import and activate one (manage.py import_gtfs).",
                                     code="no_active_feed")

@@ -1,10 +1,10 @@
 """Exact earliest-arrival search honouring minimum transfer times (Connection Scan Algorithm).
 
-cafein's RAPTOR allows 0-second same-stop changes and ignores transfers.txt. Its answer is
-therefore a lower bound on the true earliest arrival: when its best journey respects our minimum
-transfer times it is optimal as is; otherwise the embedded engine re-plans with this scan, which
-applies `FeedMeta.required_transfer_s` on every change and the same footpaths (one walking hop
-between rides) that were installed into cafein.
+cafein's RAPTOR allows 0-second same-stop changes and ignores transfers.txt. The embedded engine
+works around that with a per-pattern split network (see planner.engines.embedded); this scan is its
+last resort (no split network, or a trip overtaking another of its pattern) and the travel-time
+matrix. It applies `FeedMeta.required_transfer_s` on every change and the same footpaths (one
+walking hop between rides) that are installed into cafein.
 """
 from __future__ import annotations
 
@@ -63,18 +63,21 @@ def footpath_index(meta):
 
 
 def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, access: dict, egress: dict,
-                     exclude_stops=frozenset(), exclude_trips=frozenset(), horizon_s=6 * 3600):
+                     exclude_stops=frozenset(), exclude_trips=frozenset(), horizon_s=6 * 3600, max_rides=None):
     """Best journey from access stops {stop: walk_s} at t0 to egress stops {stop: walk_s}.
 
     Returns (arrival_s at the destination, legs) or (None, None). Legs are tuples:
     ("ride", trip_id, board_stop, board_s, alight_stop, alight_s) and
     ("walk", from_stop, to_stop, start_s, end_s, meters) for transfers between stops.
+    With max_rides, boardings beyond it are refused (a heuristic there: one label per stop).
     """
-    ready, state = {}, {}
+    cap = max_rides or 10**6
+    ready, state, rides_at = {}, {}, {}
     for stop, walk in access.items():
         if stop not in exclude_stops:
             ready[stop] = t0 + walk
             state[stop] = None
+            rides_at[stop] = 0
     best, best_state, best_stop = INF, None, None
     for stop, walk in egress.items():  # origin and destination share a stop: no ride needed
         if stop in ready and ready[stop] + walk < best:
@@ -93,27 +96,27 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
         if t not in boarded:
             s = fs[c]
             r = ready.get(s)
-            if r is None or r > d or s in exclude_stops:
+            if r is None or r > d or s in exclude_stops or rides_at[s] >= cap:
                 continue
-            boarded[t] = (state[s], s, d)
+            boarded[t] = (state[s], s, d, rides_at[s] + 1)
         a, s2 = arr[c], ts[c]
         if s2 in exclude_stops:
             continue
-        prev, board_stop, board_s = boarded[t]
+        prev, board_stop, board_s, rides = boarded[t]
         ride_state = (prev, ("ride", table.trip_ids[t], board_stop, board_s, s2, a))
         walk = egress.get(s2)
         if walk is not None and a + walk < best:
             best, best_state, best_stop = a + walk, ride_state, s2
         change = a + meta.required_transfer_s(s2, s2)
         if change < ready.get(s2, INF):
-            ready[s2], state[s2] = change, ride_state
+            ready[s2], state[s2], rides_at[s2] = change, ride_state, rides
         for s3, secs, meters in footpaths.get(s2, ()):
             if s3 in exclude_stops:
                 continue
             when = a + secs
             walk_leg = ("walk", s2, s3, a, when, meters)
             if when < ready.get(s3, INF):
-                ready[s3], state[s3] = when, (ride_state, walk_leg)
+                ready[s3], state[s3], rides_at[s3] = when, (ride_state, walk_leg), rides
             w3 = egress.get(s3)
             if w3 is not None and when + w3 < best:
                 best, best_state, best_stop = when + w3, (ride_state, walk_leg), s3

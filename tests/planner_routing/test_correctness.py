@@ -116,7 +116,7 @@ def test_earliest_arrival_equals_brute_force_on_random_feeds(tmp_path_factory, s
     for k in range(24):
         a, b = rnd.choice(along) if along and k % 2 else rnd.sample(ids, 2)
         t0 = 6 * 3600 + rnd.randint(0, 60 * 60)
-        expected = graph.earliest_arrival(t0=t0, access={a: 0}, egress={b: 0})
+        expected = graph.earliest_arrival(t0=t0, access={a: 0}, egress={b: 0}, max_rides=net.max_rides)
         if a in ex_stops or b in ex_stops:
             expected = None
         assert stop_to_stop(net, a, b, t0, wheelchair=wheelchair) == expected, (a, b, t0)

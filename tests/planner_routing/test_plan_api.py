@@ -59,6 +59,7 @@ def test_plan_bad_input_is_400_with_a_specific_code(routed_feed, resident_client
 
 def test_plan_is_503_without_feed_or_network(db, resident_client, fresh_engine, settings, tmp_path):
     settings.NETWORK_DIR = tmp_path
+    settings.ROUTING_FEED_RECHECK_S = 0  # see feed activation at once (default: re-checked every 2 s)
     response = plan(resident_client)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "no_active_feed"
