@@ -111,7 +111,7 @@ def main(argv=None) -> int:
             print(f"generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s: "
                   f"{counts}")
         print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
-        read_times, import_times = [], []
+        read_times, import_times, phases = [], [], []
         for i in range(args.repeat):
             t0 = time.perf_counter()
             feed = gtfs_kit.read_feed(path, dist_units="km")
@@ -121,6 +121,7 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             result = import_feed(str(path), name="bench")
             import_times.append(time.perf_counter() - t0)
+            phases.append(result.timings)
             assert result.feed.stats["stop_times"] == n, (result.feed.stats, n)
             services.delete_feed_version(FeedVersion.objects.get(pk=result.feed.pk))
             Path(result.feed.gtfs_path).unlink(missing_ok=True)
@@ -130,7 +131,13 @@ def main(argv=None) -> int:
         print(f"median gtfs_kit.read_feed: {read_med:.2f} s")
         print(f"median import_gtfs (read+validate+COPY+zip): {import_med:.2f} s "
               f"({n / import_med:,.0f} stop_times/s)")
+        print("median phases of import_gtfs: " + ", ".join(
+            f"{k} {statistics.median(p[k] for p in phases):.2f} s" for k in ("read", "validate", "load"))
+            + " (load = COPY of all tables + commit, normalized zip written alongside)")
         print(f"ratio import/read_feed: {import_med / read_med:.2f}x (goal <= 2x)")
+        import resource
+
+        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ class ImportResult:
     changes: list[str] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     skipped: bool = False  # an active version with the same content hash already existed
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, validate, load
 
 
 def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repair_feed: bool = False,
@@ -67,7 +69,10 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
             current = FeedVersion.objects.filter(name=name, is_active=True, content_hash=digest).first()
             if current:
                 return ImportResult(current, skipped=True)
+        clock = time.perf_counter()
         tables = read_tables(path)
+        timings = {"read": time.perf_counter() - clock}
+        clock = time.perf_counter()
         changes: list[str] = []
         modified: set[str] = set()
         if repair_feed:
@@ -85,9 +90,12 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
             modified |= {"trips", "stop_times", "frequencies"}
             parsed = {}
             validate(tables, parsed)
+        timings["validate"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         feed = load_tables(tables, parsed, name=name, source=str(source), digest=digest, changes=changes,
                            activate=activate, progress=progress, source_path=path, modified=modified)
-    return ImportResult(feed, changes, warnings)
+    timings["load"] = time.perf_counter() - clock
+    return ImportResult(feed, changes, warnings, timings=timings)
 
 
 def _expand_frequencies(tables: dict) -> dict:

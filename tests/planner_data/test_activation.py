@@ -47,3 +47,17 @@ def test_delete_feed_version_removes_bulk_loaded_rows(mini_feed):
     services.delete_feed_version(v1)
     assert StopTime.objects.filter(feed_id=v1.pk).count() == 0
     assert StopTime.objects.filter(feed=v2).count() == 3
+
+
+@pytest.mark.django_db
+def test_admin_action_activates_one_version(admin_client, mini_feed):
+    run(mini_feed(), "--activate")
+    run(mini_feed("second.zip"))
+    v1, v2 = FeedVersion.objects.order_by("version")
+    response = admin_client.post("/admin/planner/feedversion/", {"action": "activate", "_selected_action": [v2.pk]})
+    assert response.status_code == 302
+    assert selectors.active_feed() == v2
+    response = admin_client.post("/admin/planner/feedversion/",
+                                 {"action": "activate", "_selected_action": [v1.pk, v2.pk]}, follow=True)
+    assert "Select exactly one version" in response.content.decode()
+    assert selectors.active_feed() == v2

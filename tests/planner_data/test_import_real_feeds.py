@@ -128,3 +128,28 @@ def test_skip_if_unchanged_does_not_add_a_version():
     out = run(KALASATAMA, "--activate", "--skip-if-unchanged")
     assert "nothing imported" in out
     assert FeedVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_from_a_url_served_on_loopback():
+    import http.server
+    import threading
+    from functools import partial
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = partial(Quiet, directory=str(KALASATAMA.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{KALASATAMA.name}"
+        run(url, "--activate", "--name", "fromurl")
+    finally:
+        server.shutdown()
+        server.server_close()
+    feed = selectors.active_feed("fromurl")
+    assert feed.source == url and feed.stats["stop_times"] == 56537
+    assert Path(feed.gtfs_path).is_file()
