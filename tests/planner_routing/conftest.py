@@ -58,3 +58,31 @@ def routed_feed(active_feed, built_dir):
     shutil.copy(built_dir / "kalasatama.cafein", network_path)
     shutil.copy(built_dir / "kalasatama.meta.pickle", meta_path)
     return active_feed
+
+
+FIXTURE_OSM = ROOT / "fixtures" / "osm" / "kalasatama.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def built_dir_osm(tmp_path_factory):
+    """The fixture feed built with the fixture OSM extract (street access/egress, POIs)."""
+    directory = tmp_path_factory.mktemp("networks_osm")
+    build_artifacts(FIXTURE_GTFS, directory / "kalasatama.cafein", directory / "kalasatama.meta.pickle",
+                    osm_path=FIXTURE_OSM)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def kalasatama_streets(built_dir_osm):
+    return EmbeddedNetwork.load(built_dir_osm / "kalasatama.cafein", built_dir_osm / "kalasatama.meta.pickle")
+
+
+@pytest.fixture
+def routed_feed_osm(active_feed, built_dir_osm):
+    """active_feed with its OSM-built network (and POIs) in place."""
+    network_path, meta_path = artifact_paths(active_feed)
+    network_path.parent.mkdir(parents=True, exist_ok=True)
+    stem = str(network_path).removesuffix(".cafein")
+    for suffix in (".cafein", ".split.cafein", ".meta.pickle", ".pois.json"):
+        shutil.copy(built_dir_osm / f"kalasatama{suffix}", f"{stem}{suffix}")
+    return active_feed

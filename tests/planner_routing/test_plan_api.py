@@ -1,8 +1,10 @@
 """POST /api/v1/plans and /api/v1/accessibility over the imported fixture feed."""
+import io
+
 import pytest
 from django.core.management import call_command
 
-from planner.engines.embedded_build import artifact_paths
+from planner.engines.embedded_build import artifact_paths, split_path
 
 KALASATAMA = {"lat": 60.18761, "lon": 24.97721}
 KAMPPI = {"lat": 60.16885, "lon": 24.93118}
@@ -73,11 +75,16 @@ def test_plan_is_503_without_feed_or_network(db, resident_client, fresh_engine, 
     error = response.json()["error"]
     assert error["code"] == "network_not_built" and "build_network" in error["message"]
 
-    # build_network builds it (once per feed version), and then the same request plans.
-    call_command("build_network", "--no-osm")
+    # build_network (here through its Celery task, eager in tests) builds it once per feed version.
+    out = io.StringIO()
+    call_command("build_network", "--no-osm", "--async", stdout=out)
+    assert "queued planner.build_network" in out.getvalue()
     network_path, meta_path = artifact_paths(feed)
-    assert network_path.exists() and meta_path.exists()
+    assert network_path.exists() and meta_path.exists() and split_path(network_path).exists()
     assert plan(resident_client).status_code == 200
+    out = io.StringIO()
+    call_command("build_network", "--no-osm", stdout=out)
+    assert "already built" in out.getvalue()
 
 
 def test_plan_requires_authentication(routed_feed, api_client):
