@@ -226,7 +226,8 @@ def load_tables(tables: dict, parsed: dict, *, name: str, source: str, digest: s
     start, end = _service_range(tables)
     feed = FeedVersion.objects.create(name=name, version=version, service_start=start, service_end=end,
                                       source=source[:500], content_hash=digest, repairs=changes)
-    zip_path = feed_dir() / f"{feed.pk}.zip"
+    # pk + content hash: several databases (demo, tests) may share the directory.
+    zip_path = feed_dir() / f"{feed.pk}-{digest[:12]}.zip"
     # The normalized zip is written in a thread while the database loads (zlib and COPY release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
         zip_job = pool.submit(write_normalized_zip, tables, parsed, zip_path, source_path,

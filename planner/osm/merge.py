@@ -7,6 +7,8 @@ Everything is held in memory: fine for district-sized extracts, not for a countr
 """
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import osmium
@@ -69,8 +71,8 @@ def merge_pbfs(inputs: list[str | Path], output: str | Path, bbox: tuple[float, 
 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part.osm.pbf")
-    tmp.unlink(missing_ok=True)
+    # A unique temporary name (parallel imports may target the same file); osmium needs the suffix.
+    tmp = output.with_name(f"{output.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part.osm.pbf")
     writer = osmium.SimpleWriter(str(tmp))
     try:
         for nid in sorted(nodes):
@@ -79,8 +81,11 @@ def merge_pbfs(inputs: list[str | Path], output: str | Path, bbox: tuple[float, 
             writer.add_way(ways[wid])
         for rid in sorted(relations):
             writer.add_relation(relations[rid])
-    finally:
+    except BaseException:
         writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    writer.close()
     tmp.replace(output)
     walkable = sum(1 for w in ways.values() if w.tags.get("highway") in HIGHWAY_WALK)
     return {"nodes": len(nodes), "ways": len(ways), "relations": len(relations), "walkable_ways": walkable}

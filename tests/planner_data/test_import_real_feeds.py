@@ -93,7 +93,7 @@ def test_kalasatama_fixture_imports_activates_and_keeps_a_normalized_zip():
         "1100601": "Kalasatama", "1121436": "Sörnäinen(M)"}
 
     path = Path(feed.gtfs_path)
-    assert path.is_file() and path.name == f"{feed.pk}.zip"
+    assert path.is_file() and path.name == f"{feed.pk}-{feed.content_hash[:12]}.zip"
     reread = gtfs_kit.read_feed(path, dist_units="km")
     assert len(reread.stop_times) == StopTime.objects.filter(feed=feed).count() == feed.stats["stop_times"]
     assert len(reread.trips) == 3963 and len(reread.stops) == 249
