@@ -91,6 +91,10 @@ def test_kalasatama_fixture_imports_activates_and_keeps_a_normalized_zip():
     assert trip.get(stop__stop_id="1100601").arrival_s == 8 * 3600 + 8 * 60 + 50
     assert selectors.stop_names(feed, ["1100601", "1121436"], "fi") == {
         "1100601": "Kalasatama", "1121436": "Sörnäinen(M)"}
+    # Swedish names come from OSM name:sv (fixture translations.txt); no translation -> the feed's name.
+    assert selectors.stop_names(feed, ["1100601", "1121601", "1020601", "1121436"], "sv") == {
+        "1100601": "Fiskehamnen", "1121601": "Sörnäs", "1020601": "Järnvägstorget", "1121436": "Sörnäinen(M)"}
+    assert feed.stats["translated_stops"] == Stop.objects.filter(feed=feed).exclude(names={}).count() > 200
 
     path = Path(feed.gtfs_path)
     assert path.is_file() and path.name == f"{feed.pk}-{feed.content_hash[:12]}.zip"
