@@ -29,14 +29,4 @@ class Command(BaseCommand):
         for i in range(existing, DEMO_HOUSEHOLDS):
             accounts.create_household(address=f"Demo household {i + 1}, Kalasatama",
                                       block=DEMO_BLOCKS[i % len(DEMO_BLOCKS)])
-        self._schedule_daily_task()
         self.stdout.write(f"Parking area {area.code}: {area.rule_label()} ({'created' if created else 'kept'})")
-
-    def _schedule_daily_task(self):
-        from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
-        schedule, _ = CrontabSchedule.objects.get_or_create(minute="5", hour="0", day_of_week="*",
-                                                            day_of_month="*", month_of_year="*",
-                                                            timezone="Europe/Helsinki")
-        PeriodicTask.objects.update_or_create(name="parking: expire permits + utilization snapshot",
-                                              defaults={"task": "parking.daily_maintenance", "crontab": schedule})
