@@ -61,12 +61,10 @@ def main():
     from billing import services
     from billing.models import Subscription
     from tests.billing.conftest import add_card
-    from tests.stripe_server import WEBHOOK_SECRET, sign_webhook, start_localstripe
+    from tests.stripe_server import WEBHOOK_SECRET, point_stripe_at, sign_webhook, start_localstripe
 
     server = start_localstripe()
-    settings.STRIPE_API_BASE = stripe.api_base = server.url
-    settings.STRIPE_API_KEY = stripe.api_key = server.api_key
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    point_stripe_at(server)
     try:
         from maas.accounts.services import register_resident
 

@@ -41,15 +41,13 @@ def main():
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["testserver"]
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    import stripe
 
     from tests.bookings.conftest import add_card, book, client_for, make_leg
     from tests.bookings.tomp_server import TompServer
-    from tests.stripe_server import start_localstripe
+    from tests.stripe_server import point_stripe_at, start_localstripe
 
     stripe_server = start_localstripe()
-    settings.STRIPE_API_BASE = stripe.api_base = stripe_server.url
-    settings.STRIPE_API_KEY = stripe.api_key = stripe_server.api_key
+    point_stripe_at(stripe_server)
     try:
         with TompServer() as tomp:
             from maas.accounts.services import register_resident

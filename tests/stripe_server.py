@@ -99,6 +99,16 @@ def sign_webhook(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | 
     return f"t={timestamp},v1={signature}"
 
 
+def point_stripe_at(server):
+    """Point Django's Stripe settings and the stripe module at a running localstripe."""
+    import stripe
+    from django.conf import settings
+
+    settings.STRIPE_API_BASE = stripe.api_base = server.url
+    settings.STRIPE_API_KEY = stripe.api_key = server.api_key
+    settings.STRIPE_WEBHOOK_SECRET = server.webhook_secret
+
+
 @pytest.fixture(scope="session")
 def localstripe():
     """A localstripe server for the session; Stripe settings point at it."""
@@ -109,9 +119,7 @@ def localstripe():
     saved = {name: getattr(settings, name, None) for name in
              ("STRIPE_API_BASE", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")}
     saved_base, saved_key = stripe.api_base, stripe.api_key
-    settings.STRIPE_API_BASE = stripe.api_base = server.url
-    settings.STRIPE_API_KEY = stripe.api_key = server.api_key
-    settings.STRIPE_WEBHOOK_SECRET = server.webhook_secret
+    point_stripe_at(server)
     try:
         yield server
     finally:
