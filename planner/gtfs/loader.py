@@ -1,13 +1,12 @@
 """Write a validated GTFS feed as a new FeedVersion, in one transaction.
 
 Small tables go through bulk_create; trips, stop_times and shapes are bulk-loaded with PostgreSQL
-COPY (psycopg 3 `cursor.copy`) in chunks, so the load buffer stays bounded. Other databases (the
-SQLite demo) fall back to chunked bulk_create.
+binary COPY (psycopg 3 `cursor.copy`, rows encoded with numpy in chunks of CHUNK_ROWS, so the load
+buffer stays bounded). Other databases (the SQLite demo) fall back to chunked bulk_create.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -17,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from psycopg.copy import QueuedLibpqWriter
 from django.db import connection, transaction
 from django.db.models import Max
+from psycopg.copy import QueuedLibpqWriter
 from tqdm import tqdm
 
 from planner import services
@@ -412,16 +411,3 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
             "transfers": len(tables["transfers"]) if tables.get("transfers") is not None else 0,
             "shape_points": n_shapes, "translated_stops": len(translations)}
 
-
-def validate_only(source: str, *, repair_feed: bool = False, reference_stops: str | None = None):
-    """(errors, warnings, changes) without writing anything."""
-    with local_source(source) as path:
-        try:
-            tables = read_tables(path)
-        except FeedInvalid as exc:
-            return exc.issues, [], []
-    changes = []
-    if repair_feed:
-        tables, changes = repair(tables, read_reference_stops(reference_stops) if reference_stops else None)
-    errors, warnings = validate(tables)
-    return errors, warnings, changes

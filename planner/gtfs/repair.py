@@ -31,7 +31,7 @@ def repair(tables: dict, reference_stops: pd.DataFrame | None = None, reference_
     known = set(stops["stop_id"].dropna())
 
     # 1. Restore stops referenced by stop_times from the reference list (transfers alone don't restore).
-    referenced = set(st["stop_id"].dropna())
+    referenced = set(st["stop_id"].dropna().unique())
     missing = sorted(referenced - known)
     restorable = [s for s in missing if reference_stops is not None and s in reference_stops.index]
     if restorable:

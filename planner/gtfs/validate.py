@@ -167,8 +167,7 @@ def validate(tables: dict, parsed: dict | None = None) -> tuple[list[Issue], lis
     errors += _unknown_refs(st, "trip_id", trip_ids, "stop_times.txt", "trip_id")
     errors += _unknown_refs(st, "stop_id", stop_ids, "stop_times.txt", "stop_id")
     errors += check_stop_times(st, parsed)
-    timed = set(st["trip_id"].dropna())
-    untimed = ~trips["trip_id"].isin(timed)
+    untimed = ~trips["trip_id"].isin(st["trip_id"].unique())
     errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
                     lambda v: f"trip {v!r} has no stop_times")
 
@@ -206,10 +205,10 @@ def check_stop_times(st: pd.DataFrame, parsed: dict | None = None) -> list[Issue
     for column, bad in (("arrival_time", arr_bad), ("departure_time", dep_bad)):
         errors += _rows(st, bad, "stop_times.txt", column, "bad_time",
                         lambda v: f"{v!r} is not a GTFS time (H:MM:SS, hours may exceed 24)")
-    keyed = pd.DataFrame({"trip": st["trip_id"].astype(str).to_numpy(),
-                          "seq": pd.to_numeric(st["stop_sequence"], errors="coerce").to_numpy()})
-    order = keyed.sort_values(["trip", "seq"], kind="stable").index.to_numpy()
-    trip_sorted = keyed["trip"].to_numpy()[order]
+    trip_codes, _ = pd.factorize(st["trip_id"])  # integer codes: sorting strings would dominate big feeds
+    seq = pd.to_numeric(st["stop_sequence"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    order = np.lexsort((seq, trip_codes))
+    trip_sorted = trip_codes[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = trip_sorted[1:] != trip_sorted[:-1]
     last = np.ones(len(order), dtype=bool)
