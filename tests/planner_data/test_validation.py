@@ -135,3 +135,30 @@ def test_translated_stop_names(mini_feed):
     assert selectors.stop_names(feed, ["1100602", "1121602", "1111602"], "sv") == {
         "1100602": "Fiskehamnen", "1121602": "Sörnäs", "1111602": "Hakaniemi"}
     assert selectors.stop_names(feed, ["1100602"], "fi") == {"1100602": "Kalasatama"}
+
+
+@pytest.mark.django_db
+def test_shapes_calendar_dates_and_transfers_are_loaded(mini_feed):
+    from planner.models import CalendarDate, Shape, Transfer
+
+    path = mini_feed(
+        trips__txt="route_id,service_id,trip_id,shape_id,direction_id\n31M1,WD,late1,S1,1\n",
+        shapes__txt="shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence,shape_dist_traveled\n"
+                    "S1,60.187655,24.977233,1,0\nS1,60.187414,24.959904,2,0.96\nS1,60.17934,24.950533,3,\n",
+        calendar_dates__txt="service_id,date,exception_type\nWD,20220415,2\n",
+        transfers__txt="from_stop_id,to_stop_id,transfer_type,min_transfer_time\n1121602,1121602,2,120\n")
+    run(path)
+    points = list(Shape.objects.order_by("pt_sequence").values_list("shape_id", "pt_sequence", "lat", "dist_traveled"))
+    assert points == [("S1", 1, 60.187655, 0.0), ("S1", 2, 60.187414, 0.96), ("S1", 3, 60.17934, None)]
+    trip = Trip.objects.get()
+    assert (trip.shape_id, trip.direction_id, trip.route.route_id) == ("S1", 1, "31M1")
+    assert str(CalendarDate.objects.get().date) == "2022-04-15"
+    assert Transfer.objects.values_list("from_stop_id", "transfer_type", "min_transfer_time").get() == (
+        "1121602", 2, 120)
+
+
+def test_route_type_modes_include_hsl_extended_types():
+    from planner.models import route_type_mode
+
+    assert [route_type_mode(t) for t in (0, 1, 3, 4, 109, 401, 700, 704, 900, 1000)] == [
+        "tram", "metro", "bus", "ferry", "rail", "metro", "bus", "bus", "tram", "ferry"]
