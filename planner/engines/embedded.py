@@ -68,6 +68,12 @@ class EmbeddedNetwork:
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
         self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
         self.max_rides = MAX_RIDES
+        patterns: dict = {}
+        self.stop_patterns: dict = {}  # stop -> the stop patterns (line + direction) serving it
+        for stops, _, _ in meta.trip_stops.values():
+            p = patterns.setdefault(stops, len(patterns))
+            for stop in stops:
+                self.stop_patterns.setdefault(stop, set()).add(p)
         self._cafein_kw = {False: {"max_rides": MAX_RIDES},
                            True: {"exclude_stops": list(wheel_stops), "exclude_trips": list(wheel_trips),
                                   "max_rides": MAX_RIDES}}
@@ -126,11 +132,20 @@ class EmbeddedNetwork:
             except ValueError:
                 out = {}  # off the street network's snap distance: crow-fly below
         if not out:
-            for s, d in self.meta.stops_near(lat, lon, max_walk_m / WALK_DETOUR, limit=MAX_ACCESS_STOPS * 2,
+            for s, d in self.meta.stops_near(lat, lon, max_walk_m / WALK_DETOUR, limit=MAX_ACCESS_STOPS * 5,
                                              exclude=excluded):
                 out[s] = (int(d * WALK_DETOUR / WALK_SPEED_MPS + 0.5), d * WALK_DETOUR, True)
-        best = sorted(out.items(), key=lambda kv: kv[1][0])[:MAX_ACCESS_STOPS]
-        return dict(best)
+        # Nearest first, but a stop only counts if it adds a pattern (line and direction) the nearer
+        # ones do not serve: ten stops of one tram line must not crowd out the metro behind them.
+        chosen, covered = {}, set()
+        for s, value in sorted(out.items(), key=lambda kv: kv[1][0]):
+            routes = self.stop_patterns.get(s, set())
+            if routes - covered:
+                chosen[s] = value
+                covered |= routes
+            if len(chosen) >= MAX_ACCESS_STOPS:
+                break
+        return chosen
 
     # --- planning ------------------------------------------------------------------------
     def plan(self, req: PlanRequest) -> list[dict]:
