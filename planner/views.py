@@ -1,4 +1,5 @@
 """Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +12,7 @@ from planner.serializers import AccessibilityRequestSerializer, PlanRequestSeria
 class PlanView(APIView):
     """POST /api/v1/plans: itineraries from A to B for the signed-in resident."""
 
-    @extend_schema(request=PlanRequestSerializer)
+    @extend_schema(request=PlanRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -23,7 +24,7 @@ class PlanView(APIView):
 class AccessibilityView(APIView):
     """POST /api/v1/accessibility: destinations reachable from an origin within N minutes."""
 
-    @extend_schema(request=AccessibilityRequestSerializer)
+    @extend_schema(request=AccessibilityRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = AccessibilityRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
