@@ -180,8 +180,8 @@ class StopTime(models.Model):
     shape_dist_traveled = models.FloatField(null=True, blank=True)
     timepoint = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["trip", "stop_sequence"], name="planner_stop_time_uniq")]
+    # (trip, stop_sequence) is the primary key: no surrogate id column and index to fill on bulk loads.
+    pk = models.CompositePrimaryKey("trip_id", "stop_sequence")
 
 
 class Transfer(models.Model):
