@@ -74,6 +74,40 @@ def capture(booking, amount_cents):
     return amount
 
 
+def collect(booking, amount_cents):
+    """Take `amount_cents` for a finished ride: capture the booking's authorisation (released when
+    nothing is owed) and charge any rest -- overtime beyond the plan's cover, or a final price above
+    the authorisation -- as a separate pay-as-you-go payment on the resident's card.
+
+    Returns {"captured_cents", "extra_cents", "extra_payment_id", "unpaid_cents", "error"}; a failed
+    extra charge (no card, declined, Stripe down) is reported in "unpaid_cents"/"error", not raised:
+    the ride is over either way.
+    """
+    from maas.api.errors import ApiError
+
+    amount = max(0, int(amount_cents))
+    out = {"captured_cents": 0, "extra_cents": 0, "extra_payment_id": None, "unpaid_cents": 0, "error": None}
+    if booking.payment_id:
+        out["captured_cents"] = capture(booking, amount)
+    rest = amount - out["captured_cents"]
+    if rest <= 0:
+        return out
+    try:
+        payment = _billing().authorize_payment(
+            booking.user, amount_cents=rest, idempotency_key=f"bookings:{booking.pk}:extra",
+            description=f"Kalasatama MaaS {booking.mode} booking {booking.pk}: extra",
+        )
+        out["extra_payment_id"] = payment.pk
+        if payment.status != "requires_capture":
+            raise ApiError("The extra payment was not authorised.", code="payment_declined",
+                           details={"payment_status": payment.status})
+        _billing().capture_payment(payment, rest)
+        out["extra_cents"] = rest
+    except ApiError as exc:
+        out["unpaid_cents"], out["error"] = rest, exc.error_code
+    return out
+
+
 def release(booking):
     """Give the resident's money back: cancel an open authorisation, refund a captured payment."""
     payment = _payment(booking)
@@ -83,7 +117,9 @@ def release(booking):
         _billing().refund_payment(payment)
 
 
-def record_usage(booking, minutes):
-    """The plan-covered ride's ledger entry (idempotent on the booking's leg_ref)."""
+def record_usage(booking, minutes, distance_m=None):
+    """The plan-covered ride's ledger entry (idempotent on the booking's leg_ref); its charge_cents
+    is what the plan doesn't cover (e.g. city-bike overtime)."""
+    distance = distance_m if distance_m is not None else int(booking.leg.get("distance_m") or 0)
     return _billing().record_usage(booking.user, mode=booking.mode, leg_ref=booking.leg_ref,
-                                   minutes=minutes, rides=1)
+                                   minutes=minutes, rides=1, distance_m=max(0, int(distance)))

@@ -298,9 +298,16 @@ def finish_booking(user, booking_id):
     now = timezone.now()
     seconds = max(1, int((now - (booking.started_at or now)).total_seconds()))
     minutes = max(1, math.ceil(seconds / 60))
-    provider_priced = result.final_cents is not None and booking.charge_cents == booking.quoted_cents
-    if provider_priced:
+    details = {"minutes": minutes}
+    if booking.covered:
+        # The plan's ledger says what the resident owes: nothing within the cover, the overtime beyond it.
+        entry = payments.record_usage(booking, minutes, result.distance_m)
+        booking.ledger_ref = booking.leg_ref
+        booking.final_cents, charge = entry.price_cents, entry.charge_cents
+        details.update(ledger_entry_id=entry.pk, priced_by="plan")
+    elif result.final_cents is not None and booking.charge_cents == booking.quoted_cents:
         booking.final_cents, charge = result.final_cents, result.final_cents
+        details["priced_by"] = "provider"
     else:
         actual = dict(booking.leg, duration_s=seconds, start_time=booking.started_at.isoformat(),
                       end_time=now.isoformat())
@@ -308,17 +315,16 @@ def finish_booking(user, booking_id):
             actual["distance_m"] = result.distance_m
         quote = payments.quote_leg(booking.user, actual)
         booking.final_cents, charge = quote["price_cents"], quote["charge_cents"]
-    details = {"final_cents": booking.final_cents, "minutes": minutes, "priced_by": (
-        "provider" if provider_priced else "billing")}
-    if booking.covered:
-        entry = payments.record_usage(booking, minutes)
-        booking.ledger_ref = booking.leg_ref
-        details["ledger_entry_id"] = getattr(entry, "pk", None)
-    if booking.payment_id:
-        booking.captured_cents = payments.capture(booking, charge)
+        details["priced_by"] = "billing"
+    details.update(final_cents=booking.final_cents, charge_cents=charge)
+    if charge > 0 or booking.payment_id:
+        money = payments.collect(booking, charge)
+        booking.captured_cents = money["captured_cents"] + money["extra_cents"]
         details["captured_cents"] = booking.captured_cents
-        if charge > booking.captured_cents:
-            details["uncaptured_cents"] = charge - booking.captured_cents
+        details.update({k: v for k, v in money.items() if k != "captured_cents" and v})
+        if money["unpaid_cents"]:
+            logger.warning("booking %s: %s cents not charged at finish (%s)", booking.pk,
+                           money["unpaid_cents"], money["error"])
     booking.finished_at = now
     transition(booking, S.FINISHED, actor=user, reason="finished", details=details,
                save_fields=["final_cents", "captured_cents", "ledger_ref", "finished_at"])
