@@ -154,6 +154,12 @@ def baseline(n=100):
     return times
 
 
+def allocator_name():
+    from maas.parking.services import _use_sql_allocator
+
+    return "sql function" if _use_sql_allocator() else "ORM"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -165,7 +171,12 @@ def main():
                         help="sys.setswitchinterval for the GIL (default: Python's 5 ms)")
     parser.add_argument("--async-commit", action="store_true",
                         help="settings.PARKING_ASYNC_COMMIT=True (synchronous_commit off for allocations)")
+    parser.add_argument("--allocator", choices=["sql", "orm"], default=None,
+                        help="settings.PARKING_ALLOCATOR (default: the setting's value)")
     args = parser.parse_args()
+    if args.allocator:
+        from django.conf import settings
+        settings.PARKING_ALLOCATOR = args.allocator
     if args.async_commit:
         from django.conf import settings
         settings.PARKING_ASYNC_COMMIT = True
@@ -177,6 +188,7 @@ def main():
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         base = baseline()
+        print(f"allocator: {allocator_name()}")
         print(f"baseline: {len(base)} sequential applications, no contention: median "
               f"{statistics.median(base):.2f} ms, p95 {pct(base, 95):.2f} ms")
         all_service, all_total, over, failures = [], [], 0, 0
@@ -194,6 +206,7 @@ def main():
             for e in r["errors"][:3]:
                 print("   ", e)
         print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections, "
+              f"{allocator_name()} allocator, "
               f"{'async' if args.async_commit else 'synchronous'} commit): "
               f"service median {statistics.median(all_service):.1f} ms, p95 {pct(all_service, 95):.1f} ms; "
               f"request median {statistics.median(all_total):.1f} ms, p95 {pct(all_total, 95):.1f} ms; "

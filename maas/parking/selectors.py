@@ -2,7 +2,6 @@
 import math
 from datetime import date, timedelta
 
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from maas.accounts.models import Household
@@ -87,15 +86,6 @@ def facility_free_for_day(facility, day, capacity_type="CAR"):
     return max(0, free)
 
 
-def facility_free_for_permit(facility, capacity_type, from_day):
-    """Spaces a new open-ended permit may take: capacity - granted permits - busiest reserved day ahead."""
-    busiest = (ParkAndRideReservation.objects
-               .filter(facility=facility, capacity_type=capacity_type, day__gte=from_day,
-                       status=ParkAndRideReservation.RESERVED)
-               .values("day").annotate(n=Count("id")).aggregate(m=Max("n"))["m"]) or 0
-    return max(0, _capacity(facility, capacity_type) - _permits_at(facility, capacity_type) - busiest)
-
-
 def distance_m(lat1, lon1, lat2, lon2):
     """Great-circle distance in metres."""
     r = 6371008.8
@@ -150,13 +140,16 @@ def allocation_state(area, facility_id, household_id, plate, from_day):
     """Everything a permit decision needs, in one query (run it while holding the area/facility locks).
 
     Returns {"held", "plate_taken", "waiting", "granted", "facility_capacity", "facility_permits",
-    "busiest_reserved_day"}; the facility figures are None when the area has no facility.
+    "busiest_reserved_day", "households"}; the facility figures are None when the area has no facility.
     """
     from django.db import connection
 
     permit, area_t = Permit._meta.db_table, ParkingArea._meta.db_table
     capacity_t = Facility.capacities.rel.related_model._meta.db_table
     reservation_t = ParkAndRideReservation._meta.db_table
+    household_t = Household._meta.db_table
+    block_params = {f"b{i}": block for i, block in enumerate(area.block_list())}
+    blocks = ", ".join(f"%({key})s" for key in block_params) or "NULL"
     sql = f"""
         SELECT
           (SELECT COUNT(*) FROM {permit} WHERE area_id = %(a)s AND household_id = %(h)s
@@ -169,14 +162,15 @@ def allocation_state(area, facility_id, household_id, plate, from_day):
           (SELECT COUNT(*) FROM {permit} p JOIN {area_t} pa ON pa.id = p.area_id
              WHERE p.facility_id = %(f)s AND p.status = 'granted' AND pa.capacity_type = %(t)s),
           (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM {reservation_t} WHERE facility_id = %(f)s
-             AND capacity_type = %(t)s AND day >= %(d)s AND status = 'reserved' GROUP BY day) busiest)
+             AND capacity_type = %(t)s AND day >= %(d)s AND status = 'reserved' GROUP BY day) busiest),
+          (SELECT COUNT(*) FROM {household_t} WHERE block IN ({blocks}))
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"a": area.pk, "h": household_id, "p": plate, "f": facility_id,
-                             "t": area.capacity_type, "d": from_day})
+                             "t": area.capacity_type, "d": from_day, **block_params})
         row = cursor.fetchone()
     keys = ["held", "plate_taken", "waiting", "granted", "facility_capacity", "facility_permits",
-            "busiest_reserved_day"]
+            "busiest_reserved_day", "households"]
     state = dict(zip(keys, row))
     if facility_id is None:
         state.update(facility_capacity=None, facility_permits=None, busiest_reserved_day=None)

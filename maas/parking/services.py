@@ -41,19 +41,6 @@ def _lock_area(area_id):
     return area, facility
 
 
-def _room_for_permit(area, facility, from_day):
-    """True if the area's cap and its facility's capacity both leave a space (call under the lock)."""
-    usage_cap = area.cap_for(selectors.households_in(area))
-    if selectors.granted_count(area) >= usage_cap:
-        return False
-    if facility is not None:
-        if facility.status != "IN_OPERATION":
-            return False
-        if selectors.facility_free_for_permit(facility, area.capacity_type, from_day) <= 0:
-            return False
-    return True
-
-
 def _grant(permit, facility):
     permit.status = Permit.GRANTED
     permit.facility = facility
@@ -78,16 +65,14 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
                        code="no_household", status_code=403)
     if _use_sql_allocator():
         return _apply_in_database(resident, household, area_id, plate, valid_from, valid_until)
-    # Checks that need no lock come first, so the locked section stays short.
-    area = ParkingArea.objects.filter(pk=area_id).first()
-    if area is None:
-        raise ApiError(_("No such parking area."), code="area_not_found", status_code=404)
-    if household.block not in area.block_list():
-        raise ApiError(_("Your household is not in this parking area."), code="not_in_area",
-                       details={"block": household.block, "area": area.code}, status_code=403)
-    households = selectors.households_in(area)
     with transaction.atomic():
-        area, facility = _lock_area(area_id)
+        try:
+            area, facility = _lock_area(area_id)
+        except ParkingArea.DoesNotExist:
+            raise ApiError(_("No such parking area."), code="area_not_found", status_code=404)
+        if household.block not in area.block_list():
+            raise ApiError(_("Your household is not in this parking area."), code="not_in_area",
+                           details={"block": household.block, "area": area.code}, status_code=403)
         state = selectors.allocation_state(area, area.facility_id, household.pk, plate, valid_from)
         if state["held"] >= area.max_permits_per_household:
             raise Conflict(_("Your household already holds or awaits the permits it may have in this area."),
@@ -95,10 +80,7 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
         if state["plate_taken"]:
             raise Conflict(_("This vehicle already has a permit or application in this area."),
                            code="plate_taken", details={"plate": plate})
-        room = state["waiting"] == 0 and state["granted"] < area.cap_for(households)
-        if room and facility is not None:
-            room = facility.status == "IN_OPERATION" and (
-                state["facility_capacity"] - state["facility_permits"] - state["busiest_reserved_day"] > 0)
+        room = state["waiting"] == 0 and _has_room(area, facility, state)
         permit = Permit(resident=resident, household=household, area=area, plate=plate,
                         valid_from=valid_from, valid_until=valid_until)
         if room:
@@ -107,6 +89,19 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
             permit.granted_at = timezone.now()
         permit.save()
     return permit
+
+
+def _has_room(area, facility, state):
+    """The allocation rule: the area's cap and its facility's capacity of the area's type both leave a space.
+
+    `state` is selectors.allocation_state(), read while holding the area and facility locks.
+    """
+    if state["granted"] >= area.cap_for(state["households"]):
+        return False
+    if facility is None:
+        return True
+    return facility.status == "IN_OPERATION" and (
+        state["facility_capacity"] - state["facility_permits"] - state["busiest_reserved_day"] > 0)
 
 
 def _use_sql_allocator():
@@ -177,8 +172,11 @@ def promote_waitlist(area_id):
         area, facility = _lock_area(area_id)
         while True:
             candidate = selectors.next_in_line(area)
-            if candidate is None or not _room_for_permit(area, facility, max(candidate.valid_from,
-                                                                           timezone.localdate())):
+            if candidate is None:
+                break
+            state = selectors.allocation_state(area, area.facility_id, None, None,
+                                               max(candidate.valid_from, timezone.localdate()))
+            if not _has_room(area, facility, state):
                 break
             _grant(candidate, facility)
             notify(candidate, "permit_granted",
