@@ -40,8 +40,8 @@ REQUIRED_VALUES = {
 }
 UNIQUE_KEYS = {
     "stops": ("stop_id",), "routes": ("route_id",), "trips": ("trip_id",), "calendar": ("service_id",),
-    "calendar_dates": ("service_id", "date"), "stop_times": ("trip_id", "stop_sequence"),
-    "shapes": ("shape_id", "shape_pt_sequence"),
+    "calendar_dates": ("service_id", "date"), "shapes": ("shape_id", "shape_pt_sequence"),
+    # stop_times (trip_id, stop_sequence) is checked in check_stop_times on integer codes (big table).
 }
 BASIC_ROUTE_TYPES = {0, 1, 2, 3, 4, 5, 6, 7, 11, 12}
 MAX_ROWS_PER_CHECK = 50  # per-row issues listed per check; the rest are counted on the last one
@@ -209,6 +209,13 @@ def check_stop_times(st: pd.DataFrame, parsed: dict | None = None) -> list[Issue
     seq = pd.to_numeric(st["stop_sequence"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     order = np.lexsort((seq, trip_codes))
     trip_sorted = trip_codes[order]
+    seq_sorted = seq[order]
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] = (trip_sorted[1:] == trip_sorted[:-1]) & (seq_sorted[1:] == seq_sorted[:-1])
+    duplicate = np.zeros(len(st), dtype=bool)
+    duplicate[order[repeated]] = True
+    errors += _rows(st, duplicate, "stop_times.txt", "stop_sequence", "duplicate",
+                    lambda v: f"duplicate trip_id/stop_sequence (value {v!r})")
     first = np.ones(len(order), dtype=bool)
     first[1:] = trip_sorted[1:] != trip_sorted[:-1]
     last = np.ones(len(order), dtype=bool)

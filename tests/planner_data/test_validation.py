@@ -162,3 +162,12 @@ def test_route_type_modes_include_hsl_extended_types():
 
     assert [route_type_mode(t) for t in (0, 1, 3, 4, 109, 401, 700, 704, 900, 1000)] == [
         "tram", "metro", "bus", "ferry", "rail", "metro", "bus", "bus", "tram", "ferry"]
+
+
+@pytest.mark.django_db
+def test_duplicate_stop_sequence_is_rejected(mini_feed):
+    message = rejected(mini_feed(stop_times__txt="trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                                                 "late1,08:10:00,08:10:00,1100602,1\n"
+                                                 "late1,08:12:00,08:12:00,1121602,2\n"
+                                                 "late1,08:14:00,08:14:00,1111602,2\n"))
+    assert "stop_times.txt row 4 field stop_sequence: duplicate trip_id/stop_sequence (value '2')" in message
