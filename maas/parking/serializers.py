@@ -5,9 +5,12 @@ from maas.parking import selectors
 from maas.parking.models import Facility, ParkAndRideReservation, Permit
 
 
+DB_ID = {"min_value": 1, "max_value": 2**63 - 1}  # bigint primary keys
+
+
 class PermitApplySerializer(serializers.Serializer):
-    area_id = serializers.IntegerField()
-    plate = serializers.CharField(max_length=12)
+    area_id = serializers.IntegerField(**DB_ID)
+    plate = serializers.CharField(max_length=20)  # the format is checked by services.normalize_plate
     valid_from = serializers.DateField(required=False)
     valid_until = serializers.DateField(required=False, allow_null=True)
 
@@ -57,9 +60,9 @@ class ParkAndRideOptionSerializer(serializers.Serializer):
 
 
 class ReservationRequestSerializer(serializers.Serializer):
-    facility_id = serializers.IntegerField()
+    facility_id = serializers.IntegerField(**DB_ID)
     day = serializers.DateField()
-    plate = serializers.CharField(max_length=12)
+    plate = serializers.CharField(max_length=20)
 
 
 class ReservationSerializer(serializers.ModelSerializer):

@@ -1,18 +1,51 @@
 """Resident parking API: areas, permit apply/status/cancel, P+R availability and reservations."""
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
+from maas.api.errors import ApiError
 from maas.parking import selectors, services
 from maas.parking.models import Facility, ParkAndRideReservation, ParkingArea, Permit
 from maas.parking.serializers import (
     AreaSerializer, FacilitySerializer, ParkAndRideOptionSerializer, ParkAndRideQuerySerializer,
     PermitApplySerializer, PermitSerializer, ReservationRequestSerializer, ReservationSerializer,
 )
+
+
+DATE_FIELDS = ("valid_from", "valid_until", "day")
+
+
+def validated(serializer_class, data):
+    """Validated input; a malformed date answers invalid_date, anything else validation_error (400)."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        for field in DATE_FIELDS:
+            if any(getattr(e, "code", None) in ("invalid", "datetime") for e in serializer.errors.get(field, [])):
+                raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date",
+                               details={field: data.get(field)})
+        raise ValidationError(serializer.errors)
+    return serializer.validated_data
+
+
+def own_permit(request, pk):
+    """The caller's permit, or 404 permit_not_found (also for other residents' permits)."""
+    permit = Permit.objects.filter(pk=pk, resident__user=request.user).select_related("area").first()
+    if permit is None:
+        raise ApiError(_("No such permit."), code="permit_not_found", status_code=404, details={"id": pk})
+    return permit
+
+
+def own_reservation(request, pk):
+    """The caller's reservation, or 404 reservation_not_found (also for other residents' reservations)."""
+    row = ParkAndRideReservation.objects.filter(pk=pk, resident__user=request.user).first()
+    if row is None:
+        raise ApiError(_("No such reservation."), code="reservation_not_found", status_code=404, details={"id": pk})
+    return row
 
 
 class AreaListView(APIView):
@@ -35,31 +68,28 @@ class PermitListView(APIView):
 
     @extend_schema(request=PermitApplySerializer, responses={201: PermitSerializer})
     def post(self, request):
-        data = PermitApplySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        permit = services.apply_for_permit(resident_for(request.user), **data.validated_data)
+        data = validated(PermitApplySerializer, request.data)
+        permit = services.apply_for_permit(resident_for(request.user), **data)
         return Response(PermitSerializer(permit).data, status=status.HTTP_201_CREATED)
 
 
 class PermitDetailView(APIView):
     @extend_schema(responses=PermitSerializer)
     def get(self, request, pk):
-        return Response(PermitSerializer(get_object_or_404(Permit, pk=pk, resident__user=request.user)).data)
+        return Response(PermitSerializer(own_permit(request, pk)).data)
 
 
 class PermitCancelView(APIView):
     @extend_schema(request=None, responses=PermitSerializer)
     def post(self, request, pk):
-        permit = services.cancel_permit(get_object_or_404(Permit, pk=pk, resident__user=request.user))
+        permit = services.cancel_permit(own_permit(request, pk))
         return Response(PermitSerializer(permit).data)
 
 
 class ParkAndRideView(APIView):
     @extend_schema(parameters=[ParkAndRideQuerySerializer], responses=ParkAndRideOptionSerializer(many=True))
     def get(self, request):
-        query = ParkAndRideQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
+        q = validated(ParkAndRideQuerySerializer, request.query_params)
         return Response(selectors.park_and_ride_options(
             q["lat"], q["lon"], q["radius_m"], q.get("day") or timezone.localdate()))
 
@@ -72,9 +102,7 @@ class ReservationListView(APIView):
 
     @extend_schema(request=ReservationRequestSerializer, responses={201: ReservationSerializer})
     def post(self, request):
-        data = ReservationRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(ReservationRequestSerializer, request.data)
         reservation = services.reserve_park_and_ride(resident_for(request.user), v["facility_id"],
                                                      day=v["day"], plate=v["plate"])
         return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
@@ -83,5 +111,5 @@ class ReservationListView(APIView):
 class ReservationCancelView(APIView):
     @extend_schema(request=None, responses=ReservationSerializer)
     def post(self, request, pk):
-        row = get_object_or_404(ParkAndRideReservation, pk=pk, resident__user=request.user)
+        row = own_reservation(request, pk)
         return Response(ReservationSerializer(services.cancel_reservation(row)).data)
