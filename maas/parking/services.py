@@ -41,6 +41,12 @@ def _lock_area(area_id):
     return area, facility
 
 
+def _end(permit, status):
+    permit.status = status
+    permit.ended_at = timezone.now()
+    permit.save(update_fields=["status", "ended_at"])
+
+
 def _grant(permit, facility):
     permit.status = Permit.GRANTED
     permit.facility = facility
@@ -174,6 +180,9 @@ def promote_waitlist(area_id):
             candidate = selectors.next_in_line(area)
             if candidate is None:
                 break
+            if candidate.valid_until is not None and candidate.valid_until < timezone.localdate():
+                _end(candidate, Permit.EXPIRED)  # its period ended while it waited
+                continue
             state = selectors.allocation_state(area, area.facility_id, None, None,
                                                max(candidate.valid_from, timezone.localdate()))
             if not _has_room(area, facility, state):
@@ -260,14 +269,18 @@ def cancel_reservation(reservation):
 
 
 def expire_permits(today=None):
-    """End granted permits whose period is over and promote the waitlists they free. Returns the count."""
+    """End granted permits and waitlisted applications whose period is over; promote the waitlists they free.
+
+    Returns the number of permits and applications expired.
+    """
     today = today or timezone.localdate()
     area_ids = set()
     count = 0
-    for permit in Permit.objects.filter(status=Permit.GRANTED, valid_until__lt=today):
+    active = [Permit.GRANTED, Permit.WAITLISTED]
+    for permit in Permit.objects.filter(status__in=active, valid_until__lt=today):
         with transaction.atomic():
             _lock_area(permit.area_id)
-            n = Permit.objects.filter(pk=permit.pk, status=Permit.GRANTED).update(
+            n = Permit.objects.filter(pk=permit.pk, status__in=active).update(
                 status=Permit.EXPIRED, ended_at=timezone.now())
         count += n
         area_ids.add(permit.area_id)

@@ -153,3 +153,67 @@ def test_expired_permits_free_their_space_and_snapshots_record_use(facility):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("expired", "granted")
+
+
+def test_facility_capacity_is_counted_per_vehicle_type():
+    """An ELECTRIC_CAR area is limited by the facility's ELECTRIC_CAR spaces; CAR permits there don't use them."""
+    from maas.parking.models import FacilityCapacity
+
+    facility = make_facility(car=2)
+    FacilityCapacity.objects.create(facility=facility, capacity_type="ELECTRIC_CAR", capacity=1)
+    residents = make_residents(6)
+    cars = make_area(code="cars", absolute=10, facility=facility)
+    electric = make_area(code="ev", absolute=10, facility=facility, capacity_type="ELECTRIC_CAR")
+    car_statuses = [services.apply_for_permit(r, cars.pk, plate=f"CAR-{i}").status
+                    for i, r in enumerate(residents[:3])]
+    ev_statuses = [services.apply_for_permit(r, electric.pk, plate=f"EV-{i}").status
+                   for i, r in enumerate(residents[3:])]
+    assert car_statuses == ["granted", "granted", "waitlisted"]
+    assert ev_statuses == ["granted", "waitlisted", "waitlisted"]
+    assert Permit.objects.get(plate="EV-0").facility_id == facility.pk
+
+
+def test_area_without_facility_is_limited_by_its_cap_only():
+    residents = make_residents(3)
+    area = make_area(absolute=2)
+    assert [services.apply_for_permit(r, area.pk, plate=f"NF-{i}").status for i, r in enumerate(residents)] == [
+        "granted", "granted", "waitlisted"]
+    assert Permit.objects.get(plate="NF-0").facility_id is None
+
+
+def test_closed_facility_grants_nothing_until_it_reopens(django_capture_on_commit_callbacks):
+    facility = make_facility(car=10, status="TEMPORARILY_CLOSED")
+    residents = make_residents(2)
+    area = make_area(absolute=5, facility=facility)
+    first = services.apply_for_permit(residents[0], area.pk, plate="CL-1")
+    assert first.status == "waitlisted"
+    facility.status = "IN_OPERATION"
+    facility.save()
+    assert [p.pk for p in services.promote_waitlist(area.pk)] == [first.pk]
+    assert services.apply_for_permit(residents[1], area.pk, plate="CL-2").status == "granted"
+
+
+def test_waitlisted_applications_whose_period_has_ended_are_not_promoted(facility):
+    residents = make_residents(3)
+    area = make_area(absolute=1, facility=facility)
+    today = timezone.localdate()
+    holder = services.apply_for_permit(residents[0], area.pk, plate="PE-1")
+    short = services.apply_for_permit(residents[1], area.pk, plate="PE-2", valid_until=today + timedelta(days=1))
+    later = services.apply_for_permit(residents[2], area.pk, plate="PE-3")
+    assert (short.status, later.status) == ("waitlisted", "waitlisted")
+    Permit.objects.filter(pk=holder.pk).update(valid_until=today + timedelta(days=1))
+    # Two days on: the holder's permit is over and so is the short application's period.
+    assert services.expire_permits(today=today + timedelta(days=2)) == 2
+    statuses = dict(Permit.objects.values_list("plate", "status"))
+    assert statuses == {"PE-1": "expired", "PE-2": "expired", "PE-3": "granted"}
+
+
+def test_promotion_skips_an_application_whose_period_ended_while_waiting(facility):
+    residents = make_residents(3)
+    area = make_area(absolute=1, facility=facility)
+    holder, stale, fresh = [services.apply_for_permit(r, area.pk, plate=f"ST-{i}") for i, r in enumerate(residents)]
+    Permit.objects.filter(pk=stale.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    services.cancel_permit(holder)
+    assert [p.pk for p in services.promote_waitlist(area.pk)] == [fresh.pk]
+    stale.refresh_from_db()
+    assert stale.status == "expired" and stale.ended_at is not None
