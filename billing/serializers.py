@@ -37,6 +37,12 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         fields = ["id", "plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end"]
 
 
+class SubscriptionBodySerializer(serializers.Serializer):
+    """{"subscription": Subscription | null}: the body of the subscription endpoints."""
+
+    subscription = SubscriptionSerializer(allow_null=True)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     vat_cents = serializers.SerializerMethodField()
 

@@ -7,14 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from billing import selectors, services, webhooks
 from billing.serializers import (
     InvoiceSerializer, PlanChoiceSerializer, PlanSerializer, QuoteSerializer, SetupIntentChoiceSerializer,
-    SubscriptionSerializer,
+    SubscriptionBodySerializer, SubscriptionSerializer,
 )
 from maas.api.errors import ApiError
+from maas.api.schema import EnvelopeAPIView
 
 
 def _valid(serializer_class, request):
@@ -27,7 +27,7 @@ def _subscription_body(subscription):
     return {"subscription": SubscriptionSerializer(subscription).data if subscription else None}
 
 
-class PlanListView(APIView):
+class PlanListView(EnvelopeAPIView):
     """Plans on offer, with what each includes and its VAT."""
 
     permission_classes = [permissions.AllowAny]
@@ -37,14 +37,14 @@ class PlanListView(APIView):
         return Response(PlanSerializer(selectors.active_plans(), many=True).data)
 
 
-class SubscriptionView(APIView):
+class SubscriptionView(EnvelopeAPIView):
     """GET the current subscription; POST {"plan": code} to subscribe."""
 
-    @extend_schema(responses=SubscriptionSerializer)
+    @extend_schema(responses=SubscriptionBodySerializer)
     def get(self, request):
         return Response(_subscription_body(selectors.latest_subscription(request.user)))
 
-    @extend_schema(request=PlanChoiceSerializer, responses={201: SubscriptionSerializer})
+    @extend_schema(request=PlanChoiceSerializer, responses={201: SubscriptionBodySerializer})
     def post(self, request):
         data = _valid(PlanChoiceSerializer, request)
         subscription = services.subscribe(request.user, data["plan"],
@@ -52,32 +52,32 @@ class SubscriptionView(APIView):
         return Response(_subscription_body(subscription), status=status.HTTP_201_CREATED)
 
 
-class SubscriptionChangeView(APIView):
+class SubscriptionChangeView(EnvelopeAPIView):
     """POST {"plan": code}: upgrade or downgrade with proration."""
 
-    @extend_schema(request=PlanChoiceSerializer, responses=SubscriptionSerializer)
+    @extend_schema(request=PlanChoiceSerializer, responses=SubscriptionBodySerializer)
     def post(self, request):
         data = _valid(PlanChoiceSerializer, request)
         return Response(_subscription_body(services.change_plan(request.user, data["plan"])))
 
 
-class SubscriptionCancelView(APIView):
+class SubscriptionCancelView(EnvelopeAPIView):
     """POST: cancel at the end of the current period."""
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses=SubscriptionBodySerializer)
     def post(self, request):
         return Response(_subscription_body(services.cancel_subscription(request.user)))
 
 
-class SubscriptionResumeView(APIView):
+class SubscriptionResumeView(EnvelopeAPIView):
     """POST: undo a pending cancellation."""
 
-    @extend_schema(request=None, responses=SubscriptionSerializer)
+    @extend_schema(request=None, responses=SubscriptionBodySerializer)
     def post(self, request):
         return Response(_subscription_body(services.resume_subscription(request.user)))
 
 
-class UsageView(APIView):
+class UsageView(EnvelopeAPIView):
     """This period's usage against the plan."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -85,7 +85,7 @@ class UsageView(APIView):
         return Response(selectors.usage_summary(request.user))
 
 
-class InvoiceListView(APIView):
+class InvoiceListView(EnvelopeAPIView):
     """The resident's invoices (mirrored from Stripe)."""
 
     @extend_schema(responses=InvoiceSerializer(many=True))
@@ -93,7 +93,7 @@ class InvoiceListView(APIView):
         return Response(InvoiceSerializer(selectors.invoices_of(request.user), many=True).data)
 
 
-class SetupIntentView(APIView):
+class SetupIntentView(EnvelopeAPIView):
     """POST: a SetupIntent client secret for saving a card with Stripe.js."""
 
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
@@ -103,7 +103,7 @@ class SetupIntentView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class PaymentMethodView(APIView):
+class PaymentMethodView(EnvelopeAPIView):
     """POST {"setup_intent": id}: make the confirmed card the default payment method."""
 
     @extend_schema(request=SetupIntentChoiceSerializer, responses=OpenApiTypes.OBJECT)
@@ -113,7 +113,7 @@ class PaymentMethodView(APIView):
         return Response({"default_payment_method": account.default_payment_method})
 
 
-class QuoteView(APIView):
+class QuoteView(EnvelopeAPIView):
     """POST {"itinerary": {...}}: the price of an itinerary for this resident (read-only)."""
 
     @extend_schema(request=QuoteSerializer, responses=OpenApiTypes.OBJECT)
@@ -122,7 +122,7 @@ class QuoteView(APIView):
         return Response(services.price_itinerary(request.user, data["itinerary"]))
 
 
-class StripeWebhookView(APIView):
+class StripeWebhookView(EnvelopeAPIView):
     """Stripe events: signature-verified, exactly once per event id; unknown types acknowledged."""
 
     authentication_classes = []

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from maas.api.errors import ApiError
+from maas.api.schema import EnvelopeAPIView
 from providers import push, selectors, services
 from providers.models import Provider
 
@@ -45,7 +45,7 @@ def _json_body(request):
         raise ApiError(_("The body is not valid JSON."), code="invalid_json", details={"error": str(exc)[:200]})
 
 
-class AvailabilityPushView(APIView):
+class AvailabilityPushView(EnvelopeAPIView):
     """POST /providers/{id}/availability — a provider pushes its availability with its API key."""
 
     authentication_classes = []
@@ -106,12 +106,17 @@ def _with_freshness(items):
     return items, list(fresh.values())
 
 
-NEAR_PARAMS = [OpenApiParameter("near", str, required=True, description="lat,lon"),
-               OpenApiParameter("radius", int, description="metres, default 500"),
-               OpenApiParameter("kind", str, description="provider kind")]
+NEAR_PARAMS = [
+    OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 degrees)",
+                     pattern=r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"),
+    OpenApiParameter("radius", {"type": "integer", "minimum": 1,
+                                "maximum": int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))},
+                     description="metres, default 500"),
+    OpenApiParameter("kind", str, enum=Provider.Kind.values, description="provider kind"),
+]
 
 
-class VehicleListView(APIView):
+class VehicleListView(EnvelopeAPIView):
     """GET /vehicles?near=lat,lon&radius=m[&kind=] — available shared vehicles near a point."""
 
     @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
@@ -121,7 +126,7 @@ class VehicleListView(APIView):
         return Response({"count": len(items), "results": items, "providers": providers})
 
 
-class StationListView(APIView):
+class StationListView(EnvelopeAPIView):
     """GET /stations?near=lat,lon&radius=m[&kind=bike_share] — stations with bikes/docks and freshness."""
 
     @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})

@@ -30,3 +30,13 @@ class ResidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resident
         fields = ["id", "email", "first_name", "language", "household"]
+
+
+class SignupResponseSerializer(ResidentSerializer):
+    """The new resident plus their first JWT pair."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+    class Meta(ResidentSerializer.Meta):
+        fields = ResidentSerializer.Meta.fields + ["access", "refresh"]

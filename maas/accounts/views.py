@@ -2,18 +2,19 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from maas.accounts import services
-from maas.accounts.serializers import ResidentSerializer, SignupSerializer
+from maas.accounts.serializers import ResidentSerializer, SignupResponseSerializer, SignupSerializer
+from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSchema
 
 
-class SignupView(APIView):
+class SignupView(EnvelopeAPIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=SignupSerializer, responses={201: ResidentSerializer})
+    @extend_schema(request=SignupSerializer, responses={201: SignupResponseSerializer})
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -23,7 +24,19 @@ class SignupView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class MeView(APIView):
+class MeView(EnvelopeAPIView):
     @extend_schema(responses=ResidentSerializer)
     def get(self, request):
         return Response(ResidentSerializer(services.resident_for(request.user)).data)
+
+
+class TokenView(TokenObtainPairView):
+    """Login: {"username", "password"} → access and refresh JWTs."""
+
+    schema = ErrorEnvelopeSchema()
+
+
+class TokenRefreshEnvelopeView(TokenRefreshView):
+    """{"refresh"} → a new access JWT."""
+
+    schema = ErrorEnvelopeSchema()

@@ -1,7 +1,10 @@
 """One error body for every 4xx/5xx: {"error": {"code", "message", "details"}}."""
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError as DjangoValidationError,
+)
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import exceptions, status
@@ -57,8 +60,31 @@ def error_body(code, message, details=None):
     return {"error": {"code": code, "message": str(message), "details": details}}
 
 
+def _too_large_body():
+    limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+    return error_body("payload_too_large", _("The request body is too large."), {"max_bytes": limit})
+
+
+def _structured_detail(detail):
+    """Message, code and details of a dict-shaped detail such as simplejwt's
+    {"detail", "code", "messages"}; None for other shapes."""
+    if not isinstance(detail, dict) or "detail" not in detail:
+        return None
+    messages = detail.get("messages")
+    details = None
+    if isinstance(messages, list):
+        details = {"messages": [str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in messages]}
+    return str(detail["detail"]), str(detail.get("code") or "") or None, details
+
+
 def exception_handler(exc, context):
     """DRF exception handler producing the project's error envelope."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many form fields: the client's fault
+        logger.warning("Suspicious request: %s", exc)
+        return Response(error_body("bad_request", _("The request could not be processed.")),
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -82,8 +108,14 @@ def exception_handler(exc, context):
     )
     if isinstance(exc, exceptions.ValidationError):
         message, details = _("Invalid input."), response.data
+    elif (structured := _structured_detail(exc.detail)) is not None:
+        message, specific_code, details = structured
+        code = specific_code or code
     else:
         message, details = exc.detail, None
+        specific_code = getattr(exc.detail, "code", None)  # e.g. simplejwt's "no_active_account"
+        if isinstance(specific_code, str) and specific_code and specific_code != exc.default_code:
+            code = specific_code
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             details = {"retry_after_seconds": int(exc.wait)}
     response.data = error_body(code, message, details)
@@ -93,6 +125,24 @@ def exception_handler(exc, context):
 def handler404(request, exception=None):
     """Django-level 404 in the API envelope."""
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def handler400(request, exception=None):
+    """Django-level 400 (e.g. a disallowed Host header) in the API envelope."""
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(_too_large_body(), status=413)
+    return JsonResponse(error_body("bad_request", _("The request could not be processed.")), status=400)
+
+
+def method_not_allowed(request, allowed):
+    """405 in the API envelope for plain Django views, with the Allow header."""
+    response = JsonResponse(
+        error_body("method_not_allowed", _('Method "%(method)s" not allowed.') % {"method": request.method},
+                   {"allowed": list(allowed)}),
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 def handler500(request):

@@ -1,12 +1,31 @@
 """Liveness and readiness probes."""
+import functools
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
-from maas.api.errors import error_body
+from maas.api.errors import error_body, method_not_allowed
+
+_PROBE_METHODS = ("GET", "HEAD")
 
 
+def _probe(view):
+    """GET/HEAD only; any other method is a 405 in the error envelope (not a CSRF page)."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapped(request):
+        if request.method not in _PROBE_METHODS:
+            return method_not_allowed(request, _PROBE_METHODS)
+        return view(request)
+
+    return wrapped
+
+
+@_probe
 def healthz(request):
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
@@ -28,6 +47,7 @@ def _check_broker():
     return "ok"
 
 
+@_probe
 def readyz(request):
     """Readiness: database and broker answer; 503 naming the failing part otherwise."""
     checks, failing = {}, []
