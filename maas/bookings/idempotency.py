@@ -1,7 +1,15 @@
-"""Idempotency-Key handling: one answer per (user, key), however many times or concurrently it's sent."""
+"""Idempotency-Key handling: one answer per (user, key), however many times or concurrently it's sent.
+
+The key is claimed in a short transaction of its own (a unique row without an answer yet: "in
+progress"); the work -- Stripe and provider calls -- runs outside it; the answer is stored after.
+Concurrent requests with the same key poll for that answer and replay it, or get 409
+`idempotency_in_progress` (with Retry-After) when it takes longer than BOOKING_IDEMPOTENCY_WAIT_SECONDS.
+"""
 import hashlib
 import json
+import time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -9,6 +17,23 @@ from maas.api.errors import ApiError, Conflict
 from maas.bookings.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
+RETRY_AFTER_S = 1
+
+
+class IdempotencyInProgress(Conflict):
+    """409: the first request with this key hasn't answered yet (the view adds Retry-After)."""
+
+    default_code = "idempotency_in_progress"
+
+    def __init__(self, retry_after=RETRY_AFTER_S):
+        super().__init__(_("A request with this Idempotency-Key is still being processed; retry shortly."),
+                         code="idempotency_in_progress", details={"retry_after_s": retry_after})
+        self.retry_after = retry_after
+
+
+def wait_seconds():
+    """How long a repeated request waits for the first one's answer before answering 409."""
+    return float(getattr(settings, "BOOKING_IDEMPOTENCY_WAIT_SECONDS", 15))
 
 
 def request_hash(data):
@@ -21,34 +46,61 @@ def check_key(key):
     """Validate the Idempotency-Key header value; 400 when missing or malformed."""
     if not key or not key.strip():
         raise ApiError(_("The Idempotency-Key header is required."), code="idempotency_key_required")
+    key = key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise ApiError(_("The Idempotency-Key header is too long."), code="idempotency_key_invalid",
                        details={"max_length": MAX_KEY_LENGTH})
-    return key.strip()
+    if not key.isprintable():
+        raise ApiError(_("The Idempotency-Key header must be printable text."), code="idempotency_key_invalid")
+    return key
 
 
-def run_once(user, key, body_hash, handler):
-    """Run `handler(record)` once per (user, key) and replay its (status, body) answer afterwards.
+def _claim(user, key, body_hash):
+    """(record, True) when this request now owns the key; (existing record or None, False) otherwise."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(user=user, key=key, request_hash=body_hash), True
+    except IntegrityError:
+        return IdempotencyRecord.objects.filter(user=user, key=key).first(), False
 
-    The key row is inserted first inside the same transaction as the handler's writes: a concurrent
-    request with the same key blocks on the unique index until this one commits, then replays the
-    stored answer. A rolled-back attempt leaves no key behind, so the client may retry. A used key
-    with a different body is a 409.
+
+def _store(record, status, body, booking):
+    record.response_status, record.response_body, record.booking = status, body, booking
+    record.save(update_fields=["response_status", "response_body", "booking"])
+    record.refresh_from_db(fields=["response_body"])  # the stored form: first answer == replays, byte for byte
+    return status, record.response_body
+
+
+def run_once(user, key, body_hash, handler, *, on_error=None):
+    """Run `handler(record)` -> (status, body, booking) once per (user, key); replay its answer afterwards.
+
+    A used key with a different body is a 409 `idempotency_key_reused`. When the handler raises, the
+    key is released so the client may retry -- unless `on_error(record)` gives an answer to keep
+    instead (e.g. the booking already exists), which is stored before the exception propagates.
     """
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(user=user, key=key, request_hash=body_hash)
-        except IntegrityError:
-            record = None
-        if record is None:
-            existing = IdempotencyRecord.objects.get(user=user, key=key)
-            if existing.request_hash != body_hash:
+    deadline = time.monotonic() + wait_seconds()
+    pause = 0.02
+    while True:
+        record, claimed = _claim(user, key, body_hash)
+        if claimed:
+            break
+        if record is not None:
+            if record.request_hash != body_hash:
                 raise Conflict(_("This Idempotency-Key was already used with a different request."),
                                code="idempotency_key_reused")
-            return existing.response_status, existing.response_body
+            if record.response_status is not None:
+                return record.response_status, record.response_body
+        if time.monotonic() >= deadline:
+            raise IdempotencyInProgress()
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+    try:
         status, body, booking = handler(record)
-        record.response_status, record.response_body, record.booking = status, body, booking
-        record.save(update_fields=["response_status", "response_body", "booking"])
-        record.refresh_from_db(fields=["response_body"])  # the stored form: first answer == replays, byte for byte
-        return status, record.response_body
+    except BaseException:
+        answer = on_error(record) if on_error else None
+        if answer is None:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        else:
+            _store(record, *answer)
+        raise
+    return _store(record, status, body, booking)

@@ -3,12 +3,14 @@
 Every state change goes through transitions.transition (legal moves only, logged). Provider calls
 are made with the booking row locked, so two actions on one booking never interleave.
 """
+import hashlib
 import logging
 import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from providers.adapters import ProviderRejected, ProviderUnavailable, adapter_fo
 logger = logging.getLogger(__name__)
 
 BOOKABLE_MODES = {"city_bike", "scooter", "car", "taxi"}
+# Holds that lapse, plus NEW bookings a crashed create request left behind.
+EXPIRABLE = frozenset({S.NEW, *HOLDING})
 
 
 def _setting(name, default):
@@ -183,40 +187,99 @@ def create_booking(user, leg, idempotency_key):
     """Book an itinerary leg once per Idempotency-Key; returns (http_status, body) to answer with.
 
     201 confirmed (or conditionally), 202 provider not answering yet (PENDING, retried by Celery),
-    409 rejected by the provider / vehicle taken, 402 payment declined. Replays get the same answer.
+    409 rejected by the provider / vehicle taken / no bike left at the station, 402 payment declined.
+    Replays get the same answer. No transaction is held open across the Stripe and provider calls
+    except the new booking's own row lock while its provider is asked.
     """
     key = idempotency.check_key(idempotency_key)
     provider = bookable_provider(leg)
     body_hash = idempotency.request_hash({"leg": leg})
-    return idempotency.run_once(user, key, body_hash, lambda record: _create(user, leg, provider))
+    return idempotency.run_once(user, key, body_hash, lambda record: _create(user, leg, provider, record),
+                                on_error=_answer_for_existing_booking)
 
 
-def _create(user, leg, provider):
+def _answer_for_existing_booking(record):
+    """After an unexpected failure: keep answering with the booking if one was made (never book twice)."""
+    booking = Booking.objects.filter(pk=record.booking_id).first() if record.booking_id else None
+    return None if booking is None else (202, BookingSerializer(booking).data, booking)
+
+
+def _holds_at_station(provider, booking):
+    """Station bookings without a vehicle id on a GBFS-only provider: we hold the bike ourselves."""
+    return bool(booking.station_id and not booking.vehicle_id and not provider.booking_api_url)
+
+
+def _lock_station(provider_id, station_id):
+    """Serialize bookings of one station until the transaction ends (PostgreSQL advisory lock)."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"bookings:station:{provider_id}:{station_id}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
+def station_bikes_left(provider_id, station_id):
+    """Bikes at a station not held by our live bookings: the feed's count minus our holds there and
+    minus rides started after that count was reported. Call with the station locked."""
+    from providers.services import station_bike_count
+
+    count = station_bike_count(provider_id, station_id)
+    ours = Booking.objects.filter(provider_id=provider_id, station_id=station_id, vehicle_id="")
+    taken = Q(state__in=[S.NEW, *HOLDING])
+    if count["as_of"] is not None:
+        taken |= Q(state=S.STARTED, started_at__gt=count["as_of"])
+    return count["bikes_available"] - ours.filter(taken).count()
+
+
+def _create(user, leg, provider, record):
     ref = leg["booking"]
     booking = Booking(
         user=user, provider_id=provider.pk, mode=leg["mode"], leg=leg,
         vehicle_id=ref.get("vehicle_id") or "", station_id=ref.get("station_id") or "",
         end_station_id=ref.get("end_station_id") or "",
+        # a NEW booking abandoned by a crashed request is expired by the sweep
+        expires_at=timezone.now() + timedelta(seconds=pending_timeout_seconds()),
     )
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError:
-        body = error_body("vehicle_unavailable", _("The vehicle is already booked."),
-                          {"provider_id": provider.pk, "vehicle_id": booking.vehicle_id})
-        return 409, body, None
-    log_event(booking, "", S.NEW, actor=user, reason="created", details={"provider": provider.name})
+    with transaction.atomic():
+        if _holds_at_station(provider, booking):
+            _lock_station(provider.pk, booking.station_id)
+            left = station_bikes_left(provider.pk, booking.station_id)
+            if left <= 0:
+                return 409, error_body("vehicle_unavailable", _("No bike is left at this station."),
+                                       {"provider_id": provider.pk, "station_id": booking.station_id}), None
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            body = error_body("vehicle_unavailable", _("The vehicle is already booked."),
+                              {"provider_id": provider.pk, "vehicle_id": booking.vehicle_id})
+            return 409, body, None
+        log_event(booking, "", S.NEW, actor=user, reason="created", details={"provider": provider.name})
+        record.booking = booking
+        record.save(update_fields=["booking"])
 
     quote = payments.quote_leg(user, leg)
     booking.currency = quote["currency"]
     booking.quoted_cents, booking.charge_cents, booking.covered = (
         quote["price_cents"], quote["charge_cents"], quote["covered"])
     booking.save(update_fields=["currency", "quoted_cents", "charge_cents", "covered", "updated_at"])
+    payment = None
     if booking.charge_cents > 0:
-        payment = payments.authorize(booking)
+        try:
+            payment = payments.authorize(booking)  # Stripe, outside any transaction
+        except Exception:
+            booking.delete()  # still NEW, nothing sent anywhere: the client may simply retry
+            raise
         booking.payment_id, booking.authorized_cents = payment.pk, payment.amount_cents
-        booking.save(update_fields=["payment_id", "authorized_cents", "updated_at"])
-        if payment.status != "requires_capture":
+        booking.save(update_fields=["payment_id", "authorized_cents", "updated_at"])  # committed at once
+
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.state != S.NEW:  # the sweep expired it while Stripe was slow
+            _release_money(booking)
+            return 409, error_body("booking_expired", _("The hold on this booking has expired."),
+                                   {"booking_id": booking.pk, "state": booking.state}), booking
+        if payment is not None and payment.status != "requires_capture":
             booking.authorized_cents = 0
             transition(booking, S.RELEASED, actor=user, reason="payment_declined",
                        details={"payment_status": payment.status}, save_fields=["authorized_cents"])
@@ -224,9 +287,9 @@ def _create(user, leg, provider):
                               {"booking_id": booking.pk, "state": booking.state})
             return 402, body, booking
 
-    booking.expires_at = timezone.now() + timedelta(seconds=pending_timeout_seconds())
-    transition(booking, S.PENDING, actor=user, reason="sent_to_provider", save_fields=["expires_at"])
-    outcome, exc = _send_to_provider(booking, provider, actor=user)
+        booking.expires_at = timezone.now() + timedelta(seconds=pending_timeout_seconds())
+        transition(booking, S.PENDING, actor=user, reason="sent_to_provider", save_fields=["expires_at"])
+        outcome, exc = _send_to_provider(booking, provider, actor=user)
     if outcome == "rejected":
         return 409, _rejection_body(booking, exc), booking
     return (201 if outcome == "confirmed" else 202), BookingSerializer(booking).data, booking
@@ -387,7 +450,7 @@ def expire_booking(booking_id, *, now=None, system="expiry"):
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-        if booking is None or booking.state not in HOLDING or not booking.expires_at or booking.expires_at > now:
+        if booking is None or booking.state not in EXPIRABLE or not booking.expires_at or booking.expires_at > now:
             return None
         _expire_locked(booking, system=system)
         return booking
@@ -416,7 +479,7 @@ def retry_pending_booking(booking_id, *, now=None):
 def sweep(now=None):
     """Beat safety net: expire lapsed holds, retry due PENDING bookings, drop old idempotency keys."""
     now = now or timezone.now()
-    lapsed = list(Booking.objects.filter(state__in=HOLDING, expires_at__lte=now).values_list("pk", flat=True))
+    lapsed = list(Booking.objects.filter(state__in=EXPIRABLE, expires_at__lte=now).values_list("pk", flat=True))
     expired = sum(1 for pk in lapsed if (retry_pending_booking(pk, now=now) if _is_pending(pk)
                                           else expire_booking(pk, now=now)) is not None)
     due = list(Booking.objects.filter(state=S.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))

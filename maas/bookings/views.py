@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maas.api.errors import ApiError
-from maas.bookings import selectors, services
+from maas.bookings import idempotency, selectors, services
 from maas.bookings.serializers import (
     ActionSerializer, BookingCreateSerializer, BookingDetailSerializer, BookingSerializer,
 )
@@ -42,6 +42,12 @@ class BookingListCreateView(generics.ListAPIView):
         status, body = services.create_booking(
             request.user, serializer.validated_data["leg"], request.headers.get("Idempotency-Key"))
         return Response(body, status=status)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, idempotency.IdempotencyInProgress):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
 
 class BookingDetailView(APIView):

@@ -30,7 +30,8 @@ def tomp_provider(db, tomp):
 
 @pytest.fixture
 def gbfs_provider(db):
-    """A GBFS-only scooter and city-bike provider with a fresh snapshot (two scooters, one station)."""
+    """A GBFS-only scooter and city-bike provider with a fresh snapshot (two scooters; stations with 4,
+    0 and 1 bikes)."""
     from providers.services import register_provider
     from providers.snapshots import Section, swap_snapshot
 
@@ -46,6 +47,8 @@ def gbfs_provider(db):
              "capacity": 20, "bikes_available": 4, "docks_available": 16, "last_reported": now},
             {"station_id": "127", "name": "Empty station", "lat": 60.1860, "lon": 24.9800,
              "capacity": 10, "bikes_available": 0, "docks_available": 10, "last_reported": now},
+            {"station_id": "128", "name": "Last bike", "lat": 60.1850, "lon": 24.9790,
+             "capacity": 10, "bikes_available": 1, "docks_available": 9, "last_reported": now},
         ]),
     })
     provider.refresh_from_db()

@@ -1,6 +1,7 @@
 """Idempotency-Key on POST /api/v1/bookings, including 20 truly concurrent requests on PostgreSQL."""
 import json
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -118,3 +119,69 @@ def test_10_concurrent_bookings_of_one_vehicle_with_different_keys_one_wins(
     # losers that got as far as an authorisation had it released
     assert not Payment.objects.filter(user=resident.user, status="requires_capture").exclude(
         pk=live.get().payment_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_key_is_claimed_before_external_calls_and_a_waiting_repeat_gets_409_in_progress(
+        make_resident, localstripe, billing_plans, tomp_provider, tomp, settings):
+    settings.BOOKING_IDEMPOTENCY_WAIT_SECONDS = 0.3
+    resident = make_resident()
+    add_card(resident.user)
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    tomp.state.delays["POST /bookings"] = 1.5
+    first = {}
+
+    def request():
+        try:
+            first["response"] = book(client_for(resident.user), leg, key="slow-key")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not any(r[:2] == ("POST", "/bookings") for r in tomp.state.requests) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # the provider is being asked right now: the key and the booking are already committed (seen from
+    # this thread's own connection), i.e. no transaction spans the Stripe and provider calls
+    record = IdempotencyRecord.objects.get(user=resident.user, key="slow-key")
+    assert record.response_status is None and record.booking_id is not None
+    assert Booking.objects.get(pk=record.booking_id).state == "NEW"  # PENDING is under the row lock
+    assert Payment.objects.get(user=resident.user).status == "requires_capture"
+    waiting = book(client_for(resident.user), leg, key="slow-key")
+    assert waiting.status_code == 409 and waiting["Retry-After"] == "1"
+    assert waiting.json()["error"] == {
+        "code": "idempotency_in_progress", "details": {"retry_after_s": 1},
+        "message": "A request with this Idempotency-Key is still being processed; retry shortly."}
+    thread.join(timeout=30)
+    assert first["response"].status_code == 201
+    replay = book(client_for(resident.user), leg, key="slow-key")
+    assert (replay.status_code, replay.content) == (201, first["response"].content)
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_crash_after_the_booking_exists_keeps_the_key_and_the_sweep_expires_it(
+        payg_resident, tomp_provider, tomp, monkeypatch):
+    from datetime import timedelta
+
+    from maas.bookings import services
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(services, "_send_to_provider", crash)
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    assert book(payg_resident.api, leg, key="crash-key").status_code == 500
+    booking = Booking.objects.get()
+    assert booking.state == "NEW" and booking.payment_id is not None
+    monkeypatch.undo()
+    # the same key never books twice: it answers with the booking that exists
+    replay = book(payg_resident.api, leg, key="crash-key")
+    assert replay.status_code == 202 and replay.json()["id"] == booking.pk and replay.json()["state"] == "NEW"
+    assert tomp.state.requests == []
+    # the abandoned NEW booking lapses: expired, authorisation released
+    assert services.sweep(now=booking.expires_at + timedelta(seconds=1))["expired"] == 1
+    booking.refresh_from_db()
+    assert booking.state == "EXPIRED"
+    assert Payment.objects.get(pk=booking.payment_id).status == "canceled"
