@@ -96,3 +96,35 @@ def test_200_concurrent_park_and_ride_reservations_for_10_spaces():
     assert len(refused) == 190 and {e.error_code for e in refused} == {"facility_full"}
     assert ParkAndRideReservation.objects.filter(facility=facility, day=day, status="reserved").count() == 10
     assert selectors.facility_free_for_day(facility, day) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_permits_and_park_and_ride_reservations_racing_for_the_last_spaces_of_a_day(allocator):
+    """Permits (area -> facility lock) and P+R reservations (facility lock) share a facility's last 7 spaces."""
+    facility = make_facility(car=12)
+    residents = make_residents(65, block="MX", prefix="mx")
+    area = make_area(code="mixed", blocks="MX", facility=facility, absolute=100)
+    for i, r in enumerate(residents[:5]):
+        assert services.apply_for_permit(r, area.pk, plate=f"OLD-{i}").status == "granted"
+    day = timezone.localdate() + timedelta(days=1)
+    other_day = day + timedelta(days=1)
+    assert selectors.facility_free_for_day(facility, day) == 7
+
+    applicants, riders = residents[5:35], residents[35:65]
+    results = run_concurrently(
+        [(lambda r=r, i=i: services.apply_for_permit(r, area.pk, plate=f"MXP-{i}")) for i, r in enumerate(applicants)]
+        + [(lambda r=r, i=i: services.reserve_park_and_ride(r, facility.pk, day=day, plate=f"MXR-{i}"))
+           for i, r in enumerate(riders)]
+    )
+    permits, reservations = results[:30], results[30:]
+    assert [r for r in permits if not isinstance(r, Permit)] == []
+    assert all(isinstance(r, ParkAndRideReservation) or (isinstance(r, ApiError) and r.error_code == "facility_full")
+               for r in reservations)
+    granted = Permit.objects.filter(area=area, status="granted").count() - 5
+    reserved = ParkAndRideReservation.objects.filter(facility=facility, day=day, status="reserved").count()
+    assert granted + reserved == 7  # every one of the last 7 spaces went to exactly one request
+    assert [p.status for p in permits].count("granted") == granted
+    assert sum(isinstance(r, ParkAndRideReservation) for r in reservations) == reserved
+    assert selectors.facility_free_for_day(facility, day) == 0
+    # The next day only the permits hold spaces (no reservations there).
+    assert selectors.facility_free_for_day(facility, other_day) == 7 - granted
