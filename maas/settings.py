@@ -23,6 +23,9 @@ ROUTING_ENGINES = ("embedded", "r5py")
 ROUTING_ENGINE = env_choice(env, "ROUTING_ENGINE", ROUTING_ENGINES, "embedded")
 # Where per-feed-version routing networks are saved (embedded engine).
 NETWORK_DIR = Path(env.str("NETWORK_DIR", default=str(BASE_DIR / "var" / "networks")))
+# Normalized copies of imported GTFS feed versions and OSM networks.
+GTFS_FEED_DIR = Path(env.str("GTFS_FEED_DIR", default=str(BASE_DIR / "var" / "feeds")))
+OSM_DIR = Path(env.str("OSM_DIR", default=str(BASE_DIR / "var" / "osm")))
 # r5py engine: a configured, checksummed R5 jar; run in a separate worker process.
 R5_JAR = env.str("R5_JAR", default="")
 R5_JAR_SHA256 = env.str("R5_JAR_SHA256", default="")

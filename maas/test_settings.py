@@ -11,3 +11,5 @@ from maas.settings import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NETWORK_DIR = BASE_DIR / "var" / "test-networks"  # noqa: F405
+GTFS_FEED_DIR = BASE_DIR / "var" / "test-feeds"  # noqa: F405
+OSM_DIR = BASE_DIR / "var" / "test-osm"  # noqa: F405
