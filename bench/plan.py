@@ -37,7 +37,7 @@ django.setup()
 from planner.engines.base import PlanRequest  # noqa: E402
 from planner.engines.baseline import TimeExpandedGraph  # noqa: E402
 from planner.engines.embedded import EmbeddedEngine, EmbeddedNetwork  # noqa: E402
-from planner.engines.embedded_build import artifact_paths, build_artifacts  # noqa: E402
+from planner.engines.embedded_build import artifact_paths, build_artifacts, split_path  # noqa: E402
 from planner.engines.synthetic import write_feed  # noqa: E402
 
 TZ = ZoneInfo("Europe/Helsinki")
@@ -173,6 +173,7 @@ def activate(feed_zip_or_dir, built_dir_stem):
     network_path, meta_path = artifact_paths(feed)
     network_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(f"{built_dir_stem}.cafein", network_path)
+    shutil.copy(f"{built_dir_stem}.split.cafein", split_path(network_path))  # without it: exact-scan fallbacks
     shutil.copy(f"{built_dir_stem}.meta.pickle", meta_path)
     EmbeddedEngine._instance = None
     return feed
@@ -209,7 +210,7 @@ def main():
             write_feed(feed_dir, **HSL)
             print(f"HSL-sized synthetic feed written in {time.perf_counter() - t:.1f} s", flush=True)
         stem = BENCH_DIR / "hsl"
-        if not Path(f"{stem}.cafein").exists():
+        if not Path(f"{stem}.split.cafein").exists():
             t = time.perf_counter()
             stats = build_artifacts(feed_dir, f"{stem}.cafein", f"{stem}.meta.pickle")
             print(f"HSL-sized network: {stats['stops']} stops, {stats['trips']} trips, "

@@ -14,9 +14,17 @@ from datetime import date
 class TimeExpandedGraph:
     """Nodes: per trip stop-time an arrival and a departure node, per stop a chain of wait nodes."""
 
-    def __init__(self, meta, day: date, footpaths: dict, exclude_stops=frozenset(), exclude_trips=frozenset()):
+    def __init__(self, meta, day: date, footpaths: dict, exclude_stops=frozenset(), exclude_trips=frozenset(),
+                 previous_shift: int | None = None):
+        """previous_shift: also the previous service day's trips (GTFS times past 24:00), moved into this
+        day's frame by that many seconds (see embedded_csa.previous_day_trips)."""
+        from planner.engines.embedded_csa import previous_day_trips
+
         self.meta = meta
         services = meta.services_on(day)
+        trips = [(tid, 0) for tid in meta.trip_stops if meta.trips[tid]["service_id"] in services]
+        if previous_shift:
+            trips += previous_day_trips(meta, day, previous_shift)
         self.adj: list[list[tuple[int, int]]] = []
         self.node_time: list[int] = []
         self.node_stop: list[str] = []
@@ -36,9 +44,11 @@ class TimeExpandedGraph:
                 chain[t] = node(stop, t)
             return chain[t]
 
-        for tid, (stops, arr, dep) in meta.trip_stops.items():
-            if meta.trips[tid]["service_id"] not in services or tid in exclude_trips:
+        for tid, shift in trips:
+            if tid in exclude_trips:
                 continue
+            stops, arr, dep = meta.trip_stops[tid]
+            arr, dep = [int(x) - shift for x in arr], [int(x) - shift for x in dep]
             prev_dep = None
             for i, stop in enumerate(stops):
                 a_node = node(stop, int(arr[i]), True) if i > 0 else None

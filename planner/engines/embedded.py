@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, time as dtime, timedelta, timezone as dt_timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ DESTINATION_LABEL = {"fi": "Määränpää", "sv": "Destination", "en": "Destina
 MAX_ACCESS_STOPS = 6
 CAFEIN_ORIGINS = 4
 DETAILED_PAIRS = 3
+ARRIVE_WINDOW_S = 3 * 3600  # arrive-by: the latest departure is searched this long before the deadline
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 FEED_RECHECK_S = 2.0  # how stale the "which feed version is active" answer may be
 
@@ -61,8 +62,13 @@ class EmbeddedNetwork:
     def __init__(self, net, meta: FeedMeta, label="", split=None):
         self.net, self.meta, self.label, self.split_net = net, meta, label, split
         self.footpaths = footpath_index(meta)
-        self.connections = ConnectionCache(meta)
         self.tz = ZoneInfo(meta.timezone)
+        self.connections = ConnectionCache(meta, previous_shift=self.previous_shift)
+        # service_id -> its latest departure (s): which previous-day trips still run after midnight
+        self._service_last_dep: dict = {}
+        for tid, (_, _, dep) in meta.trip_stops.items():
+            sid = meta.trips[tid]["service_id"]
+            self._service_last_dep[sid] = max(self._service_last_dep.get(sid, -1), int(dep[:-1].max()))
         self.stats = {"plans": 0, "split_searches": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
         wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
@@ -95,20 +101,35 @@ class EmbeddedNetwork:
                    split=cafein.TransportNetwork.load(str(split)) if split.exists() else None)
 
     # --- time ----------------------------------------------------------------------------
+    # GTFS service-day times count from "noon minus 12 h" (midnight, except on DST days); all
+    # arithmetic is in UTC, since aware datetimes sharing a tzinfo subtract as wall-clock times.
     def day_base(self, day: date) -> datetime:
-        return datetime.combine(day, dtime(12), tzinfo=self.tz) - timedelta(hours=12)
+        """The instant (UTC) service day `day`'s times count from: local noon minus 12 h."""
+        return datetime.combine(day, dtime(12), tzinfo=self.tz).astimezone(dt_timezone.utc) - timedelta(hours=12)
 
     def split(self, when: datetime) -> tuple[date, int]:
         local = when.astimezone(self.tz) if when.tzinfo else when.replace(tzinfo=self.tz)
         day = local.date()
-        return day, int((local - self.day_base(day)).total_seconds())
+        return day, int((local.astimezone(dt_timezone.utc) - self.day_base(day)).total_seconds())
 
     def iso(self, day: date, secs: int) -> str:
         return (self.day_base(day) + timedelta(seconds=int(secs))).astimezone(self.tz).isoformat()
 
+    def previous_shift(self, day: date) -> int:
+        """Seconds from the previous service day's frame to `day`'s (86400; 82800/90000 on DST days)."""
+        return int((self.day_base(day) - self.day_base(day - timedelta(days=1))).total_seconds())
+
+    def overnight_until(self, day: date) -> int:
+        """The last departure (s, `day`'s frame) of a previous-day trip running past midnight, or -1."""
+        last = max((self._service_last_dep.get(s, -1) for s in self.meta.services_on(day - timedelta(days=1))),
+                   default=-1)
+        return last - self.previous_shift(day) if last >= 0 else -1
+
     @staticmethod
-    def _naive(day: date, secs: int) -> datetime:
-        return datetime.combine(day, dtime()) + timedelta(seconds=int(secs))
+    def _when(day: date, secs: int) -> str:
+        """cafein's time argument: the service date and a GTFS time, which may exceed 24:00:00."""
+        secs = int(secs)
+        return f"{day.isoformat()} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
 
     def coverage(self) -> dict:
         lat0, lon0, lat1, lon1 = self.meta.bbox()
@@ -161,8 +182,8 @@ class EmbeddedNetwork:
             found = self._depart(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair))
             found.sort(key=lambda f: (f[0], f[1]))
         else:
-            found = self._arrive(day, secs, acc, egr, bool(req.wheelchair))
-            found.sort(key=lambda f: (-f[2], f[1]))
+            found = self._arrive(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair))
+            found.sort(key=lambda f: (-f[2], f[1], f[0]))
         out, seen = [], set()
         for _, _, _, legs in found:
             key = tuple(leg[1] for leg in legs if leg[0] == "ride")  # one itinerary per sequence of trips
@@ -174,13 +195,22 @@ class EmbeddedNetwork:
                 break
         return out
 
+    def _trip_offset(self, trip_id, stop, board_s) -> int:
+        """0 for a trip of the queried service day; 86400 for a previous-day trip cafein moved past
+        midnight (cafein shifts them by a fixed 24 h; DST days are answered by the exact scan)."""
+        stops, _, dep = self.meta.trip_stops[trip_id]
+        same_day = any(s == stop and int(d) == int(board_s) for s, d in zip(stops, dep))
+        return 0 if same_day else 86400
+
     def _cafein_legs(self, journey) -> list[tuple]:
         legs = []
         for leg in journey["legs"]:
             if leg["type"] == "transit":
-                legs.append(("ride", leg["trip_id"], physical(leg["board_stop"]), leg["departure_s"],
+                board = physical(leg["board_stop"])
+                legs.append(("ride", leg["trip_id"], board, leg["departure_s"],
                              physical(leg["alight_stop"]), leg["arrival_s"],
-                             {"distance_m": leg.get("distance_m"), "geometry": leg.get("geometry")}))
+                             {"distance_m": leg.get("distance_m"), "geometry": leg.get("geometry"),
+                              "offset": self._trip_offset(leg["trip_id"], board, leg["departure_s"])}))
             elif leg["type"] == "transfer" and physical(leg["from_stop"]) != physical(leg["to_stop"]):
                 legs.append(("walk", physical(leg["from_stop"]), physical(leg["to_stop"]), leg["departure_s"],
                              leg["arrival_s"], leg.get("distance_m") or 0.0, leg.get("geometry")))
@@ -218,11 +248,15 @@ class EmbeddedNetwork:
            is still below the best feasible arrival. 3. If that is not conclusive (no split network,
            or overtaking within a pattern), the exact Python scan decides.
         """
+        if t0 < 0 or (t0 <= self.overnight_until(day) and self.previous_shift(day) != 86400):
+            # Before the day's start, or previous-day trips still running on a DST day (cafein moves
+            # them by a fixed 24 h): the exact scan, whose table holds them at their true times.
+            return self._exact(day, t0, acc, egr, ex_stops, ex_trips, [])
         kw = self._cafein_kw[wheelchair]
         bounds = {}  # (o, d) -> lower bound on the door arrival
         origins = sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]
         for o, (a_s, _, _) in origins:
-            times = self.net.travel_times_from_stop(o, departure=self._naive(day, t0 + a_s), **kw)
+            times = self.net.travel_times_from_stop(o, departure=self._when(day, t0 + a_s), **kw)
             for d, (e_s, _, _) in egr.items():
                 if d != o and d in times:
                     bounds[(o, d)] = t0 + a_s + int(times[d]) + e_s
@@ -231,7 +265,7 @@ class EmbeddedNetwork:
         ranked = sorted(bounds.items(), key=lambda kv: kv[1])
         found = []
         for (o, d), _ in ranked[:DETAILED_PAIRS]:
-            for rides, legs in self._journeys(self.net, o, d, kw, departure=self._naive(day, t0 + acc[o][0])):
+            for rides, legs in self._journeys(self.net, o, d, kw, departure=self._when(day, t0 + acc[o][0])):
                 found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
         best = min((f[0] for f in found), default=float("inf"))
         if best <= ranked[0][1]:
@@ -248,7 +282,7 @@ class EmbeddedNetwork:
                     break
                 a_s = acc[o][0]
                 for co in self.copies.get(o, ()):
-                    times = self.split_net.travel_times_from_stop(co, departure=self._naive(day, t0 + a_s), **skw)
+                    times = self.split_net.travel_times_from_stop(co, departure=self._when(day, t0 + a_s), **skw)
                     for d, (e_s, _, _) in egr.items():
                         for cd in self.copies.get(d, ()):
                             if d != o and cd in times:
@@ -258,48 +292,54 @@ class EmbeddedNetwork:
             for _, co, cd in sorted(exact)[:2]:
                 o, d = physical(co), physical(cd)
                 for rides, legs in self._journeys(self.split_net, co, cd, skw,
-                                                  departure=self._naive(day, t0 + acc[o][0])):
+                                                  departure=self._when(day, t0 + acc[o][0])):
                     found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
             # Exact unless a later trip of the same pattern overtakes an earlier one (then cafein may
             # change between them in 0 s at one stop copy and the check above rejects it).
             if found and min(f[0] for f in found) <= min(exact, default=(float("inf"),))[0]:
                 return found
         # No split network (an artifact from an older build), or overtaking: the exact scan decides.
+        return self._exact(day, t0, acc, egr, ex_stops, ex_trips, found)
+
+    def _exact(self, day, t0, acc, egr, ex_stops, ex_trips, found):
+        """`found` plus the exact Connection Scan's journey (this day's and the previous day's trips)."""
         self.stats["exact_fallbacks"] += 1
         arrival, legs = earliest_arrival(
             self.meta, self.connections.get(day), self.footpaths, t0=t0,
             access={s: v[0] for s, v in acc.items()}, egress={s: v[0] for s, v in egr.items()},
             exclude_stops=ex_stops, exclude_trips=ex_trips, max_rides=self.max_rides)
         if legs:
-            legs = [(*leg, None) for leg in legs]
+            legs = [leg if leg[0] == "ride" else (*leg, None) for leg in legs]
             first = legs[0]
             found.append((arrival, sum(1 for leg in legs if leg[0] == "ride"), first[3] - acc[first[2]][0], legs))
         return found
 
-    def _arrive(self, day, deadline, acc, egr, wheelchair):
-        """Latest door departures arriving by `deadline`: cafein's reverse search, checked; the split
-        network answers when no plain journey respects the minimum change times."""
-        for net, kw, copies in ((self.net, self._cafein_kw[wheelchair], None),
-                                (self.split_net, self._split_kw[wheelchair], self.copies)):
-            if net is None:
-                continue
-            best_pair = {}  # (o, d) -> (-(door departure upper bound), origin stop, destination stop)
-            for d, (e_s, _, _) in sorted(egr.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]:
-                for cd in (copies[d] if copies else (d,)):
-                    times = net.travel_times_from_stop(cd, arrival=self._naive(day, deadline - e_s), **kw)
-                    for o, (a_s, _, _) in acc.items():
-                        for co in (copies.get(o, ()) if copies else (o,)):
-                            if o != d and co in times:
-                                value = (-(deadline - e_s - int(times[co]) - a_s), co, cd)
-                                best_pair[(o, d)] = min(best_pair.get((o, d), value), value)
-            found = []
-            for _, co, cd in sorted(best_pair.values())[:DETAILED_PAIRS]:
-                o, d = physical(co), physical(cd)
-                for rides, legs in self._journeys(net, co, cd, kw, arrival=self._naive(day, deadline - egr[d][0])):
-                    found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
-            if found:
-                return found
-        return []
+    def _arrive(self, day, deadline, acc, egr, ex_stops, ex_trips, wheelchair):
+        """Journeys for an arrive-by query: those of the latest door departure τ (within ARRIVE_WINDOW_S
+        before the deadline) whose earliest arrival is <= the deadline, arriving by it.
+
+        The earliest arrival from the door is non-decreasing in the departure time, so an integer
+        binary search over τ with the (exact) departure search finds that latest τ; the answer is
+        the departure search's journeys from τ that arrive in time. Empty if nothing arrives in time
+        when leaving ARRIVE_WINDOW_S before the deadline.
+        """
+        def probe(tau):
+            found = self._depart(day, tau, acc, egr, ex_stops, ex_trips, wheelchair)
+            return [f for f in found if f[0] <= deadline]
+
+        lo = deadline - ARRIVE_WINDOW_S
+        best = probe(lo)
+        if not best:
+            return []
+        hi = deadline + 1  # invariant: leaving at lo arrives in time, leaving at hi does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            got = probe(mid)
+            if got:
+                lo, best = mid, got
+            else:
+                hi = mid
+        return best
 
     # --- itinerary translation --------------------------------------------------------------
     def _point(self, stop_id, language):
@@ -320,6 +360,8 @@ class EmbeddedNetwork:
         trip = self.meta.trips[trip_id]
         route = self.meta.routes[trip["route_id"]]
         stops, arr, dep = self.meta.trip_stops[trip_id]
+        offset = (extra or {}).get("offset") or 0  # a previous service day's trip, in this day's frame
+        arr, dep = arr.astype("int64") - offset, dep.astype("int64") - offset
         i = next(k for k in range(len(stops)) if stops[k] == board and int(dep[k]) == int(board_s))
         j = next(k for k in range(i + 1, len(stops)) if stops[k] == alight and int(arr[k]) == int(alight_s))
         coords = [(self.meta.stops[s]["lat"], self.meta.stops[s]["lon"]) for s in stops[i:j + 1]]

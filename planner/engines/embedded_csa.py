@@ -10,25 +10,47 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 
 INF = float("inf")
 
 
-class ConnectionTable:
-    """Elementary connections of one service day, sorted by departure time."""
+PREVIOUS_DAY_LOOKBACK_S = 3 * 3600  # previous-day rows kept from this long before the day's start
 
-    def __init__(self, meta, day: date):
+
+def previous_day_trips(meta, day: date, shift: int, lookback_s=PREVIOUS_DAY_LOOKBACK_S):
+    """Trips of the previous service day still running in `day`'s frame: [(trip_id, shift)].
+
+    GTFS times past 24:00:00 (e.g. 25:10:00) belong to the service day they started on; in the next
+    day's frame they are `time - shift`, shift = the seconds between the two days' "noon minus 12h"
+    (86400, or 82800/90000 across a DST change).
+    """
+    services = meta.services_on(day - timedelta(days=1))
+    return [(tid, shift) for tid, (_, arr, _) in meta.trip_stops.items()
+            if meta.trips[tid]["service_id"] in services and int(arr[-1]) - shift >= -lookback_s]
+
+
+class ConnectionTable:
+    """Elementary connections of one service day, sorted by departure time.
+
+    With `previous_shift`, the previous service day's trips that run past midnight are included,
+    moved into this day's frame (their `offsets` entry is the shift; leg times are in this frame).
+    """
+
+    def __init__(self, meta, day: date, previous_shift: int | None = None):
         services = meta.services_on(day)
+        trips = [(tid, 0) for tid in meta.trip_stops if meta.trips[tid]["service_id"] in services]
+        if previous_shift:
+            trips += previous_day_trips(meta, day, previous_shift)
         rows = []
-        self.trip_ids = []
-        for tid, (stops, arr, dep) in meta.trip_stops.items():
-            if meta.trips[tid]["service_id"] not in services:
-                continue
+        self.trip_ids, self.offsets = [], []
+        for tid, shift in trips:
+            stops, arr, dep = meta.trip_stops[tid]
             t = len(self.trip_ids)
             self.trip_ids.append(tid)
+            self.offsets.append(shift)
             for i in range(len(stops) - 1):
-                rows.append((int(dep[i]), int(arr[i + 1]), stops[i], stops[i + 1], t))
+                rows.append((int(dep[i]) - shift, int(arr[i + 1]) - shift, stops[i], stops[i + 1], t))
         rows.sort(key=lambda r: (r[0], r[1]))
         self.dep = [r[0] for r in rows]
         self.arr = [r[1] for r in rows]
@@ -41,14 +63,19 @@ class ConnectionTable:
 
 
 class ConnectionCache:
-    """A few service days' connection tables, built on first use."""
+    """A few service days' connection tables, built on first use.
 
-    def __init__(self, meta, size=4):
+    `previous_shift(day)` -> seconds between the previous day's frame and this one (None: no
+    previous-day trips)."""
+
+    def __init__(self, meta, size=4, previous_shift=None):
         self.meta, self.size, self._tables = meta, size, OrderedDict()
+        self.previous_shift = previous_shift
 
     def get(self, day: date) -> ConnectionTable:
         if day not in self._tables:
-            self._tables[day] = ConnectionTable(self.meta, day)
+            shift = self.previous_shift(day) if self.previous_shift else None
+            self._tables[day] = ConnectionTable(self.meta, day, shift)
             while len(self._tables) > self.size:
                 self._tables.popitem(last=False)
         self._tables.move_to_end(day)
@@ -67,7 +94,7 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
     """Best journey from access stops {stop: walk_s} at t0 to egress stops {stop: walk_s}.
 
     Returns (arrival_s at the destination, legs) or (None, None). Legs are tuples:
-    ("ride", trip_id, board_stop, board_s, alight_stop, alight_s) and
+    ("ride", trip_id, board_stop, board_s, alight_stop, alight_s, {"offset": shift}) and
     ("walk", from_stop, to_stop, start_s, end_s, meters) for transfers between stops.
     With max_rides, boardings beyond it are refused (a heuristic there: one label per stop).
     """
@@ -103,7 +130,7 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
         if s2 in exclude_stops:
             continue
         prev, board_stop, board_s, rides = boarded[t]
-        ride_state = (prev, ("ride", table.trip_ids[t], board_stop, board_s, s2, a))
+        ride_state = (prev, ("ride", table.trip_ids[t], board_stop, board_s, s2, a, {"offset": table.offsets[t]}))
         walk = egress.get(s2)
         if walk is not None and a + walk < best:
             best, best_state, best_stop = a + walk, ride_state, s2

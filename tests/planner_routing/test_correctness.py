@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from planner.engines.base import PlanRequest
 from planner.engines.baseline import TimeExpandedGraph
-from planner.engines.embedded import EmbeddedNetwork
+from planner.engines.embedded import ARRIVE_WINDOW_S, EmbeddedNetwork
 from planner.engines.embedded_build import build_artifacts
 from planner.engines.synthetic import write_feed
 
@@ -25,7 +25,12 @@ def stop_to_stop(net, a, b, secs, wheelchair=False):
     when = datetime.combine(DAY, time(), tzinfo=HELSINKI) + timedelta(seconds=secs)
     its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id=a, destination_stop_id=b,
                                departure=when, wheelchair=wheelchair, num_itineraries=1))
-    return net.split(datetime.fromisoformat(its[0]["end_time"]))[1] if its else None
+    return day_secs(net, its[0]["end_time"]) if its else None
+
+
+def day_secs(net, iso):
+    """An itinerary time as seconds in DAY's service-day frame (negative: before DAY's start)."""
+    return int((datetime.fromisoformat(iso) - net.day_base(DAY)).total_seconds())
 
 
 def write_rows(path, header, rows):
@@ -93,32 +98,69 @@ def test_stop_names_in_the_requested_language(tmp_path):
     assert its[0]["legs"][0]["to"]["name"] == "Kaksi"
 
 
+def brute_latest_departure(graph, a, b, deadline, max_rides, window=ARRIVE_WINDOW_S):
+    """The latest departure τ in [deadline - window, deadline] whose earliest arrival is <= deadline."""
+    def ok(tau):
+        got = graph.earliest_arrival(t0=tau, access={a: 0}, egress={b: 0}, max_rides=max_rides)
+        return got is not None and got <= deadline
+
+    lo, hi = deadline - window, deadline + 1
+    if not ok(lo):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+    return lo
+
+
+def arrive_by(net, a, b, deadline, wheelchair=False):
+    when = datetime.combine(DAY, time(), tzinfo=HELSINKI) + timedelta(seconds=deadline)
+    its = net.plan(PlanRequest(origin=(0, 0), destination=(0, 0), origin_stop_id=a, destination_stop_id=b,
+                               arrival=when, wheelchair=wheelchair, num_itineraries=1))
+    if not its:
+        return None
+    assert day_secs(net, its[0]["end_time"]) <= deadline
+    return day_secs(net, its[0]["start_time"])
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), stops=st.integers(6, 30), lines=st.integers(2, 7),
-       headway=st.sampled_from([180, 300, 420, 600]), wheelchair=st.booleans(), slow_change=st.booleans())
+       headway=st.sampled_from([180, 300, 420, 600]), wheelchair=st.booleans(), slow_change=st.booleans(),
+       overnight=st.booleans())
 def test_earliest_arrival_equals_brute_force_on_random_feeds(tmp_path_factory, seed, stops, lines, headway,
-                                                             wheelchair, slow_change):
+                                                             wheelchair, slow_change, overnight):
+    """Depart-at and arrive-by against a time-expanded Dijkstra. With `overnight`, the trips run from
+    23:30 past midnight (GTFS 24:xx-25:xx) and queries are in the first half hour: only the previous
+    service day's trips can serve them, in both searches."""
     tmp = tmp_path_factory.mktemp("prop")
     min_transfer = {f"S{k}": 300 for k in range(0, stops, 3)} if slow_change else None
+    first = 23 * 3600 + 1800 if overnight else 6 * 3600
     feed = write_feed(tmp / "feed", stops=stops, lines=lines, trips_per_line=10, headway_s=headway, seed=seed,
                       hop_s=(60, 200), spacing_m=300, wheelchair_share=0.25 if wheelchair else 0.0,
-                      min_transfer=min_transfer)
+                      min_transfer=min_transfer, first_departure_s=first)
     net = build(tmp, feed)
     ex_stops, ex_trips = net._exclusions[wheelchair]
-    graph = TimeExpandedGraph(net.meta, DAY, net.footpaths, ex_stops, ex_trips)
+    graph = TimeExpandedGraph(net.meta, DAY, net.footpaths, ex_stops, ex_trips,
+                              previous_shift=net.previous_shift(DAY))
     rnd = random.Random(seed)
     ids = sorted(net.meta.stops)
     # Half the pairs ride along one usable trip, so every example has journeys to compare.
     along = [(stops[i], stops[j]) for tid, (stops, _, _) in sorted(net.meta.trip_stops.items())
              if tid not in ex_trips for i in range(len(stops)) for j in range(i + 1, len(stops))
              if stops[i] not in ex_stops and stops[j] not in ex_stops and stops[i] != stops[j]]
-    reachable = 0
+    reachable = arrive_checked = 0
     for k in range(24):
         a, b = rnd.choice(along) if along and k % 2 else rnd.sample(ids, 2)
-        t0 = 6 * 3600 + rnd.randint(0, 60 * 60)
+        t0 = rnd.randint(0, 30 * 60) if overnight else first + rnd.randint(0, 60 * 60)
         expected = graph.earliest_arrival(t0=t0, access={a: 0}, egress={b: 0}, max_rides=net.max_rides)
         if a in ex_stops or b in ex_stops:
             expected = None
         assert stop_to_stop(net, a, b, t0, wheelchair=wheelchair) == expected, (a, b, t0)
         reachable += expected is not None
+        if expected is not None and k % 3 == 0:
+            deadline = expected + rnd.randint(0, 900)
+            want = brute_latest_departure(graph, a, b, deadline, net.max_rides)
+            assert want is not None and want >= t0
+            assert arrive_by(net, a, b, deadline, wheelchair=wheelchair) == want, (a, b, deadline)
+            arrive_checked += 1
     assert reachable > 0 or not along
