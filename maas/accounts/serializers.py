@@ -25,7 +25,7 @@ class SignupSerializer(serializers.Serializer):
 class ResidentSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
-    household = serializers.StringRelatedField()
+    household = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Resident
