@@ -1,4 +1,5 @@
 """Booking API shapes."""
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from maas.bookings.models import Booking, BookingEvent
@@ -10,15 +11,34 @@ class PlaceSerializer(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
 
 
+MAX_LEG_SECONDS = 7 * 24 * 3600
+MAX_LEG_METRES = 1_000_000
+MAX_REF_LENGTH = 200  # Booking.vehicle_id / station_id / end_station_id
+
+
+class IsoDateTimeText(serializers.CharField):
+    """An ISO-8601 date-time string, kept as sent."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise serializers.ValidationError("Expected an ISO-8601 date-time.", code="invalid_time")
+        return value
+
+
 class LegInputSerializer(serializers.Serializer):
     """The parts of an itinerary leg (docs/interfaces.md) a booking needs; other keys are kept."""
 
-    mode = serializers.CharField()
+    mode = serializers.CharField(max_length=32)
     transit = serializers.BooleanField(required=False, default=False)
-    start_time = serializers.CharField(required=False, allow_null=True)
-    end_time = serializers.CharField(required=False, allow_null=True)
-    duration_s = serializers.IntegerField(required=False, min_value=0)
-    distance_m = serializers.IntegerField(required=False, min_value=0)
+    start_time = IsoDateTimeText(required=False, allow_null=True)
+    end_time = IsoDateTimeText(required=False, allow_null=True)
+    duration_s = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_SECONDS)
+    distance_m = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_METRES)
     booking = serializers.DictField(allow_null=True, required=False)
     # "from" is a Python keyword: declared in __init__.
 
@@ -28,10 +48,18 @@ class LegInputSerializer(serializers.Serializer):
         self.fields["to"] = PlaceSerializer()
 
     def validate_booking(self, value):
-        if value is not None:
-            provider_id = value.get("provider_id")
-            if isinstance(provider_id, bool) or not isinstance(provider_id, int):
-                raise serializers.ValidationError("provider_id must be an integer.")
+        if value is None:
+            return value
+        errors = {}
+        provider_id = value.get("provider_id")
+        if isinstance(provider_id, bool) or not isinstance(provider_id, int) or not 0 < provider_id < 2 ** 31:
+            errors["provider_id"] = ["provider_id must be a positive integer."]
+        for name in ("vehicle_id", "station_id", "end_station_id"):
+            ref = value.get(name)
+            if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+                errors[name] = [f"{name} must be a string of at most {MAX_REF_LENGTH} characters, or null."]
+        if errors:
+            raise serializers.ValidationError(errors)
         return value
 
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maas.api.errors import Conflict, ServiceUnavailable, error_body
+from maas.api.errors import ApiError, Conflict, ServiceUnavailable, error_body
 from maas.bookings import idempotency, payments
 from maas.bookings.models import Booking, IdempotencyRecord
 from maas.bookings.selectors import locked_booking_for
@@ -26,6 +26,7 @@ from providers.adapters import ProviderRejected, ProviderUnavailable, adapter_fo
 logger = logging.getLogger(__name__)
 
 BOOKABLE_MODES = {"city_bike", "scooter", "car", "taxi"}
+LEG_MODES = {"walk", "bike", "city_bike", "scooter", "car", "tram", "metro", "bus", "rail", "ferry", "taxi"}
 # Holds that lapse, plus NEW bookings a crashed create request left behind.
 EXPIRABLE = frozenset({S.NEW, *HOLDING})
 
@@ -65,8 +66,11 @@ def _not_bookable(message, **details):
 
 
 def bookable_provider(leg):
-    """The provider of a bookable leg; 409 leg_not_bookable when the leg can't be booked."""
+    """The provider of a bookable leg; 409 leg_not_bookable when the leg can't be booked, 400 unknown_mode."""
     booking = leg.get("booking")
+    if leg.get("mode") not in LEG_MODES:
+        raise ApiError(_("Unknown mode."), code="unknown_mode",
+                       details={"mode": str(leg.get("mode"))[:32], "modes": sorted(LEG_MODES)})
     if leg.get("transit") or not isinstance(booking, dict):
         raise _not_bookable(_("This leg needs no booking (public transport or walking)."), mode=leg.get("mode"))
     if leg.get("mode") not in BOOKABLE_MODES:
