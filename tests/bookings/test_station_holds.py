@@ -79,3 +79,15 @@ def test_a_ride_started_after_the_station_reported_still_takes_its_bike(payg_res
     Station.objects.filter(station_id="128").update(last_reported=Booking.objects.get(
         pk=created["id"]).started_at + timedelta(seconds=5))  # test setup: a newer station report
     assert services.station_bikes_left(gbfs_provider.pk, "128") == 1
+
+
+@pytest.mark.django_db
+def test_no_bike_left_is_translated(payg_resident, gbfs_provider):
+    api = payg_resident.api
+    assert book(api, _bike_leg(gbfs_provider, "128")).status_code == 201
+    fi = api.post("/api/v1/bookings", {"leg": _bike_leg(gbfs_provider, "128")}, format="json",
+                  HTTP_IDEMPOTENCY_KEY="fi-1", HTTP_ACCEPT_LANGUAGE="fi")
+    assert fi.json()["error"]["message"] == "Asemalla ei ole enää vapaata pyörää."
+    sv = api.post("/api/v1/bookings", {"leg": _bike_leg(gbfs_provider, "128")}, format="json",
+                  HTTP_IDEMPOTENCY_KEY="sv-1", HTTP_ACCEPT_LANGUAGE="sv")
+    assert sv.json()["error"]["message"] == "Det finns ingen ledig cykel kvar vid stationen."
