@@ -32,6 +32,10 @@ class FacilityAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("capacities")
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.facility_changed(form.instance)  # more capacity or a reopening may fit waitlisted permits
+
 
 class CapChangeInline(admin.TabularInline):
     model = CapChange

@@ -166,9 +166,30 @@ def cancel_permit(permit):
 
 
 def _schedule_promotion(area_id):
+    """After commit, promote the area's waitlist, then those of the other areas parking at its facility.
+
+    A released space at a shared facility may be the one another area's waitlist is short of.
+    """
+    facility_id = ParkingArea.objects.filter(pk=area_id).values_list("facility_id", flat=True).first()
+    others = _areas_at(facility_id, exclude=area_id) if facility_id else []
+    _schedule_promotions([area_id, *others])
+
+
+def _areas_at(facility_id, exclude=None):
+    return list(ParkingArea.objects.filter(facility_id=facility_id).exclude(pk=exclude)
+                .order_by("id").values_list("id", flat=True))
+
+
+def _schedule_promotions(area_ids):
     from maas.parking.tasks import promote_waitlist_task
 
-    transaction.on_commit(lambda: promote_waitlist_task.delay(area_id))
+    for area_id in area_ids:
+        transaction.on_commit(lambda area_id=area_id: promote_waitlist_task.delay(area_id))
+
+
+def facility_changed(facility):
+    """Call after an admin edits a facility (capacity, status): its areas' waitlists may now fit."""
+    _schedule_promotions(_areas_at(facility.pk))
 
 
 def promote_waitlist(area_id):
@@ -265,6 +286,7 @@ def cancel_reservation(reservation):
             raise Conflict(_("This reservation is already cancelled."), code="reservation_not_active")
         reservation.status = ParkAndRideReservation.CANCELLED
         reservation.save(update_fields=["status"])
+        _schedule_promotions(_areas_at(reservation.facility_id))  # permits count the busiest reserved day
     return reservation
 
 
@@ -284,7 +306,9 @@ def expire_permits(today=None):
                 status=Permit.EXPIRED, ended_at=timezone.now())
         count += n
         area_ids.add(permit.area_id)
-    for area_id in area_ids:
+    facility_ids = set(ParkingArea.objects.filter(pk__in=area_ids).values_list("facility_id", flat=True))
+    for area_id in area_ids | set(ParkingArea.objects.filter(facility_id__in=facility_ids - {None})
+                                  .values_list("id", flat=True)):
         promote_waitlist(area_id)
     return count
 

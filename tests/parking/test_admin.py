@@ -80,3 +80,31 @@ def test_every_parking_admin_page_renders(admin_client, area_in_use):
                 "/admin/parking/notification/"]:
         assert admin_client.get(url).status_code == 200, url
     assert "ADM-" in admin_client.get("/admin/parking/permit/").content.decode()
+
+
+def test_raising_a_facilitys_capacity_in_the_admin_promotes_its_areas_waitlist(
+        admin_client, django_capture_on_commit_callbacks):
+    from maas.parking.models import FacilityCapacity, Permit
+
+    from .conftest import make_facility
+
+    facility = make_facility(car=1)
+    area = make_area(absolute=5, facility=facility)
+    first, second = [services.apply_for_permit(r, area.pk, plate=f"FA-{i}") for i, r in enumerate(make_residents(2))]
+    assert (first.status, second.status) == ("granted", "waitlisted")
+    capacity = FacilityCapacity.objects.get(facility=facility)
+    form = {
+        "name": facility.name, "name_fi": "", "name_sv": "", "lat": facility.lat, "lon": facility.lon,
+        "polygon": "null", "status": "IN_OPERATION", "usages": '["PARK_AND_RIDE"]',
+        "liipi_id": "",
+        "capacities-TOTAL_FORMS": "1", "capacities-INITIAL_FORMS": "1", "capacities-MIN_NUM_FORMS": "0",
+        "capacities-MAX_NUM_FORMS": "1000",
+        "capacities-0-id": capacity.pk, "capacities-0-facility": facility.pk,
+        "capacities-0-capacity_type": "CAR", "capacities-0-capacity": "2",
+        "capacities-0-spaces_available": "", "capacities-0-reported_at_0": "", "capacities-0-reported_at_1": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/parking/facility/{facility.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert FacilityCapacity.objects.get(pk=capacity.pk).capacity == 2
+    assert Permit.objects.get(pk=second.pk).status == "granted"

@@ -217,3 +217,32 @@ def test_promotion_skips_an_application_whose_period_ended_while_waiting(facilit
     assert [p.pk for p in services.promote_waitlist(area.pk)] == [fresh.pk]
     stale.refresh_from_db()
     assert stale.status == "expired" and stale.ended_at is not None
+
+
+def test_a_release_at_a_shared_facility_promotes_the_other_areas_waitlist(django_capture_on_commit_callbacks):
+    facility = make_facility(car=2)
+    [a1, a2, b1] = make_residents(3)
+    area_a = make_area(code="a", absolute=5, facility=facility)
+    area_b = make_area(code="b", absolute=5, facility=facility)
+    first = services.apply_for_permit(a1, area_a.pk, plate="SA-1")
+    services.apply_for_permit(a2, area_a.pk, plate="SA-2")
+    waiting = services.apply_for_permit(b1, area_b.pk, plate="SB-1")
+    assert waiting.status == "waitlisted"  # the facility is full, area b's cap is not
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(first)  # area a has nobody waiting
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.facility_id) == ("granted", facility.pk)
+
+
+def test_a_cancelled_reservation_frees_its_space_for_the_waitlist(django_capture_on_commit_callbacks):
+    facility = make_facility(car=1)
+    [rider, applicant] = make_residents(2)
+    reservation = services.reserve_park_and_ride(rider, facility.pk, day=timezone.localdate() + timedelta(days=2),
+                                                 plate="RV-1")
+    area = make_area(absolute=5, facility=facility)
+    permit = services.apply_for_permit(applicant, area.pk, plate="RV-2")
+    assert permit.status == "waitlisted"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_reservation(reservation)
+    permit.refresh_from_db()
+    assert permit.status == "granted"
