@@ -93,7 +93,7 @@ def run_once(user, key, body_hash, handler, *, on_error=None):
         if time.monotonic() >= deadline:
             raise IdempotencyInProgress()
         time.sleep(pause)
-        pause = min(pause * 2, 0.2)
+        pause = min(pause * 2, 0.05)
     try:
         status, body, booking = handler(record)
     except BaseException:
