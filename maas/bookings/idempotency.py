@@ -8,9 +8,11 @@ Concurrent requests with the same key poll for that answer and replay it, or get
 import hashlib
 import json
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
@@ -71,12 +73,29 @@ def _store(record, status, body, booking):
     return status, record.response_body
 
 
-def run_once(user, key, body_hash, handler, *, on_error=None):
+def _recover(record, on_error):
+    """Settle a claim whose request died (never answered): answer with `on_error(record)` if it gives one
+    (e.g. the booking it made), else drop the claim. Returns the answer, or None when dropped."""
+    with transaction.atomic():
+        record = IdempotencyRecord.objects.select_for_update().filter(pk=record.pk).first()
+        if record is None:
+            return None
+        if record.response_status is not None:
+            return record.response_status, record.response_body
+        answer = on_error(record) if on_error else None
+        if answer is None:
+            record.delete()
+            return None
+        return _store(record, *answer)
+
+
+def run_once(user, key, body_hash, handler, *, on_error=None, stale_after=None):
     """Run `handler(record)` -> (status, body, booking) once per (user, key); replay its answer afterwards.
 
     A used key with a different body is a 409 `idempotency_key_reused`. When the handler raises, the
     key is released so the client may retry -- unless `on_error(record)` gives an answer to keep
     instead (e.g. the booking already exists), which is stored before the exception propagates.
+    A claim still unanswered after `stale_after` seconds is taken for dead and settled the same way.
     """
     deadline = time.monotonic() + wait_seconds()
     pause = 0.02
@@ -90,6 +109,11 @@ def run_once(user, key, body_hash, handler, *, on_error=None):
                                code="idempotency_key_reused")
             if record.response_status is not None:
                 return record.response_status, record.response_body
+            if stale_after is not None and record.created_at <= timezone.now() - timedelta(seconds=stale_after):
+                answer = _recover(record, on_error)
+                if answer is not None:
+                    return answer
+                continue  # the abandoned claim is gone: claim the key afresh
         if time.monotonic() >= deadline:
             raise IdempotencyInProgress()
         time.sleep(pause)

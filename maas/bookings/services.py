@@ -50,6 +50,11 @@ def retry_seconds(attempt):
     return _setting("BOOKING_RETRY_SECONDS", 10) * 2 ** max(0, attempt - 1)
 
 
+def idempotency_stale_seconds():
+    """After this long an unanswered Idempotency-Key claim is taken for a crashed request and settled."""
+    return _setting("BOOKING_IDEMPOTENCY_STALE_SECONDS", 300)
+
+
 def max_attempts():
     return _setting("BOOKING_MAX_PROVIDER_ATTEMPTS", 5)
 
@@ -199,7 +204,7 @@ def create_booking(user, leg, idempotency_key):
     provider = bookable_provider(leg)
     body_hash = idempotency.request_hash({"leg": leg})
     return idempotency.run_once(user, key, body_hash, lambda record: _create(user, leg, provider, record),
-                                on_error=_answer_for_existing_booking)
+                                on_error=_answer_for_existing_booking, stale_after=idempotency_stale_seconds())
 
 
 def _answer_for_existing_booking(record):

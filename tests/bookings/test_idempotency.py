@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from billing.models import Payment
 from maas.bookings.models import Booking, BookingEvent, IdempotencyRecord
@@ -185,3 +186,35 @@ def test_crash_after_the_booking_exists_keeps_the_key_and_the_sweep_expires_it(
     booking.refresh_from_db()
     assert booking.state == "EXPIRED"
     assert Payment.objects.get(pk=booking.payment_id).status == "canceled"
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_dead_request_is_settled_after_the_stale_time(payg_resident, tomp_provider, tomp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maas.bookings import idempotency
+
+    user = payg_resident.user
+    leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
+    body_hash = idempotency.request_hash({"leg": leg})
+    old = timezone.now() - timedelta(seconds=301)
+    # died before making a booking: the key is claimed afresh and the leg booked
+    IdempotencyRecord.objects.create(user=user, key="dead-1", request_hash=body_hash)
+    IdempotencyRecord.objects.filter(key="dead-1").update(created_at=old)
+    response = book(payg_resident.api, leg, key="dead-1")
+    assert response.status_code == 201 and response.json()["state"] == "CONFIRMED"
+    assert IdempotencyRecord.objects.get(key="dead-1").booking_id == response.json()["id"]
+    # died after making one: the booking is the answer, nothing is booked again
+    booking = Booking.objects.get(pk=response.json()["id"])
+    IdempotencyRecord.objects.create(user=user, key="dead-2", request_hash=body_hash, booking=booking)
+    IdempotencyRecord.objects.filter(key="dead-2").update(created_at=old)
+    again = book(payg_resident.api, leg, key="dead-2")
+    assert again.status_code == 202 and again.json()["id"] == booking.pk
+    assert Booking.objects.count() == 1
+    # a fresh unanswered claim is still "in progress"
+    IdempotencyRecord.objects.create(user=user, key="alive", request_hash=body_hash)
+    with override_settings(BOOKING_IDEMPOTENCY_WAIT_SECONDS=0.1):
+        busy = book(payg_resident.api, leg, key="alive")
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "idempotency_in_progress"
