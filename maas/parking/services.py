@@ -23,15 +23,17 @@ from maas.parking.models import (
 logger = logging.getLogger(__name__)
 
 PLATE_RE = re.compile(r"^[A-ZÅÄÖ0-9]{1,4}-?[A-ZÅÄÖ0-9]{1,4}$")
+LETTERS_DIGITS_RE = re.compile(r"^([A-ZÅÄÖ]{1,3})-?([0-9]{1,3})$")  # the common Finnish form, ABC-123
 
 
 def normalize_plate(plate):
-    """Upper-case, trimmed vehicle plate; ApiError if it does not look like a plate."""
+    """Upper-case, trimmed vehicle plate (ABC123 and abc 123 become ABC-123); ApiError if it is not a plate."""
     value = (plate or "").strip().upper().replace(" ", "-")
     if not PLATE_RE.match(value):
         raise ApiError(_("Enter a vehicle registration plate such as ABC-123."), code="invalid_plate",
                        details={"plate": plate})
-    return value
+    letters_digits = LETTERS_DIGITS_RE.match(value)
+    return "-".join(letters_digits.groups()) if letters_digits else value
 
 
 def _lock_area(area_id):

@@ -246,3 +246,14 @@ def test_a_cancelled_reservation_frees_its_space_for_the_waitlist(django_capture
         services.cancel_reservation(reservation)
     permit.refresh_from_db()
     assert permit.status == "granted"
+
+
+def test_one_vehicle_written_two_ways_is_one_plate(facility):
+    [a, b] = make_residents(2)
+    area = make_area(absolute=5, facility=facility)
+    assert services.apply_for_permit(a, area.pk, plate="xyz123").plate == "XYZ-123"
+    with pytest.raises(ApiError) as err:
+        services.apply_for_permit(b, area.pk, plate="XYZ-123")
+    assert err.value.error_code == "plate_taken"
+    assert [services.normalize_plate(p) for p in ["abc 12", "CD-1234", "12ab", "EV-1"]] == [
+        "ABC-12", "CD-1234", "12AB", "EV-1"]
