@@ -24,6 +24,7 @@ SHARED_RADIUS_M = 500
 PARK_AND_RIDE_RADIUS_M = 5000
 MAX_ITINERARIES = 5
 WALK_ONLY_LIMIT_M = 3000
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def _optional(module, name):
@@ -45,6 +46,14 @@ def _check_modes(modes):
                        details={"unknown": unknown, "allowed": sorted(MODES)})
     if not modes:
         raise ApiError(_("Choose at least one mode."), code="no_modes", details={"allowed": sorted(MODES)})
+
+
+def _check_time(when: datetime, field: str):
+    """Times must be plausible calendar times (far-off years would overflow the leg arithmetic)."""
+    if not (EARLIEST_YEAR <= when.year <= LATEST_YEAR):
+        raise ApiError(_("%(field)s must be between the years %(a)s and %(b)s.")
+                       % {"field": field, "a": EARLIEST_YEAR, "b": LATEST_YEAR}, code="time_out_of_range",
+                       details={"field": field, "value": when.isoformat()})
 
 
 def _resolve_point(value, field):
@@ -108,13 +117,15 @@ def build_request(params: dict) -> PlanRequest:
     departure, arrival = params.get("departure"), params.get("arrival")
     if bool(departure) == bool(arrival):
         raise ApiError(_("Give exactly one of departure and arrival."), code="time_required")
+    _check_time(departure or arrival, "departure" if departure else "arrival")
     origin, origin_stop = _resolve_point(params["from"], "from")
     destination, destination_stop = _resolve_point(params["to"], "to")
     if (origin_stop and origin_stop == destination_stop) or street.crow_m(origin, destination) < 1.0:
         raise ApiError(_("Origin and destination are the same place."), code="same_origin_destination")
     return PlanRequest(
         origin=origin, destination=destination, departure=departure, arrival=arrival, modes=frozenset(modes),
-        wheelchair=bool(params.get("wheelchair", False)), max_walk_m=int(params.get("max_walk_m") or 1500),
+        wheelchair=bool(params.get("wheelchair", False)),
+        max_walk_m=int(1500 if params.get("max_walk_m") is None else params["max_walk_m"]),
         language=params.get("language") or "fi", num_itineraries=int(params.get("num_itineraries") or 3),
         origin_stop_id=origin_stop, destination_stop_id=destination_stop,
     )
@@ -249,6 +260,7 @@ def accessibility(user, params: dict) -> dict:
                        details={"unsupported": unsupported})
     origin, _stop = _resolve_point(params["origin"], "origin")
     departure = params.get("departure") or timezone.now()
+    _check_time(departure, "departure")
     max_time_s = int(params["minutes"]) * 60
     try:
         engine = get_engine(params.get("engine"))

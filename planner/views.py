@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
 from planner import routing
-from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer
+from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
 class PlanView(APIView):
@@ -14,9 +14,7 @@ class PlanView(APIView):
 
     @extend_schema(request=PlanRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        serializer = PlanRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        params = dict(serializer.validated_data)
+        params = validated(PlanRequestSerializer, request.data)
         params.setdefault("language", getattr(resident_for(request.user), "language", None) or "fi")
         return Response({"itineraries": routing.plan_trip(request.user, params)})
 
@@ -26,9 +24,8 @@ class AccessibilityView(APIView):
 
     @extend_schema(request=AccessibilityRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        serializer = AccessibilityRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = routing.accessibility(request.user, dict(serializer.validated_data))
-        if serializer.validated_data.get("format") == "geojson":
+        params = validated(AccessibilityRequestSerializer, request.data)
+        result = routing.accessibility(request.user, params)
+        if params.get("format") == "geojson":
             return Response(result["geojson"])
         return Response(result)
