@@ -6,6 +6,7 @@ Speaks the TOMP-API 1.x flow: POST /plannings/?booking-intent=true (offers), POS
 {"event": SET_IN_USE|FINISH}. Amounts are TOMP money (decimal euros), converted to integer cents.
 """
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 import requests
 from django.utils.dateparse import parse_datetime
@@ -21,6 +22,11 @@ _STATES = {
 }
 # Provider error codes that mean "this vehicle / asset can't be had".
 UNAVAILABLE_ERRORCODES = {3101, 3102}
+
+
+def _seg(value):
+    """A provider-given id as one URL path segment."""
+    return quote(str(value), safe="")
 
 
 def money_to_cents(parts):
@@ -56,6 +62,8 @@ class TompAdapter(ProviderAdapter):
             data = response.json() if response.content else {}
         except ValueError as exc:
             raise ProviderUnavailable(f"{method} {path}: response is not JSON") from exc
+        if response.status_code < 400 and not isinstance(data, dict):
+            raise ProviderUnavailable(f"{method} {path}: expected a JSON object, got {type(data).__name__}")
         if response.status_code >= 400:
             code = data.get("errorcode") if isinstance(data, dict) else None
             title = (data.get("title") or data.get("detail") or "") if isinstance(data, dict) else ""
@@ -69,9 +77,11 @@ class TompAdapter(ProviderAdapter):
         if state not in _STATES:
             raise ProviderUnavailable(f"provider answered with unknown booking state {state!r}")
         legs = data.get("legs") or []
-        return BookingResult(
-            external_id=str(data["id"]), state=state, leg_id=str(legs[0]["id"]) if legs else "", details=data,
-        )
+        try:
+            leg_id = str(legs[0]["id"]) if legs else ""
+            return BookingResult(external_id=str(data["id"]), state=state, leg_id=leg_id, details=data)
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ProviderUnavailable(f"malformed booking answer: {exc!r}") from exc
 
     # -- interface --------------------------------------------------------------------------
     def offer(self, leg):
@@ -89,22 +99,25 @@ class TompAdapter(ProviderAdapter):
         options = data.get("options") or []
         if not options:
             raise ProviderRejected("vehicle_unavailable", "The provider has no offer for this leg.")
-        option = options[0]
-        parts = [part for leg_ in option.get("legs", []) for part in (leg_.get("pricing") or {}).get("parts", [])]
-        currency = parts[0].get("currencyCode", "EUR") if parts else "EUR"
-        valid_until = parse_datetime(data["validUntil"]) if data.get("validUntil") else None
-        return Offer(offer_id=str(option["id"]), price_cents=money_to_cents(parts) if parts else None,
-                     currency=currency, valid_until=valid_until)
+        try:
+            option = options[0]
+            parts = [part for leg_ in option.get("legs") or [] for part in (leg_.get("pricing") or {}).get("parts") or []]
+            currency = parts[0].get("currencyCode", "EUR") if parts else "EUR"
+            valid_until = parse_datetime(data["validUntil"]) if data.get("validUntil") else None
+            return Offer(offer_id=str(option["id"]), price_cents=money_to_cents(parts) if parts else None,
+                         currency=currency, valid_until=valid_until)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:
+            raise ProviderUnavailable(f"malformed planning answer: {exc!r}") from exc
 
     def book(self, offer_id, leg, reference):
         return self._result(self._call("POST", "/bookings/", {"id": offer_id, "externalReference": reference}))
 
     def status(self, external_id):
-        data = self._call("GET", f"/bookings/{external_id}", allow_404=True)
+        data = self._call("GET", f"/bookings/{_seg(external_id)}", allow_404=True)
         return None if data is None else self._result(data)
 
     def _operation(self, external_id, operation):
-        return self._result(self._call("POST", f"/bookings/{external_id}/events", {"operation": operation}))
+        return self._result(self._call("POST", f"/bookings/{_seg(external_id)}/events", {"operation": operation}))
 
     def confirm(self, external_id):
         return self._operation(external_id, "COMMIT")
@@ -116,13 +129,20 @@ class TompAdapter(ProviderAdapter):
         return self._operation(external_id, "DENY")
 
     def start(self, external_id, leg_id):
-        self._call("POST", f"/legs/{leg_id}/events", {"event": "SET_IN_USE"})
+        self._call("POST", f"/legs/{_seg(leg_id)}/events", {"event": "SET_IN_USE"})
         return BookingResult(external_id=external_id, state="STARTED", leg_id=leg_id)
 
     def finish(self, external_id, leg_id):
-        data = self._call("POST", f"/legs/{leg_id}/events", {"event": "FINISH"})
-        pricing = data.get("pricing") or {}
-        final = money_to_cents(pricing.get("parts")) if pricing.get("parts") else None
-        distance = data.get("distance")
-        return FinishResult(external_id=external_id, final_cents=final,
-                            distance_m=int(distance) if distance is not None else None, details=data)
+        data = self._call("POST", f"/legs/{_seg(leg_id)}/events", {"event": "FINISH"})
+        try:
+            pricing = data.get("pricing") or {}
+            final = money_to_cents(pricing.get("parts")) if pricing.get("parts") else None
+            distance = data.get("distance")
+            distance = max(0, int(distance)) if distance is not None else None
+        except (TypeError, AttributeError, ValueError, ArithmeticError) as exc:
+            # the ride is over at the provider; without a usable price billing prices it
+            final, distance = None, None
+            data = {"malformed": repr(exc)}
+        if final is not None and final < 0:
+            final = None
+        return FinishResult(external_id=external_id, final_cents=final, distance_m=distance, details=data)

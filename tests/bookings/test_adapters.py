@@ -100,3 +100,32 @@ def test_gbfs_only_adapter_checks_live_availability(gbfs_provider):
     assert adapter.offer(make_leg(gbfs_provider.pk, mode="city_bike", station_id="126")).offer_id
     with pytest.raises(ProviderRejected):
         adapter.offer(make_leg(gbfs_provider.pk, mode="city_bike", station_id="127"))
+
+
+@pytest.mark.parametrize("route, payload", [
+    ("POST /plannings", b"[1, 2]"),                                    # not an object
+    ("POST /plannings", b'{"options": [{"legs": []}]}'),               # option without id
+    ("POST /plannings", b'{"options": [{"id": "o", "legs": [{"pricing": {"parts": [{"amount": "x"}]}}]}]}'),
+    ("POST /bookings", b'{"state": "CONFIRMED"}'),                     # booking without id
+    ("POST /bookings", b'{"id": "b", "state": "CONFIRMED", "legs": [{}]}'),  # leg without id
+    ("POST /bookings", b'{"id": "b", "state": "MAYBE"}'),              # unknown state
+])
+def test_malformed_provider_answers_are_unavailable_not_crashes(tomp, route, payload):
+    adapter = TompAdapter(tomp.url, timeout=2)
+    leg = make_leg(1, vehicle_id="SC-101")
+    tomp.state.raw_next[route] = (200, payload)
+    with pytest.raises(ProviderUnavailable):
+        offer = adapter.offer(leg)
+        adapter.book(offer.offer_id, leg, "booking-1")
+
+
+def test_malformed_finish_price_is_left_to_billing_and_ids_are_one_path_segment(tomp):
+    adapter = TompAdapter(tomp.url, timeout=2)
+    leg = make_leg(1, vehicle_id="SC-101")
+    booked = adapter.book(adapter.offer(leg).offer_id, leg, "booking-1")
+    adapter.start(booked.external_id, booked.leg_id)
+    tomp.state.raw_next["POST /legs"] = (200, b'{"pricing": {"parts": [{"amount": "NaN?"}]}, "distance": "far"}')
+    finished = adapter.finish(booked.external_id, booked.leg_id)
+    assert (finished.final_cents, finished.distance_m) == (None, None)
+    assert adapter.status("../legs/x?y=1") is None  # quoted: an unknown booking, not another path
+    assert tomp.state.requests[-1][:2] == ("GET", "/bookings/..%2Flegs%2Fx%3Fy%3D1")

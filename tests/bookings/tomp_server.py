@@ -3,7 +3,8 @@
 In-memory assets and bookings. Knobs a test can turn: `available` (asset id -> bool), `delays`
 ("METHOD /path" prefix -> seconds slept before answering, to provoke client timeouts), `conditional`
 (answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking),
-`estimate_eur` / `final_eur` (prices), `fail_next` (HTTP status to answer the next request with).
+`estimate_eur` / `final_eur` (prices), `fail_next` (HTTP status to answer the next request with),
+`raw_next` ({"METHOD /path" prefix: (status, body bytes)} answered once instead of the real thing).
 `requests` logs (method, path, body).
 """
 import json
@@ -27,6 +28,7 @@ class TompState:
         self.estimate_eur = "2.50"
         self.final_eur = "3.45"
         self.fail_next = None
+        self.raw_next = {}
         self.requests = []
 
 
@@ -61,6 +63,16 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append((method, "/" + "/".join(parts), body))
             delay = next((s for prefix, s in state.delays.items() if route.startswith(prefix)), 0)
             fail, state.fail_next = state.fail_next, None
+            raw_key = next((prefix for prefix in state.raw_next if route.startswith(prefix)), None)
+            raw = state.raw_next.pop(raw_key) if raw_key else None
+        if raw is not None:
+            status, payload = raw
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return None
         if delay:
             time.sleep(delay)
         if fail:
