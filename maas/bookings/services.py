@@ -267,18 +267,19 @@ def _create(user, leg, provider, record):
         record.booking = booking
         record.save(update_fields=["booking"])
 
-    quote = payments.quote_leg(user, leg)
-    booking.currency = quote["currency"]
-    booking.quoted_cents, booking.charge_cents, booking.covered = (
-        quote["price_cents"], quote["charge_cents"], quote["covered"])
-    booking.save(update_fields=["currency", "quoted_cents", "charge_cents", "covered", "updated_at"])
     payment = None
-    if booking.charge_cents > 0:
-        try:
+    try:
+        quote = payments.quote_leg(user, leg)
+        booking.currency = quote["currency"]
+        booking.quoted_cents, booking.charge_cents, booking.covered = (
+            quote["price_cents"], quote["charge_cents"], quote["covered"])
+        booking.save(update_fields=["currency", "quoted_cents", "charge_cents", "covered", "updated_at"])
+        if booking.charge_cents > 0:
             payment = payments.authorize(booking)  # Stripe, outside any transaction
-        except Exception:
-            booking.delete()  # still NEW, nothing sent anywhere: the client may simply retry
-            raise
+    except Exception:
+        booking.delete()  # still NEW, nothing sent anywhere: the client may simply retry
+        raise
+    if payment is not None:
         booking.payment_id, booking.authorized_cents = payment.pk, payment.amount_cents
         booking.save(update_fields=["payment_id", "authorized_cents", "updated_at"])  # committed at once
 
