@@ -6,7 +6,8 @@ here), so nothing is left behind. Each round: an area with 380 households at 0.5
 at once. Default model: an app server with --connections workers holding persistent connections
 (CONN_MAX_AGE); all 200 requests arrive at t0 and queue for a worker. --connection-per-request instead
 starts one thread per request, each opening its own connection (at most --connections at once: the
-shared server allows 100 in total).
+shared server allows 100 in total). --processes runs the --connections workers as forked processes
+(no shared GIL, like app-server worker processes). --allocator sql|orm picks the allocation path.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/maas_parking .venv/bin/python bench/parking.py
 
@@ -41,7 +42,7 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def one_round(n, connections, pool=False):
+def one_round(n, connections, pool=False, processes=False):
     from decimal import Decimal
 
     from maas.accounts import services as accounts
@@ -81,7 +82,11 @@ def one_round(n, connections, pool=False):
         service_ms[i], total_ms[i] = (t2 - t1) * 1000, (t2 - t0) * 1000
 
     applicants = residents[PREFILLED:]
-    if pool:
+    if processes:
+        wall = time.perf_counter()
+        service_ms, total_ms, outcomes = process_pool(area.pk, applicants, connections)
+        threads = []
+    elif pool:
         # K long-lived workers with persistent connections take the 200 requests, which all arrive at t0.
         import queue
         jobs = queue.SimpleQueue()
@@ -129,6 +134,52 @@ def one_round(n, connections, pool=False):
     }
 
 
+def process_pool(area_id, applicants, workers):
+    """Like the thread pool, but `workers` forked processes (app-server workers, no shared GIL).
+
+    All requests are queued at t0 (after every worker has connected); returns (service_ms, total_ms, outcomes).
+    """
+    import multiprocessing as mp
+
+    from maas.parking import services
+
+    ctx = mp.get_context("fork")
+    jobs, results = ctx.Queue(), ctx.Queue()
+    ready, go = ctx.Barrier(workers + 1), ctx.Event()
+    for i in range(len(applicants)):
+        jobs.put(i)
+    for _ in range(workers):
+        jobs.put(None)
+    connection.close()  # children open their own connections
+
+    def work():
+        connection.ensure_connection()
+        ready.wait()
+        go.wait()
+        while (i := jobs.get()) is not None:
+            t1 = time.perf_counter()
+            try:
+                outcome = services.apply_for_permit(applicants[i], area_id, plate=f"NEW-{i}").status
+            except Exception as exc:
+                outcome = f"error: {exc!r}"
+            results.put((i, outcome, t1, time.perf_counter()))
+        connection.close()
+
+    procs = [ctx.Process(target=work) for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    ready.wait()
+    t0 = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+    go.set()
+    service_ms, total_ms, outcomes = [None] * len(applicants), [None] * len(applicants), [None] * len(applicants)
+    for _ in applicants:
+        i, outcome, t1, t2 = results.get()
+        outcomes[i], service_ms[i], total_ms[i] = outcome, (t2 - t1) * 1000, (t2 - t0) * 1000
+    for proc in procs:
+        proc.join()
+    return service_ms, total_ms, outcomes
+
+
 def baseline(n=100):
     """Latency of one application at a time on a warm connection (the serialized cost per grant)."""
     from decimal import Decimal
@@ -171,6 +222,8 @@ def main():
                         help="sys.setswitchinterval for the GIL (default: Python's 5 ms)")
     parser.add_argument("--async-commit", action="store_true",
                         help="settings.PARKING_ASYNC_COMMIT=True (synchronous_commit off for allocations)")
+    parser.add_argument("--processes", action="store_true",
+                        help="--connections forked worker processes instead of threads (no shared GIL)")
     parser.add_argument("--allocator", choices=["sql", "orm"], default=None,
                         help="settings.PARKING_ALLOCATOR (default: the setting's value)")
     args = parser.parse_args()
@@ -193,7 +246,7 @@ def main():
               f"{statistics.median(base):.2f} ms, p95 {pct(base, 95):.2f} ms")
         all_service, all_total, over, failures = [], [], 0, 0
         for n in range(1, args.rounds + 1):
-            r = one_round(n, args.connections, not args.connection_per_request)
+            r = one_round(n, args.connections, not args.connection_per_request, args.processes)
             all_service += r["service_ms"]
             all_total += r["total_ms"]
             over += r["over_allocation"]
@@ -205,7 +258,8 @@ def main():
                   f"p95 {pct(r['total_ms'], 95):.1f} ms | wall {r['wall_s']:.2f} s")
             for e in r["errors"][:3]:
                 print("   ", e)
-        print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections, "
+        print(f"ALL {args.rounds} rounds ({len(all_service)} requests, {args.connections} connections"
+              f"{' in worker processes' if args.processes else ''}, "
               f"{allocator_name()} allocator, "
               f"{'async' if args.async_commit else 'synchronous'} commit): "
               f"service median {statistics.median(all_service):.1f} ms, p95 {pct(all_service, 95):.1f} ms; "
