@@ -49,7 +49,8 @@ def _gbfs_station_provider(n):
              "bikes_available": n * 2, "docks_available": 0, "last_reported": now}]
     rows += [{"station_id": f"S-one-{r}", "name": f"One {r}", "lat": 60.1874, "lon": 24.9770, "capacity": 5,
               "bikes_available": 1, "docks_available": 4, "last_reported": now} for r in range(5)]
-    swap_snapshot(provider, source="import", now=now, ttl=3600, sections={"stations": Section(last_updated=now, rows=rows)})
+    swap_snapshot(provider, source="import", now=now, ttl=3600,
+                  sections={"stations": Section(last_updated=now, rows=rows)})
     provider.refresh_from_db()
     return provider
 

@@ -101,7 +101,8 @@ class TompAdapter(ProviderAdapter):
             raise ProviderRejected("vehicle_unavailable", "The provider has no offer for this leg.")
         try:
             option = options[0]
-            parts = [part for leg_ in option.get("legs") or [] for part in (leg_.get("pricing") or {}).get("parts") or []]
+            parts = [part for leg_ in option.get("legs") or []
+                     for part in (leg_.get("pricing") or {}).get("parts") or []]
             currency = parts[0].get("currencyCode", "EUR") if parts else "EUR"
             valid_until = parse_datetime(data["validUntil"]) if data.get("validUntil") else None
             return Offer(offer_id=str(option["id"]), price_cents=money_to_cents(parts) if parts else None,
