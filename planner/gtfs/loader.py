@@ -54,10 +54,13 @@ class ImportResult:
 
 def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repair_feed: bool = False,
                 reference_stops: str | None = None, skip_if_active_same: bool = False,
-                progress: bool = False) -> ImportResult:
+                progress: bool = False, chunk_rows: int | None = None) -> ImportResult:
     """Read, (repair,) validate and load `source` (zip, directory or URL) as a new version of feed `name`.
 
     Raises FeedInvalid (nothing written) when errors remain. Activates only when `activate`.
+    Feeds without --repair or frequencies.txt are streamed in chunks of `chunk_rows` (default
+    settings.GTFS_IMPORT_CHUNK_ROWS or CHUNK_ROWS) with bounded memory; the others (small feeds:
+    repair and frequency expansion work on whole tables) are read whole with gtfs-kit.
     """
     with local_source(source) as path:
         extra = [Path(reference_stops)] if repair_feed and reference_stops else []
@@ -68,6 +71,13 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
             current = FeedVersion.objects.filter(name=name, is_active=True, content_hash=digest).first()
             if current:
                 return ImportResult(current, skipped=True)
+        if not repair_feed and not _has_frequencies(path):
+            # Bounded memory: stop_times/shapes streamed through validation and COPY (streamload.py).
+            from planner.gtfs.streamload import import_streaming
+
+            feed, warnings, timings = import_streaming(path, name=name, source=str(source), digest=digest,
+                                                       activate=activate, progress=progress, rows=chunk_rows)
+            return ImportResult(feed, [], warnings, timings=timings)
         clock = time.perf_counter()
         tables = read_tables(path)
         timings = {"read": time.perf_counter() - clock}
@@ -95,6 +105,12 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
                            activate=activate, progress=progress, source_path=path, modified=modified)
     timings["load"] = time.perf_counter() - clock
     return ImportResult(feed, changes, warnings, timings=timings)
+
+
+def _has_frequencies(path: Path) -> bool:
+    from planner.gtfs.streamload import has_frequencies
+
+    return has_frequencies(path)
 
 
 def _expand_frequencies(tables: dict) -> dict:
@@ -296,8 +312,9 @@ def _source_member(path: Path, table: str) -> bytes | None:
     return data
 
 
-def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict:
-    stops, routes, trips, st = tables["stops"], tables["routes"], tables["trips"], tables["stop_times"]
+def _load_small(feed: FeedVersion, tables: dict, progress: bool) -> dict:
+    """Agency, stops, routes, calendars, transfers (bulk_create) and trips (COPY); returns their stats."""
+    stops, routes, trips = tables["stops"], tables["routes"], tables["trips"]
     agency = tables["agency"]
     Agency.objects.bulk_create([
         Agency(feed=feed, agency_id=a or "", name=n, url=u or "", timezone=tz, lang=lang or "", phone=ph or "")
@@ -366,11 +383,26 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
         "bikes_allowed": _int(_col(trips, "bikes_allowed")),
     })
     _copy_rows(Trip, list(trip_frame.columns), _chunks(trip_frame), len(trip_frame), progress)
+    return {"agencies": len(agency), "stops": len(stops), "routes": len(routes), "trips": len(trips),
+            "calendar": len(tables["calendar"]) if tables.get("calendar") is not None else 0,
+            "calendar_dates": len(tables["calendar_dates"]) if tables.get("calendar_dates") is not None else 0,
+            "transfers": len(tables["transfers"]) if tables.get("transfers") is not None else 0,
+            "translated_stops": len(translations)}
 
-    trip_ids, trip_pks = zip(*Trip.objects.filter(feed=feed).values_list("trip_id", "pk")) if len(trips) else ((), ())
+
+def _pk_maps(feed: FeedVersion, tables: dict) -> tuple[pd.Index, np.ndarray, pd.Index, np.ndarray]:
+    """(trip ids, their pks, stop ids, their pks) of a loaded feed, aligned index -> pk array."""
+    trip_ids, trip_pks = zip(*Trip.objects.filter(feed=feed).values_list("trip_id", "pk")) \
+        if len(tables["trips"]) else ((), ())
     stop_ids, stop_pks = zip(*Stop.objects.filter(feed=feed).values_list("stop_id", "pk"))
-    trip_index, trip_pks = pd.Index(trip_ids), np.asarray(trip_pks, dtype="int64")
-    stop_index, stop_pks = pd.Index(stop_ids), np.asarray(stop_pks, dtype="int64")
+    return (pd.Index(trip_ids), np.asarray(trip_pks, dtype="int64"),
+            pd.Index(stop_ids), np.asarray(stop_pks, dtype="int64"))
+
+
+def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict:
+    stats = _load_small(feed, tables, progress)
+    st = tables["stop_times"]
+    trip_index, trip_pks, stop_index, stop_pks = _pk_maps(feed, tables)
     arrival = pd.array(np.asarray(parsed["arrival_s"], dtype=float), dtype="Int64")
     departure = pd.array(np.asarray(parsed["departure_s"], dtype=float), dtype="Int64")
 
@@ -405,9 +437,5 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
             "dist_traveled": pd.to_numeric(_col(sh, "shape_dist_traveled"), errors="coerce"),
         })
         _copy_rows(Shape, list(shape_frame.columns), _chunks(shape_frame), n_shapes, progress)
-    return {"agencies": len(agency), "stops": len(stops), "routes": len(routes), "trips": len(trips),
-            "stop_times": len(st), "calendar": len(tables["calendar"]) if tables.get("calendar") is not None else 0,
-            "calendar_dates": len(tables["calendar_dates"]) if tables.get("calendar_dates") is not None else 0,
-            "transfers": len(tables["transfers"]) if tables.get("transfers") is not None else 0,
-            "shape_points": n_shapes, "translated_stops": len(translations)}
+    return {**stats, "stop_times": len(st), "shape_points": n_shapes}
 

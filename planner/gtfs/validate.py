@@ -85,11 +85,12 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.isna()
 
 
-def validate(tables: dict, parsed: dict | None = None) -> tuple[list[Issue], list[Issue]]:
+def validate(tables: dict, parsed: dict | None = None, streamed: tuple[str, ...] = ()) -> tuple[list[Issue], list[Issue]]:
     """(errors, warnings) for a feed read by reader.read_tables (or shaped like it).
 
     `parsed`, when given, receives the stop_times seconds arrays ("arrival_s", "departure_s") so the
-    loader does not parse the times twice.
+    loader does not parse the times twice. Tables named in `streamed` ("stop_times", "shapes") are
+    given as header-only frames and their row checks are left to planner.gtfs.stream.
     """
     errors: list[Issue] = []
     warnings: list[Issue] = []
@@ -158,25 +159,26 @@ def validate(tables: dict, parsed: dict | None = None) -> tuple[list[Issue], lis
         if tables.get(table) is not None:
             services |= set(tables[table]["service_id"].dropna())
     errors += _unknown_refs(trips, "service_id", services, "trips.txt", "service_id")
-    if "shape_id" in trips.columns and trips["shape_id"].notna().any():
+    if "shape_id" in trips.columns and trips["shape_id"].notna().any() and "shapes" not in streamed:
         shape_ids = set(tables["shapes"]["shape_id"].dropna()) if tables.get("shapes") is not None else set()
         warnings += _unknown_refs(trips, "shape_id", shape_ids, "trips.txt", "shape_id")
 
     # stop_times -> trips, stops; times.
     trip_ids = set(trips["trip_id"].dropna())
-    errors += _unknown_refs(st, "trip_id", trip_ids, "stop_times.txt", "trip_id")
-    errors += _unknown_refs(st, "stop_id", stop_ids, "stop_times.txt", "stop_id")
-    errors += check_stop_times(st, parsed)
-    untimed = ~trips["trip_id"].isin(st["trip_id"].unique())
-    errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
-                    lambda v: f"trip {v!r} has no stop_times")
+    if "stop_times" not in streamed:
+        errors += _unknown_refs(st, "trip_id", trip_ids, "stop_times.txt", "trip_id")
+        errors += _unknown_refs(st, "stop_id", stop_ids, "stop_times.txt", "stop_id")
+        errors += check_stop_times(st, parsed)
+        untimed = ~trips["trip_id"].isin(st["trip_id"].unique())
+        errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
+                        lambda v: f"trip {v!r} has no stop_times")
 
     errors += check_calendars(tables)
     if tables.get("transfers") is not None:
         tr = tables["transfers"]
         errors += _unknown_refs(tr, "from_stop_id", stop_ids, "transfers.txt", "stop_id")
         errors += _unknown_refs(tr, "to_stop_id", stop_ids, "transfers.txt", "stop_id")
-    if tables.get("shapes") is not None:
+    if tables.get("shapes") is not None and "shapes" not in streamed:
         sh = tables["shapes"]
         for column in ("shape_pt_lat", "shape_pt_lon"):
             values = pd.to_numeric(sh[column], errors="coerce")
