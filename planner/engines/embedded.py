@@ -11,6 +11,11 @@
   installed into cafein, so every search walks the same edges.
 - Coordinates: with a street network (built with OSM) cafein gives street walking times to stops;
   without one, or off its snap distance, we walk crow-fly to the nearest stops (`crow_fly: true`).
+- Past midnight: the previous service day's trips (GTFS times > 24:00:00) serve early departures.
+  cafein includes them shifted by a fixed 24 h; on DST days (23 h / 25 h between the two days'
+  "noon minus 12 h") the exact scan answers instead, its table holding them at their true times.
+- Arrive-by: the latest door departure whose earliest arrival is <= the deadline, found by binary
+  search over departure searches within ARRIVE_WINDOW_S; its journeys that arrive in time.
 """
 from __future__ import annotations
 
@@ -66,6 +71,7 @@ class EmbeddedNetwork:
         self.connections = ConnectionCache(meta, previous_shift=self.previous_shift)
         # service_id -> its latest departure (s): which previous-day trips still run after midnight
         self._service_last_dep: dict = {}
+        self._overnight: dict = {}  # day -> overnight_until(day)
         for tid, (_, _, dep) in meta.trip_stops.items():
             sid = meta.trips[tid]["service_id"]
             self._service_last_dep[sid] = max(self._service_last_dep.get(sid, -1), int(dep[:-1].max()))
@@ -121,9 +127,13 @@ class EmbeddedNetwork:
 
     def overnight_until(self, day: date) -> int:
         """The last departure (s, `day`'s frame) of a previous-day trip running past midnight, or -1."""
-        last = max((self._service_last_dep.get(s, -1) for s in self.meta.services_on(day - timedelta(days=1))),
-                   default=-1)
-        return last - self.previous_shift(day) if last >= 0 else -1
+        if day not in self._overnight:
+            if len(self._overnight) > 64:
+                self._overnight.clear()
+            last = max((self._service_last_dep.get(s, -1) for s in self.meta.services_on(day - timedelta(days=1))),
+                       default=-1)
+            self._overnight[day] = last - self.previous_shift(day) if last >= 0 else -1
+        return self._overnight[day]
 
     @staticmethod
     def _when(day: date, secs: int) -> str:
@@ -318,8 +328,9 @@ class EmbeddedNetwork:
         """Journeys for an arrive-by query: those of the latest door departure τ (within ARRIVE_WINDOW_S
         before the deadline) whose earliest arrival is <= the deadline, arriving by it.
 
-        The earliest arrival from the door is non-decreasing in the departure time, so an integer
-        binary search over τ with the (exact) departure search finds that latest τ; the answer is
+        The earliest arrival from the door is non-decreasing in the departure time, so a search over τ
+        with the (exact) departure search finds that latest τ: it starts from cafein's reverse answer
+        (checked; usually right, then two probes settle it), gallops up and bisects. The answer is
         the departure search's journeys from τ that arrive in time. Empty if nothing arrives in time
         when leaving ARRIVE_WINDOW_S before the deadline.
         """
@@ -327,11 +338,23 @@ class EmbeddedNetwork:
             found = self._depart(day, tau, acc, egr, ex_stops, ex_trips, wheelchair)
             return [f for f in found if f[0] <= deadline]
 
-        lo = deadline - ARRIVE_WINDOW_S
-        best = probe(lo)
-        if not best:
-            return []
-        hi = deadline + 1  # invariant: leaving at lo arrives in time, leaving at hi does not
+        lo, best = None, []
+        hint = self._arrive_hint(day, deadline, acc, egr, wheelchair)
+        if hint is not None and deadline - ARRIVE_WINDOW_S <= hint <= deadline:
+            best = probe(hint)
+            lo = hint if best else None
+        if lo is None:
+            lo = deadline - ARRIVE_WINDOW_S
+            best = probe(lo)
+            if not best:
+                return []
+        hi, step = deadline + 1, 1  # invariant: leaving at lo arrives in time, leaving at hi does not
+        while lo + step < hi:  # gallop up from lo
+            got = probe(lo + step)
+            if not got:
+                hi = lo + step
+                break
+            lo, best, step = lo + step, got, step * 2
         while hi - lo > 1:
             mid = (lo + hi) // 2
             got = probe(mid)
@@ -340,6 +363,24 @@ class EmbeddedNetwork:
             else:
                 hi = mid
         return best
+
+    def _arrive_hint(self, day, deadline, acc, egr, wheelchair):
+        """A door departure that arrives by the deadline, from cafein's reverse search on the plain
+        network (only a starting point for _arrive, which proves it), or None."""
+        if deadline - max(v[0] for v in egr.values()) < 0:
+            return None
+        kw = self._cafein_kw[wheelchair]
+        pairs = []  # (duration bound, o, d)
+        for d, (e_s, _, _) in egr.items():
+            times = self.net.travel_times_from_stop(d, arrival=self._when(day, deadline - e_s), **kw)
+            pairs.extend((int(times[o]) + a_s + e_s, o, d) for o, (a_s, _, _) in acc.items() if o != d and o in times)
+        hint = None
+        for _, o, d in sorted(pairs)[:DETAILED_PAIRS]:
+            for _, legs in self._journeys(self.net, o, d, kw, arrival=self._when(day, deadline - egr[d][0])):
+                if self._end(legs)[1] + egr[d][0] <= deadline:
+                    door = legs[0][3] - acc[o][0]
+                    hint = door if hint is None else max(hint, door)
+        return hint
 
     # --- itinerary translation --------------------------------------------------------------
     def _point(self, stop_id, language):

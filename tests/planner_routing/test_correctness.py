@@ -160,7 +160,8 @@ def test_earliest_arrival_equals_brute_force_on_random_feeds(tmp_path_factory, s
         if expected is not None and k % 3 == 0:
             deadline = expected + rnd.randint(0, 900)
             want = brute_latest_departure(graph, a, b, deadline, net.max_rides)
-            assert want is not None and want >= t0
+            if deadline - t0 <= ARRIVE_WINDOW_S:  # else (a 23 h overnight wait) none may be in the window
+                assert want is not None and want >= t0, (a, b, t0, expected, deadline, want)
             assert arrive_by(net, a, b, deadline, wheelchair=wheelchair) == want, (a, b, deadline)
             arrive_checked += 1
     assert reachable > 0 or not along
