@@ -106,23 +106,3 @@ def register_provider(*, name, kind, gbfs_url="", booking_api_url="", active=Tru
                              "active": active})
     schedule_sync(provider)
     return provider
-
-
-def station_bike_count(provider_id, station_id) -> dict:
-    """{"bikes_available": int, "as_of": datetime | None} of a station in the provider's current snapshot
-    (0 when it is unknown, not installed or not renting); `as_of` is when that count was reported.
-
-    A read kept here at bookings' request (append-only while others edit providers.selectors): bookings
-    subtracts its own live holds at the station from this count so two people can't book the last bike.
-    """
-    from providers.models import Station
-
-    provider = Provider.objects.filter(pk=provider_id, active=True).select_related("current_snapshot").first()
-    if provider is None or provider.current_snapshot is None:
-        return {"bikes_available": 0, "as_of": None}
-    row = Station.objects.filter(snapshot_id=provider.current_snapshot_id, station_id=station_id,
-                                 is_installed=True, is_renting=True).values("bikes_available", "last_reported").first()
-    if row is None:
-        return {"bikes_available": 0, "as_of": None}
-    return {"bikes_available": max(0, row["bikes_available"]),
-            "as_of": row["last_reported"] or provider.current_snapshot.last_updated}

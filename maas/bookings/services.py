@@ -230,7 +230,7 @@ def _lock_station(provider_id, station_id):
 def station_bikes_left(provider_id, station_id):
     """Bikes at a station not held by our live bookings: the feed's count minus our holds there and
     minus rides started after that count was reported. Call with the station locked."""
-    from providers.services import station_bike_count
+    from providers.selectors import station_bike_count
 
     count = station_bike_count(provider_id, station_id)
     ours = Booking.objects.filter(provider_id=provider_id, station_id=station_id, vehicle_id="")
