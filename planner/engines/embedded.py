@@ -328,59 +328,29 @@ class EmbeddedNetwork:
         """Journeys for an arrive-by query: those of the latest door departure τ (within ARRIVE_WINDOW_S
         before the deadline) whose earliest arrival is <= the deadline, arriving by it.
 
-        The earliest arrival from the door is non-decreasing in the departure time, so a search over τ
-        with the (exact) departure search finds that latest τ: it starts from cafein's reverse answer
-        (checked; usually right, then two probes settle it), gallops up and bisects. The answer is
-        the departure search's journeys from τ that arrive in time. Empty if nothing arrives in time
-        when leaving ARRIVE_WINDOW_S before the deadline.
+        The earliest arrival from the door is non-decreasing in the departure time, so an integer
+        binary search over τ with the (exact) departure search finds that latest τ (jumping to the
+        departure of each journey found); the answer is the departure search's journeys from τ that
+        arrive in time. Empty if nothing arrives in time when leaving ARRIVE_WINDOW_S before the deadline.
         """
         def probe(tau):
             found = self._depart(day, tau, acc, egr, ex_stops, ex_trips, wheelchair)
             return [f for f in found if f[0] <= deadline]
 
-        lo, best = None, []
-        hint = self._arrive_hint(day, deadline, acc, egr, wheelchair)
-        if hint is not None and deadline - ARRIVE_WINDOW_S <= hint <= deadline:
-            best = probe(hint)
-            lo = hint if best else None
-        if lo is None:
-            lo = deadline - ARRIVE_WINDOW_S
-            best = probe(lo)
-            if not best:
-                return []
-        hi, step = deadline + 1, 1  # invariant: leaving at lo arrives in time, leaving at hi does not
-        while lo + step < hi:  # gallop up from lo
-            got = probe(lo + step)
-            if not got:
-                hi = lo + step
-                break
-            lo, best, step = lo + step, got, step * 2
+        best = probe(deadline - ARRIVE_WINDOW_S)
+        if not best:
+            return []
+        # A journey found leaving at d >= the probe time proves d itself arrives in time: jump to it.
+        lo = max(f[2] for f in best)
+        hi = deadline + 1  # invariant: leaving at lo arrives in time, leaving at hi does not
         while hi - lo > 1:
             mid = (lo + hi) // 2
             got = probe(mid)
             if got:
-                lo, best = mid, got
+                lo, best = max(f[2] for f in got), got
             else:
                 hi = mid
         return best
-
-    def _arrive_hint(self, day, deadline, acc, egr, wheelchair):
-        """A door departure that arrives by the deadline, from cafein's reverse search on the plain
-        network (only a starting point for _arrive, which proves it), or None."""
-        if deadline - max(v[0] for v in egr.values()) < 0:
-            return None
-        kw = self._cafein_kw[wheelchair]
-        pairs = []  # (duration bound, o, d)
-        for d, (e_s, _, _) in egr.items():
-            times = self.net.travel_times_from_stop(d, arrival=self._when(day, deadline - e_s), **kw)
-            pairs.extend((int(times[o]) + a_s + e_s, o, d) for o, (a_s, _, _) in acc.items() if o != d and o in times)
-        hint = None
-        for _, o, d in sorted(pairs)[:DETAILED_PAIRS]:
-            for _, legs in self._journeys(self.net, o, d, kw, arrival=self._when(day, deadline - egr[d][0])):
-                if self._end(legs)[1] + egr[d][0] <= deadline:
-                    door = legs[0][3] - acc[o][0]
-                    hint = door if hint is None else max(hint, door)
-        return hint
 
     # --- itinerary translation --------------------------------------------------------------
     def _point(self, stop_id, language):
