@@ -1,8 +1,10 @@
 """Billing API shapes (integer cents everywhere)."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing.models import Entitlement, Invoice, Plan, Subscription
 from billing.money import vat_included
+from billing.pricing import CATEGORY_BY_MODE
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
@@ -74,11 +76,42 @@ class SetupIntentChoiceSerializer(serializers.Serializer):
     setup_intent = serializers.RegexField(r"^seti_[A-Za-z0-9_]+$", max_length=100)
 
 
-class QuoteSerializer(serializers.Serializer):
-    itinerary = serializers.DictField()
+# Quote input bounds: a leg is at most a week and 2,000 km; an itinerary at most 30 legs.
+QUOTE_MAX_LEGS = 30
+QUOTE_MAX_LEG_SECONDS = 7 * 24 * 3600
+QUOTE_MAX_LEG_METRES = 2_000_000
+QUOTE_LEG_MODES = sorted({"walk", "bike", "car"} | set(CATEGORY_BY_MODE))
 
-    def validate_itinerary(self, value):
-        legs = value.get("legs")
-        if not isinstance(legs, list) or not all(isinstance(leg, dict) for leg in legs):
-            raise serializers.ValidationError("itinerary.legs must be a list of leg objects.")
-        return value
+
+class QuoteLegSerializer(serializers.Serializer):
+    """The leg fields pricing reads (an itinerary leg from POST /plans; other keys are ignored)."""
+
+    mode = serializers.ChoiceField(choices=QUOTE_LEG_MODES)
+    transit = serializers.BooleanField(required=False)
+    zones = serializers.ListField(child=serializers.CharField(max_length=8), max_length=10, required=False,
+                                  allow_null=True)
+    start_time = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="ISO-8601; without an offset it is Helsinki time.")
+    end_time = serializers.DateTimeField(required=False, allow_null=True)
+    duration_s = serializers.IntegerField(min_value=0, max_value=QUOTE_MAX_LEG_SECONDS, required=False,
+                                          allow_null=True)
+    distance_m = serializers.IntegerField(min_value=0, max_value=QUOTE_MAX_LEG_METRES, required=False,
+                                          allow_null=True)
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_time"), attrs.get("end_time")
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError({"end_time": _("end_time is before start_time.")},
+                                              code="end_before_start")
+        for key in ("start_time", "end_time"):  # pricing reads ISO strings (offset-aware after validation)
+            if attrs.get(key) is not None:
+                attrs[key] = attrs[key].isoformat()
+        return attrs
+
+
+class QuoteItinerarySerializer(serializers.Serializer):
+    legs = QuoteLegSerializer(many=True, max_length=QUOTE_MAX_LEGS)
+
+
+class QuoteSerializer(serializers.Serializer):
+    itinerary = QuoteItinerarySerializer()
