@@ -1,4 +1,5 @@
 """Billing API: plans, subscription, usage, invoices, payment methods, quotes, Stripe webhooks."""
+import json
 import uuid
 
 import stripe
@@ -122,6 +123,26 @@ class QuoteView(EnvelopeAPIView):
         return Response(services.price_itinerary(request.user, data["itinerary"]))
 
 
+def _malformed_event_field(payload):
+    """The first malformed part of a (signature-verified) event payload, or None."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return "body"
+    if not isinstance(doc, dict):
+        return "body"
+    for key in ("id", "type"):  # WebhookEvent stores both in 100 characters
+        if not isinstance(doc.get(key), str) or not 0 < len(doc[key]) <= 100:
+            return key
+    created = doc.get("created", 0)
+    if not isinstance(created, int) or isinstance(created, bool) or not 0 <= created < 2 ** 62:
+        return "created"
+    data = doc.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "data.object"
+    return None
+
+
 class StripeWebhookView(EnvelopeAPIView):
     """Stripe events: signature-verified, exactly once per event id; unknown types acknowledged."""
 
@@ -134,5 +155,12 @@ class StripeWebhookView(EnvelopeAPIView):
             event = webhooks.verify(request.body, request.headers.get("Stripe-Signature"))
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise ApiError(_("Invalid webhook signature."), code="invalid_signature", status_code=400) from exc
+        except (AttributeError, TypeError, KeyError) as exc:  # signature fine, payload not an event object
+            raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
+                           details={"field": "body"}, status_code=400) from exc
+        field = _malformed_event_field(request.body)
+        if field is not None:
+            raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
+                           details={"field": field}, status_code=400)
         outcome = webhooks.process_event(event)
         return Response({"received": True, "event": event["id"], "outcome": outcome})
