@@ -179,3 +179,14 @@ def test_just_under_the_limit_is_processed(api_client):
 def test_handler400_disallowed_host_in_envelope(client):
     response = client.get("/api/v1/me", HTTP_HOST="evil.example")
     assert_envelope(response, 400, "bad_request")
+
+
+# --- sign-up limits ------------------------------------------------------------------------------------
+
+def test_overlong_email_is_a_field_error_not_500(api_client):
+    """The email is the username (150 characters); a valid 190-character email was a DB DataError (500)."""
+    email = "a" * 64 + "@" + "b" * 60 + "." + "c" * 60 + ".fi"
+    response = api_client.post("/api/v1/auth/signup", {"email": email, "password": "kalasatama-2026"},
+                               format="json")
+    error = assert_envelope(response, 400, "validation_error")
+    assert error["details"] == {"email": ["Ensure this field has no more than 150 characters."]}
