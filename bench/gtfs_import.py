@@ -6,7 +6,8 @@ full HSL feed) and prints the median of --repeat runs of each, and their ratio (
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/maas_bench .venv/bin/python bench/gtfs_import.py --scale 0.2
 
-Each import is a new feed version named "bench", deleted again after timing.
+Each run (read_feed, import) is a fresh process so its peak RSS (VmHWM) is its own; each import is a
+new feed version named "bench", deleted again after timing.
 """
 from __future__ import annotations
 
@@ -83,61 +84,100 @@ def generate_feed(path: Path, scale: float, seed: int = 7) -> dict:
     return {"stops": n_stops, "routes": n_routes, "trips": n_trips, "stop_times": total}
 
 
+def _peak_rss_mb() -> float:
+    """VmHWM (peak resident set) of this process in MB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(kind: str, path: str, chunk_rows: int | None) -> None:
+    """One measured run in a fresh process (so its peak RSS is its own): prints a JSON line."""
+    import json
+
+    import django
+
+    django.setup()
+    t0 = time.perf_counter()
+    if kind == "read":
+        import gtfs_kit
+
+        feed = gtfs_kit.read_feed(path, dist_units="km")
+        out = {"seconds": time.perf_counter() - t0, "stop_times": len(feed.stop_times)}
+    else:
+        from planner import services
+        from planner.gtfs.loader import import_feed
+        from planner.models import FeedVersion
+
+        result = import_feed(path, name="bench", chunk_rows=chunk_rows)
+        out = {"seconds": time.perf_counter() - t0, "stop_times": result.feed.stats["stop_times"],
+               "timings": result.timings}
+        services.delete_feed_version(FeedVersion.objects.get(pk=result.feed.pk))
+        Path(result.feed.gtfs_path).unlink(missing_ok=True)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    print("RESULT " + json.dumps(out))
+
+
+def _run(kind: str, path: Path, chunk_rows: int | None) -> dict:
+    import json
+    import subprocess
+
+    cmd = [sys.executable, __file__, "--child", kind, "--feed", str(path)]
+    if chunk_rows:
+        cmd += ["--chunk-rows", str(chunk_rows)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if proc.returncode or line is None:
+        raise SystemExit(f"{kind} run failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(line[len("RESULT "):])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="1.0 ~ 5 M stop_times (HSL size); default 0.05")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--feed", help="benchmark this existing GTFS zip instead of generating one")
+    parser.add_argument("--chunk-rows", type=int, help="rows per streamed chunk (default: the import's)")
+    parser.add_argument("--child", choices=["read", "import"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-
-    import django
-
-    django.setup()
-    import gtfs_kit
-
-    from planner import services
-    from planner.gtfs.loader import import_feed
-    from planner.models import FeedVersion
-
-    from django.db import connection
+    if args.child:
+        _child(args.child, args.feed, args.chunk_rows)
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.feed:
-            path, counts = Path(args.feed), {}
+            path = Path(args.feed)
         else:
             path = Path(tmp) / "synthetic.zip"
             t0 = time.perf_counter()
             counts = generate_feed(path, args.scale)
             print(f"generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s: "
                   f"{counts}")
-        print(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
-        read_times, import_times, phases = [], [], []
+        print(f"database: {os.environ.get('DATABASE_URL', '(settings default)')}; each run in a fresh process")
+        reads, imports = [], []
         for i in range(args.repeat):
-            t0 = time.perf_counter()
-            feed = gtfs_kit.read_feed(path, dist_units="km")
-            read_times.append(time.perf_counter() - t0)
-            n = len(feed.stop_times)
-            del feed
-            t0 = time.perf_counter()
-            result = import_feed(str(path), name="bench")
-            import_times.append(time.perf_counter() - t0)
-            phases.append(result.timings)
-            assert result.feed.stats["stop_times"] == n, (result.feed.stats, n)
-            services.delete_feed_version(FeedVersion.objects.get(pk=result.feed.pk))
-            Path(result.feed.gtfs_path).unlink(missing_ok=True)
-            print(f"run {i + 1}: read_feed {read_times[-1]:.2f} s, import_gtfs {import_times[-1]:.2f} s "
-                  f"({n:,} stop_times)")
-        read_med, import_med = statistics.median(read_times), statistics.median(import_times)
-        print(f"median gtfs_kit.read_feed: {read_med:.2f} s")
-        print(f"median import_gtfs (read+validate+COPY+zip): {import_med:.2f} s "
-              f"({n / import_med:,.0f} stop_times/s)")
+            reads.append(_run("read", path, None))
+            imports.append(_run("import", path, args.chunk_rows))
+            assert imports[-1]["stop_times"] == reads[-1]["stop_times"], (imports[-1], reads[-1])
+            print(f"run {i + 1}: read_feed {reads[-1]['seconds']:.2f} s (peak RSS {reads[-1]['peak_rss_mb']:.0f} MB), "
+                  f"import_gtfs {imports[-1]['seconds']:.2f} s (peak RSS {imports[-1]['peak_rss_mb']:.0f} MB), "
+                  f"{reads[-1]['stop_times']:,} stop_times")
+        read_med = statistics.median(r["seconds"] for r in reads)
+        import_med = statistics.median(r["seconds"] for r in imports)
+        n = imports[-1]["stop_times"]
+        print(f"median gtfs_kit.read_feed: {read_med:.2f} s, peak RSS "
+              f"{statistics.median(r['peak_rss_mb'] for r in reads):.0f} MB")
+        print(f"median import_gtfs (read+validate+COPY+zip+commit): {import_med:.2f} s "
+              f"({n / import_med:,.0f} stop_times/s), peak RSS "
+              f"{statistics.median(r['peak_rss_mb'] for r in imports):.0f} MB")
+        keys = list(imports[-1]["timings"])
         print("median phases of import_gtfs: " + ", ".join(
-            f"{k} {statistics.median(p[k] for p in phases):.2f} s" for k in ("read", "validate", "load"))
-            + " (load = COPY of all tables + commit, normalized zip written alongside)")
+            f"{k} {statistics.median(r['timings'].get(k, 0) for r in imports):.2f} s" for k in keys))
         print(f"ratio import/read_feed: {import_med / read_med:.2f}x (goal <= 2x)")
-        import resource
-
-        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 
 

@@ -31,9 +31,13 @@ def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header:
     for kind, values, nulls in columns:
         nulls = np.zeros(n, dtype=bool) if nulls is None else np.asarray(nulls, dtype=bool)
         if kind == "text":
-            encoded = [b"" if isnull else str(v).encode("utf-8") for v, isnull in zip(values, nulls)]
-            data_len = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
-            data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+            as_array = np.asarray(values, dtype=object)
+            if n and (nulls | (as_array == "")).all():  # e.g. a stop_headsign column nobody fills
+                data_len, data = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+            else:
+                encoded = [b"" if isnull else str(v).encode("utf-8") for v, isnull in zip(values, nulls)]
+                data_len = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+                data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         else:
             dtype = np.dtype(FIXED[kind])
             raw = np.asarray(values)

@@ -19,8 +19,10 @@ from planner.gtfs.times import format_time, parse_times
 from planner.gtfs.validate import MAX_ROWS_PER_CHECK, REQUIRED_COLUMNS, REQUIRED_VALUES
 
 BIG_TABLES = ("stop_times", "shapes")
+TEXT_COLUMNS = {"stop_times": ("trip_id", "stop_id", "arrival_time", "departure_time", "stop_headsign"),
+                "shapes": ("shape_id",)}
 _NA = ["", " ", "nan", "NaN", "null"]
-NONE32 = np.int32(-1)  # "blank" in the compact int32 arrays
+NONE32, BAD32 = np.int32(-1), np.int32(-2)  # blank / malformed time in the compact int32 arrays
 
 
 def member_name(path: Path, table: str) -> str | None:
@@ -45,10 +47,15 @@ def open_member(path: Path, table: str):
             yield fh
 
 
-def read_chunks(fh, chunk_rows: int):
-    """(first data row index, DataFrame of str/NA) chunks of a CSV file object."""
+def read_chunks(fh, chunk_rows: int, text: tuple[str, ...] | None = None):
+    """(first data row index, DataFrame) chunks of a CSV file object.
+
+    Every column is text unless `text` names the text columns: the others are then parsed by pandas' C
+    parser (numbers stay numbers; a column with a bad cell comes back as text and is checked as such).
+    """
     offset = 0
-    reader = pd.read_csv(fh, dtype=str, na_values=_NA, keep_default_na=True, encoding="utf-8-sig",
+    dtype = str if text is None else {c: str for c in text}
+    reader = pd.read_csv(fh, dtype=dtype, na_values=_NA, keep_default_na=True, encoding="utf-8-sig",
                          chunksize=chunk_rows, skipinitialspace=False)
     for chunk in reader:
         chunk.columns = [c.strip() for c in chunk.columns]
@@ -127,10 +134,14 @@ def missing_columns(table: str, columns) -> list[Issue]:
 
 
 def _integers(findings: Findings, file: str, chunk: pd.DataFrame, column: str, what: str = "integer"):
-    """int64 values of a text column (NaN where blank or bad); bad cells are reported."""
-    values = pd.to_numeric(chunk[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    present = chunk[column].notna().to_numpy()
-    bad = present & (np.isnan(values) | (values != np.round(values)))
+    """Integer values (as float64, NaN where blank or bad) of a column; bad cells are reported."""
+    if pd.api.types.is_numeric_dtype(chunk[column].dtype):  # parsed by read_csv already
+        values = chunk[column].to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(values) & (values != np.round(values))
+    else:
+        values = pd.to_numeric(chunk[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        present = chunk[column].notna().to_numpy()
+        bad = present & (np.isnan(values) | (values != np.round(values)))
     findings.mask(file, column, "bad_number", chunk, bad, lambda v: f"{v!r} is not a valid {what}")
     return values
 
@@ -187,8 +198,8 @@ class StopTimesCheck:
         compact = np.empty((len(chunk), 4), dtype=np.int32)
         compact[:, 0] = trip_code
         compact[:, 1] = np.where(np.isnan(seq), -1, seq).astype(np.int64).clip(-1, 2**31 - 1)
-        compact[:, 2] = np.where(np.isnan(arr), NONE32, arr)
-        compact[:, 3] = np.where(np.isnan(dep), NONE32, dep)
+        compact[:, 2] = np.where(arr_blank, NONE32, np.where(np.isnan(arr), BAD32, arr))
+        compact[:, 3] = np.where(dep_blank, NONE32, np.where(np.isnan(dep), BAD32, dep))
         self.parts.append(compact)
         self.rows += len(chunk)
         return {"trip_code": trip_code, "stop_code": stop_code, "seq": seq, "arr": arr, "dep": dep, **extra}
@@ -200,6 +211,7 @@ class StopTimesCheck:
         data = np.concatenate(self.parts) if self.parts else np.empty((0, 4), dtype=np.int32)
         self.parts = []
         trip_codes, seq = data[:, 0], data[:, 1]
+        both_blank = (data[:, 2] == NONE32) & (data[:, 3] == NONE32)
         arr = np.where(data[:, 2] < 0, np.nan, data[:, 2])
         dep = np.where(data[:, 3] < 0, np.nan, data[:, 3])
         del data
@@ -217,7 +229,7 @@ class StopTimesCheck:
         last[:-1] = first[1:]
         ends = np.zeros(len(order), dtype=bool)
         ends[order[first | last]] = True
-        untimed = np.flatnonzero(ends & np.isnan(arr) & np.isnan(dep))
+        untimed = np.flatnonzero(ends & both_blank)
         f.rows(file, "arrival_time", "missing_time", untimed, [None] * min(len(untimed), MAX_ROWS_PER_CHECK),
                lambda v: "first and last stop of a trip must have times")
         frame = pd.DataFrame({"trip": trip_sorted, "t": np.where(np.isnan(dep), arr, dep)[order],

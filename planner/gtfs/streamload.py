@@ -132,7 +132,7 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
     state = {"write": write, "copy_error": None}
 
     def stop_time_frames(fh):
-        for _, chunk in stream.read_chunks(fh, rows):
+        for _, chunk in stream.read_chunks(fh, rows, stream.TEXT_COLUMNS["stop_times"]):
             p = check.chunk(chunk)
             if not state["write"] or findings.any:
                 state["write"] = False
@@ -158,7 +158,7 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
         shape_check = stream.ShapesCheck(findings)
 
         def shape_frames(fh):
-            for _, chunk in stream.read_chunks(fh, rows):
+            for _, chunk in stream.read_chunks(fh, rows, stream.TEXT_COLUMNS["shapes"]):
                 p = shape_check.chunk(chunk)
                 if not state["write"] or findings.any:
                     state["write"] = False
@@ -226,6 +226,10 @@ def write_normalized_zip(source: Path, target: Path, *, rewrite_times: bool, row
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     tables = [t for t in ORDER if stream.member_name(source, t) is not None]
+    if not rewrite_times and _is_flat_zip_without_bom(source, tables):
+        shutil.copyfile(source, tmp)  # already what we'd write: skip recompressing
+        tmp.replace(target)
+        return target
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for table in tables:
             info = zipfile.ZipInfo(f"{table}.txt", date_time=(1980, 1, 1, 0, 0, 0))
@@ -244,3 +248,16 @@ def write_normalized_zip(source: Path, target: Path, *, rewrite_times: bool, row
                 shutil.copyfileobj(src, dst, 1 << 20)
     tmp.replace(target)
     return target
+
+
+def _is_flat_zip_without_bom(path: Path, tables: list[str]) -> bool:
+    if path.is_dir() or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        if any("/" in n for n in zf.namelist()):
+            return False
+        for table in tables:
+            with zf.open(f"{table}.txt") as fh:
+                if fh.read(3) == b"\xef\xbb\xbf":
+                    return False
+    return True

@@ -20,15 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--skip-if-unchanged", action="store_true",
                             help="do nothing when the active version was imported from identical content")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--chunk-rows", type=int, default=None,
+                            help="rows of stop_times/shapes per streamed chunk (default settings.GTFS_IMPORT_CHUNK_ROWS "
+                                 "or 200000)")
 
     def handle(self, *args, source, name, activate, repair, reference_stops, max_errors, skip_if_unchanged,
-               no_progress, **options):
+               no_progress, chunk_rows=None, **options):
+        if chunk_rows is not None and chunk_rows < 1:
+            raise CommandError("--chunk-rows must be a positive number")
         if reference_stops and not repair:
             raise CommandError("--reference-stops needs --repair")
         try:
             result = import_feed(source, name=name, activate=activate, repair_feed=repair,
                                  reference_stops=reference_stops, skip_if_active_same=skip_if_unchanged,
-                                 progress=not no_progress)
+                                 progress=not no_progress, chunk_rows=chunk_rows)
         except FeedInvalid as exc:
             raise CommandError(f"{source}: feed rejected, nothing was written.\n"
                                + format_report(exc.issues, max_errors)) from exc
