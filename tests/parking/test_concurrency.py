@@ -128,3 +128,32 @@ def test_permits_and_park_and_ride_reservations_racing_for_the_last_spaces_of_a_
     assert selectors.facility_free_for_day(facility, day) == 0
     # The next day only the permits hold spaces (no reservations there).
     assert selectors.facility_free_for_day(facility, other_day) == 7 - granted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_applications_while_a_queue_exists_keep_the_household_and_plate_limits(allocator):
+    """Once an area has a waitlist, applications only queue: still one application per household and per plate."""
+    from maas.accounts import services as accounts
+
+    area = make_area(code="queued", blocks="Q-1", facility=make_facility(car=300), absolute=1)
+    holder, waiting = make_residents(2, block="Q-1", prefix="q")
+    assert services.apply_for_permit(holder, area.pk, plate="Q-1").status == "granted"
+    assert services.apply_for_permit(waiting, area.pk, plate="Q-2").status == "waitlisted"
+
+    home = accounts.create_household(address="Capellan puistotie 1", block="Q-1")
+    family = [accounts.register_resident(email=f"fam{i}@example.org", password=None, household=home)
+              for i in range(20)]
+    strangers = make_residents(20, block="Q-1", prefix="qs")
+    results = run_concurrently(
+        [(lambda r=r, i=i: services.apply_for_permit(r, area.pk, plate=f"FAM-{i}")) for i, r in enumerate(family)]
+        + [(lambda r=r: services.apply_for_permit(r, area.pk, plate="SAME-1")) for r in strangers]
+    )
+    family_results, stranger_results = results[:20], results[20:]
+    assert [r.status for r in family_results if isinstance(r, Permit)] == ["waitlisted"]
+    assert sorted(r.error_code for r in family_results if not isinstance(r, Permit)) == ["household_limit"] * 19
+    assert [r.status for r in stranger_results if isinstance(r, Permit)] == ["waitlisted"]
+    assert sorted(r.error_code for r in stranger_results if not isinstance(r, Permit)) == ["plate_taken"] * 19
+    assert Permit.objects.filter(area=area, household=home).count() == 1
+    assert Permit.objects.filter(area=area, plate="SAME-1").count() == 1
+    queue = Permit.objects.filter(area=area, status="waitlisted")
+    assert sorted(selectors.waitlist_position(p) for p in queue) == [1, 2, 3]
