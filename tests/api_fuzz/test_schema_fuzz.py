@@ -22,7 +22,7 @@ from providers import services as providers
 
 # accounts + billing + providers (+ the vehicles/stations reads). Probes are plain views: test_error_envelope.
 PATHS = r"^/api/v1/(auth/|me$|billing/|providers/|vehicles$|stations$)"
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
