@@ -208,38 +208,62 @@ class StopTimesCheck:
         """Cross-row checks: duplicate (trip, sequence), untimed first/last stops, times going back; trips
         without stop_times."""
         f, file = self.f, self.FILE
-        data = np.concatenate(self.parts) if self.parts else np.empty((0, 4), dtype=np.int32)
-        self.parts = []
-        trip_codes, seq = data[:, 0], data[:, 1]
-        both_blank = (data[:, 2] == NONE32) & (data[:, 3] == NONE32)
-        arr = np.where(data[:, 2] < 0, np.nan, data[:, 2])
-        dep = np.where(data[:, 3] < 0, np.nan, data[:, 3])
-        del data
-        order = np.lexsort((seq, trip_codes))
-        trip_sorted, seq_sorted = trip_codes[order], seq[order]
-        repeated = np.zeros(len(order), dtype=bool)
-        repeated[1:] = (trip_sorted[1:] == trip_sorted[:-1]) & (seq_sorted[1:] == seq_sorted[:-1]) & \
-            (trip_sorted[1:] >= 0) & (seq_sorted[1:] >= 0)
-        rows = np.sort(order[repeated])
+        # Column by column, freeing the chunks as we go: peak ~ the 16 bytes/row once plus int32 temporaries.
+        columns = []
+        for c in range(4):
+            columns.append(np.concatenate([p[:, c] for p in self.parts]) if self.parts else np.empty(0, np.int32))
+            if c == 3:
+                self.parts = []
+        trip, seq, arr, dep = columns
+        del columns
+        n = len(trip)
+        key = (trip.astype(np.int64) << 32) | (seq.astype(np.int64) & 0xFFFFFFFF)
+        # Feeds are nearly always sorted by trip and sequence already: then no permutation is needed.
+        order = None if n < 2 or bool((key[1:] >= key[:-1]).all()) else np.argsort(key, kind="stable")
+        if order is not None:
+            key = key[order]
+
+        def sorted_(values):
+            return values if order is None else values[order]
+
+        def original(positions):
+            return np.sort(positions if order is None else order[positions])
+
+        trip_s = (key >> 32).astype(np.int32)
+        repeated = np.zeros(n, dtype=bool)
+        repeated[1:] = (key[1:] == key[:-1]) & (trip_s[1:] >= 0) & ((key[1:] & 0xFFFFFFFF) != 0xFFFFFFFF)
+        del key
+        rows = original(np.flatnonzero(repeated))
         f.rows(file, "stop_sequence", "duplicate", rows, [str(s) for s in seq[rows[:MAX_ROWS_PER_CHECK]]],
                lambda v: f"duplicate trip_id/stop_sequence (value {v!r})")
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = trip_sorted[1:] != trip_sorted[:-1]
-        last = np.ones(len(order), dtype=bool)
-        last[:-1] = first[1:]
-        ends = np.zeros(len(order), dtype=bool)
-        ends[order[first | last]] = True
-        untimed = np.flatnonzero(ends & both_blank)
+        del repeated
+        first = np.ones(n, dtype=bool)
+        first[1:] = trip_s[1:] != trip_s[:-1]
+        ends = first.copy()
+        ends[:-1] |= first[1:]  # last stop of a trip
+        ends[-1:] = True
+        both_blank = sorted_((arr == NONE32) & (dep == NONE32))
+        untimed = original(np.flatnonzero(ends & both_blank))
         f.rows(file, "arrival_time", "missing_time", untimed, [None] * min(len(untimed), MAX_ROWS_PER_CHECK),
                lambda v: "first and last stop of a trip must have times")
-        frame = pd.DataFrame({"trip": trip_sorted, "t": np.where(np.isnan(dep), arr, dep)[order],
-                              "a": np.where(np.isnan(arr), dep, arr)[order]})
-        filled = frame.groupby("trip", sort=False)["t"].ffill()
-        prev = filled.groupby(frame["trip"], sort=False).shift()
-        backwards = np.zeros(len(order), dtype=bool)
-        backwards[order] = (frame["a"] < prev).to_numpy()
-        rows = np.flatnonzero(backwards)
-        f.rows(file, "arrival_time", "time_travel", rows, [format_time(arr[r]) for r in rows[:MAX_ROWS_PER_CHECK]],
+        del first, ends, both_blank
+        # Times must not decrease: each stop's arrival (or departure) vs the last timed stop before it.
+        arr_s, dep_s = sorted_(arr), sorted_(dep)
+        leave = np.where(dep_s >= 0, dep_s, arr_s)
+        come = np.where(arr_s >= 0, arr_s, dep_s)
+        del arr_s, dep_s
+        last_timed = np.maximum.accumulate(np.where(leave >= 0, np.arange(n, dtype=np.int32), np.int32(-1))) \
+            if n else np.empty(0, np.int32)
+        prev = np.empty(n, dtype=np.int32)
+        prev[:1] = -1
+        prev[1:] = last_timed[:-1]
+        del last_timed
+        has_prev = prev >= 0
+        safe = np.where(has_prev, prev, 0)
+        backwards = has_prev & (come >= 0) & (trip_s[safe] == trip_s) & (come < leave[safe])
+        rows = original(np.flatnonzero(backwards))
+        shown = [format_time(arr[r] if arr[r] >= 0 else dep[r]) for r in rows[:MAX_ROWS_PER_CHECK]]
+        f.rows(file, "arrival_time", "time_travel", rows, shown,
                lambda v: f"arrival {v!r} is earlier than the previous stop's departure")
         unseen = self.trip_ids[~self.trip_seen]
         untimed_trips = np.flatnonzero(trips["trip_id"].isin(unseen).to_numpy())

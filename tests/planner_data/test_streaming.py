@@ -161,3 +161,29 @@ def test_bad_rows_across_chunks_are_listed_first_n_then_counted(tmp_path, feed_d
     assert "stop_times.txt arrival_time bad_time: 80 rows" in message
     assert "stop_times.txt departure_time bad_time: 80 rows" in message
     assert_nothing_written(feed_dirs)
+
+
+def reversed_stop_times(m: dict, edit=None) -> dict:
+    header, *rows = m["stop_times.txt"].splitlines()
+    if edit:
+        rows = [edit(r) for r in rows]
+    return {**m, "stop_times.txt": "\n".join([header, *reversed(rows)]) + "\n"}
+
+
+@pytest.mark.django_db
+def test_unsorted_stop_times_load_the_same_and_time_travel_is_found_at_its_line(tmp_path, feed_dirs):
+    run(write_feed(tmp_path / "sorted.zip", members()), "--name", "sorted", "--chunk-rows", 1000)
+    run(write_feed(tmp_path / "reversed.zip", reversed_stop_times(members())), "--name", "rev", "--chunk-rows", 700)
+    assert rows_of(FeedVersion.objects.get(name="rev")) == rows_of(FeedVersion.objects.get(name="sorted"))
+
+    # T3's 5th stop (data row 64, line 5937 once reversed) arrives before the 4th left.
+    def edit(row):
+        return row.replace("05:18:00,05:18:00", "04:00:00,04:00:00") if row.startswith("T3,") else row
+
+    assert sum("05:18:00,05:18:00" in r and r.startswith("T3,") for r in members()["stop_times.txt"].splitlines()) == 1
+    with pytest.raises(CommandError) as exc:
+        run(write_feed(tmp_path / "back.zip", reversed_stop_times(members(), edit)), "--chunk-rows", 700)
+    message = str(exc.value)
+    assert "stop_times.txt row 5937 field arrival_time: arrival '04:00:00' is earlier than the previous" in message
+    assert "stop_times.txt arrival_time time_travel: 1 rows" in message
+    assert FeedVersion.objects.filter(name="hsl").count() == 0
