@@ -78,7 +78,7 @@ def test_valid_quote_keeps_its_price(resident_client, plans):
     assert [leg["reason"] for leg in body["legs"]] == ["pay_as_you_go", "own_means"]
 
 
-json_scalars = st.none() | st.booleans() | st.integers(-10 ** 25, 10 ** 25) | st.floats(allow_nan=False) | st.text(
+json_scalars = st.none() | st.booleans() | st.integers(-10 ** 25, 10 ** 25) | st.floats(allow_nan=False, allow_infinity=False) | st.text(
     max_size=30)
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
     st.text(max_size=8), inner, max_size=4), max_leaves=10)
