@@ -1,5 +1,7 @@
 """Write a validated GTFS feed as a new FeedVersion, in one transaction.
 
+`import_feed` streams feeds without --repair/frequencies through planner.gtfs.streamload (bounded
+memory); this module's whole-table path (read_tables -> validate -> load_tables) serves the others.
 Small tables go through bulk_create; trips, stop_times and shapes are bulk-loaded with PostgreSQL
 binary COPY (psycopg 3 `cursor.copy`, rows encoded with numpy in chunks of CHUNK_ROWS, so the load
 buffer stays bounded). Other databases (the SQLite demo) fall back to chunked bulk_create.
@@ -59,7 +61,7 @@ def import_feed(source: str, *, name: str = "hsl", activate: bool = False, repai
 
     Raises FeedInvalid (nothing written) when errors remain. Activates only when `activate`.
     Feeds without --repair or frequencies.txt are streamed in chunks of `chunk_rows` (default
-    settings.GTFS_IMPORT_CHUNK_ROWS or CHUNK_ROWS) with bounded memory; the others (small feeds:
+    settings.GTFS_IMPORT_CHUNK_ROWS or streamload.STREAM_CHUNK_ROWS) with bounded memory; the others (small feeds:
     repair and frequency expansion work on whole tables) are read whole with gtfs-kit.
     """
     with local_source(source) as path:

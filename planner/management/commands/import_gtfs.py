@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--chunk-rows", type=int, default=None,
                             help="rows of stop_times/shapes per streamed chunk (default settings.GTFS_IMPORT_CHUNK_ROWS "
-                                 "or 200000)")
+                                 "or 50000)")
 
     def handle(self, *args, source, name, activate, repair, reference_stops, max_errors, skip_if_unchanged,
                no_progress, chunk_rows=None, **options):
