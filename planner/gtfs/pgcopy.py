@@ -27,6 +27,9 @@ def pg_type(field) -> str:
 def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header: bool = True,
            trailer: bool = True) -> bytes:
     """One binary COPY payload for n rows."""
+    fast = _encode_uniform(columns, n)
+    if fast is not None:
+        return (HEADER if header else b"") + fast + (TRAILER if trailer else b"")
     parts = []  # per column: (field lengths incl. the 4-byte length word, data bytes, data lengths, nulls)
     for kind, values, nulls in columns:
         nulls = np.zeros(n, dtype=bool) if nulls is None else np.asarray(nulls, dtype=bool)
@@ -80,3 +83,34 @@ def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header:
     if trailer:
         buf[-2:] = 0xFF
     return buf.tobytes()
+
+
+def _encode_uniform(columns, n: int) -> bytes | None:
+    """Rows of one fixed layout (each column all NULL or all set, text columns all empty) as a numpy
+    structured array, without per-field scatter; None when the chunk doesn't qualify."""
+    if n == 0:
+        return None
+    fields, values = [("ncols", ">i2")], []
+    for i, (kind, vals, nulls) in enumerate(columns):
+        nulls = np.zeros(n, dtype=bool) if nulls is None else np.asarray(nulls, dtype=bool)
+        if nulls.all():
+            fields.append((f"l{i}", ">i4"))
+            values.append((f"l{i}", -1, None))
+            continue
+        if nulls.any():
+            return None
+        if kind == "text":
+            if not (np.asarray(vals, dtype=object) == "").all():
+                return None
+            fields.append((f"l{i}", ">i4"))
+            values.append((f"l{i}", 0, None))
+            continue
+        fields += [(f"l{i}", ">i4"), (f"v{i}", FIXED[kind])]
+        values.append((f"l{i}", np.dtype(FIXED[kind]).itemsize, (f"v{i}", np.asarray(vals))))
+    rows = np.empty(n, dtype=np.dtype(fields))  # packed: numpy adds no padding without align=True
+    rows["ncols"] = len(columns)
+    for length_field, length, value in values:
+        rows[length_field] = length
+        if value is not None:
+            rows[value[0]] = value[1]
+    return rows.tobytes()

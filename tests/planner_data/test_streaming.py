@@ -187,3 +187,22 @@ def test_unsorted_stop_times_load_the_same_and_time_travel_is_found_at_its_line(
     assert "stop_times.txt row 5937 field arrival_time: arrival '04:00:00' is earlier than the previous" in message
     assert "stop_times.txt arrival_time time_travel: 1 rows" in message
     assert FeedVersion.objects.filter(name="hsl").count() == 0
+
+
+def test_uniform_rows_fast_copy_encoding_matches_the_general_encoder(monkeypatch):
+    import numpy as np
+
+    from planner.gtfs import pgcopy
+
+    n = 7
+    columns = [("int8", np.arange(n) + 10 ** 10, None), ("int4", np.arange(n) * 3, np.zeros(n, bool)),
+               ("text", np.array([""] * n, dtype=object), None), ("float8", np.linspace(0, 1, n), None),
+               ("int2", np.zeros(n), np.ones(n, bool)), ("bool", np.ones(n, bool), None)]
+    assert pgcopy._encode_uniform(columns, n) is not None
+    fast = pgcopy.encode(columns, n)
+    monkeypatch.setattr(pgcopy, "_encode_uniform", lambda columns, n: None)
+    assert pgcopy.encode(columns, n) == fast
+    # Mixed NULLs or non-empty text fall back to the general encoder.
+    monkeypatch.undo()
+    assert pgcopy._encode_uniform([("int4", np.arange(n), np.arange(n) == 3)], n) is None
+    assert pgcopy._encode_uniform([("text", np.array(["a"] * n, dtype=object), None)], n) is None
