@@ -1,6 +1,8 @@
 """Root URLs: admin, probes, and the versioned API under /api/v1/."""
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import permissions
 from rest_framework.decorators import api_view, permission_classes
@@ -9,10 +11,12 @@ from rest_framework.reverse import reverse
 
 from maas.api.health import healthz, readyz
 
+handler400 = "maas.api.errors.handler400"
 handler404 = "maas.api.errors.handler404"
 handler500 = "maas.api.errors.handler500"
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def api_root(request):

@@ -175,7 +175,6 @@ def test_just_under_the_limit_is_processed(api_client):
 
 # --- Django-level 400 (outside DRF) ---------------------------------------------------------------------
 
-@override_settings(ROOT_URLCONF="tests.api_fuzz.urls_with_handlers")
 def test_handler400_disallowed_host_in_envelope(client):
     response = client.get("/api/v1/me", HTTP_HOST="evil.example")
     assert_envelope(response, 400, "bad_request")

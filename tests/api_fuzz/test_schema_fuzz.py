@@ -1,4 +1,4 @@
-"""Schema-driven fuzzing (schemathesis) of accounts, billing and providers against a live server on 127.0.0.1.
+"""Schema-driven fuzzing (schemathesis) of the whole resident/provider API against a live server on 127.0.0.1.
 
 Every generated request — schema-valid and schema-violating — must get no 5xx, a response matching the
 OpenAPI schema (documented status code, content type and body) and, for every 4xx, the error envelope.
@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
 from maas.accounts import services as accounts
 from providers import services as providers
 
-# accounts + billing + providers (+ the vehicles/stations reads). Probes are plain views: test_error_envelope.
-PATHS = r"^/api/v1/(auth/|me$|billing/|providers/|vehicles$|stations$)"
+# Every API area. Probes are plain views: test_error_envelope.
+PATHS = r"^/api/v1/(auth/|me$|billing/|providers/|vehicles$|stations$|parking/|bookings|plans$|accessibility$)"
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -48,6 +48,9 @@ def fuzz_world(transactional_db, live_server, localstripe):
     """Demo-like data: billing plans, HSL city-bike stations, a provider with an API key, a resident's JWT."""
     call_command("load_billing_plans")
     call_command("import_citybike_stations")
+    call_command("load_parking_demo")
+    call_command("load_transit_demo")
+    call_command("build_network", "--no-osm")
     provider = providers.register_provider(name="Fuzz Scooters", kind="scooter")
     _, raw_key = providers.create_api_key(provider, label="fuzz")
     resident = accounts.register_resident(email="fuzz@example.org", password="s3cret-pass-123")
@@ -83,7 +86,9 @@ def test_fuzzed_requests_get_no_5xx_and_schema_conforming_envelopes(fuzz_world):
     # The schema really covers the endpoints under test (a broken filter must not pass vacuously).
     assert {"POST /api/v1/auth/signup", "POST /api/v1/auth/token", "GET /api/v1/me", "POST /api/v1/billing/quote",
             "GET /api/v1/billing/subscription", "POST /api/v1/providers/{provider_id}/availability",
-            "GET /api/v1/stations", "GET /api/v1/vehicles"} <= labels
+            "GET /api/v1/stations", "GET /api/v1/vehicles", "POST /api/v1/plans", "POST /api/v1/accessibility",
+            "POST /api/v1/bookings", "GET /api/v1/bookings/{id}"} <= labels
+    assert any(label.startswith("POST /api/v1/parking/") for label in labels), sorted(labels)
     failures, statuses, negative_ops = [], [], []
     for operation in operations:
         # Schema-violating requests need an input to violate: a body or a query/path parameter.
