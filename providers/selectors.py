@@ -150,22 +150,23 @@ def vehicle_available(provider_id, vehicle_id) -> bool:
                                   is_reserved=False, is_disabled=False).exists()
 
 
+def _installed_station(provider_id, station_id):
+    """The station in an active provider's current snapshot, as a queryset (empty when there is none)."""
+    snapshot_id = (Provider.objects.filter(pk=provider_id, active=True)
+                   .values_list("current_snapshot_id", flat=True).first())
+    if snapshot_id is None:
+        return Station.objects.none()
+    return Station.objects.filter(snapshot_id=snapshot_id, station_id=station_id, is_installed=True)
+
+
 def station_has_bike(provider_id, station_id) -> bool:
     """True when the station (current snapshot) is renting and has at least one bike available."""
-    provider = Provider.objects.filter(pk=provider_id, active=True).first()
-    if provider is None or provider.current_snapshot_id is None:
-        return False
-    return Station.objects.filter(snapshot_id=provider.current_snapshot_id, station_id=station_id,
-                                  is_installed=True, is_renting=True, bikes_available__gt=0).exists()
+    return _installed_station(provider_id, station_id).filter(is_renting=True, bikes_available__gt=0).exists()
 
 
 def station_has_dock(provider_id, station_id) -> bool:
     """True when the station (current snapshot) is returning and has at least one free dock."""
-    provider = Provider.objects.filter(pk=provider_id, active=True).first()
-    if provider is None or provider.current_snapshot_id is None:
-        return False
-    return Station.objects.filter(snapshot_id=provider.current_snapshot_id, station_id=station_id,
-                                  is_installed=True, is_returning=True, docks_available__gt=0).exists()
+    return _installed_station(provider_id, station_id).filter(is_returning=True, docks_available__gt=0).exists()
 
 
 def station_bike_count(provider_id, station_id) -> dict:
