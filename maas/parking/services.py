@@ -6,7 +6,7 @@ the same area are thereby serialized, so grants never exceed the cap or the faci
 """
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -34,6 +34,19 @@ def normalize_plate(plate):
                        details={"plate": plate})
     letters_digits = LETTERS_DIGITS_RE.match(value)
     return "-".join(letters_digits.groups()) if letters_digits else value
+
+
+def max_days_ahead():
+    """How many days ahead a P+R reservation or a permit start may lie (setting PARKING_MAX_DAYS_AHEAD, 90)."""
+    return int(getattr(settings, "PARKING_MAX_DAYS_AHEAD", 90))
+
+
+def _check_not_too_far(day, field, message):
+    """ApiError day_too_far when `day` lies more than max_days_ahead() days after today."""
+    days = max_days_ahead()
+    latest = timezone.localdate() + timedelta(days=days)
+    if day > latest:
+        raise ApiError(message % {"days": days}, code="day_too_far", details={field: str(day), "latest": str(latest)})
 
 
 def _lock_area(area_id):
@@ -64,6 +77,7 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
     if valid_from < today:
         raise ApiError(_("A permit cannot start in the past."), code="invalid_period",
                        details={"valid_from": str(valid_from)})
+    _check_not_too_far(valid_from, "valid_from", _("A permit can start at most %(days)s days from today."))
     if valid_until is not None and valid_until < valid_from:
         raise ApiError(_("The permit must end after it starts."), code="invalid_period",
                        details={"valid_from": str(valid_from), "valid_until": str(valid_until)})
@@ -267,6 +281,7 @@ def reserve_park_and_ride(resident, facility_id, *, day, plate, capacity_type="C
     if day < timezone.localdate():
         raise ApiError(_("Reservations can only be made for today or later."), code="invalid_day",
                        details={"day": str(day)})
+    _check_not_too_far(day, "day", _("Reservations can be made at most %(days)s days ahead."))
     with transaction.atomic():
         try:
             facility = Facility.objects.select_for_update().get(pk=facility_id)

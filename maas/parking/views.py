@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
@@ -28,8 +29,23 @@ def validated(serializer_class, data):
             if any(getattr(e, "code", None) in ("invalid", "datetime") for e in serializer.errors.get(field, [])):
                 raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date",
                                details={field: data.get(field)})
+        if "radius_m" in serializer.errors:
+            field = serializer.fields["radius_m"]
+            raise ApiError(_("Give radius_m in whole metres from %(min)s to %(max)s.")
+                           % {"min": field.min_value, "max": field.max_value}, code="invalid_radius",
+                           details={"radius_m": data.get("radius_m"), "min": field.min_value,
+                                    "max": field.max_value})
         raise ValidationError(serializer.errors)
     return serializer.validated_data
+
+
+def reject_unknown_parameters(query_params, serializer_class):
+    """400 unknown_parameter naming every query parameter the serializer does not know (e.g. radius for radius_m)."""
+    known = set(serializer_class().fields) | {api_settings.URL_FORMAT_OVERRIDE}
+    unknown = sorted(set(query_params) - known)
+    if unknown:
+        raise ApiError(_("Unknown query parameter(s): %(names)s.") % {"names": ", ".join(unknown)},
+                       code="unknown_parameter", details={"unknown": unknown, "allowed": sorted(known - {None})})
 
 
 def own_permit(request, pk):
@@ -89,6 +105,7 @@ class PermitCancelView(APIView):
 class ParkAndRideView(APIView):
     @extend_schema(parameters=[ParkAndRideQuerySerializer], responses=ParkAndRideOptionSerializer(many=True))
     def get(self, request):
+        reject_unknown_parameters(request.query_params, ParkAndRideQuerySerializer)
         q = validated(ParkAndRideQuerySerializer, request.query_params)
         return Response(selectors.park_and_ride_options(
             q["lat"], q["lon"], q["radius_m"], q.get("day") or timezone.localdate()))

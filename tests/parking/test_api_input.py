@@ -152,3 +152,95 @@ def test_full_facility_message_in_swedish(setup):
                        format="json", HTTP_ACCEPT_LANGUAGE="sv")
     assert error(body) == (409, "facility_full")
     assert body.json()["error"]["message"] == "Anläggningen är full den dagen."
+
+
+P_AND_R = "/api/v1/parking/park-and-ride"
+
+
+def test_reservation_and_permit_start_too_far_ahead_answer_day_too_far(setup, settings):
+    facility, area, client, _ = setup
+    settings.PARKING_MAX_DAYS_AHEAD = 30
+    today = timezone.localdate()
+    latest = today + timedelta(days=30)
+    body = client.post(RESERVATIONS, {"facility_id": facility.pk, "day": "9999-12-30", "plate": "XYZ-999"},
+                       format="json")
+    assert error(body) == (400, "day_too_far")
+    assert body.json()["error"]["details"] == {"day": "9999-12-30", "latest": latest.isoformat()}
+    assert body.json()["error"]["message"] == "Reservations can be made at most 30 days ahead."
+    beyond = (latest + timedelta(days=1)).isoformat()
+    assert error(client.post(RESERVATIONS, {"facility_id": facility.pk, "day": beyond, "plate": "XYZ-999"},
+                             format="json")) == (400, "day_too_far")
+    body = client.post(PERMITS, {"area_id": area.pk, "plate": "XYZ-999", "valid_from": beyond}, format="json")
+    assert error(body) == (400, "day_too_far")
+    assert body.json()["error"]["details"] == {"valid_from": beyond, "latest": latest.isoformat()}
+    assert Permit.objects.count() == 0 and ParkAndRideReservation.objects.count() == 0
+    # the last allowed day itself is fine for both
+    booked = client.post(RESERVATIONS, {"facility_id": facility.pk, "day": latest.isoformat(), "plate": "XYZ-999"},
+                         format="json")
+    assert booked.status_code == 201 and booked.json()["day"] == latest.isoformat()
+    permit = client.post(PERMITS, {"area_id": area.pk, "plate": "XYZ-999", "valid_from": latest.isoformat()},
+                         format="json")
+    assert permit.status_code == 201 and permit.json()["valid_from"] == latest.isoformat()
+
+
+def test_day_too_far_defaults_to_90_days(setup, settings):
+    facility, _, client, _ = setup
+    del settings.PARKING_MAX_DAYS_AHEAD  # pytest-django restores it (or its absence) afterwards
+    today = timezone.localdate()
+    day91 = (today + timedelta(days=91)).isoformat()
+    assert error(client.post(RESERVATIONS, {"facility_id": facility.pk, "day": day91, "plate": "ABC-1"},
+                             format="json")) == (400, "day_too_far")
+    day90 = (today + timedelta(days=90)).isoformat()
+    assert client.post(RESERVATIONS, {"facility_id": facility.pk, "day": day90, "plate": "ABC-1"},
+                       format="json").status_code == 201
+
+
+@pytest.mark.parametrize("language, reservation, permit", [
+    ("fi", "Varauksen voi tehdä enintään 90 päivää etukäteen.", "Lupa voi alkaa enintään 90 päivän päästä."),
+    ("sv", "Reservationer kan göras högst 90 dagar i förväg.", "Ett tillstånd kan börja högst 90 dagar från i dag."),
+])
+def test_day_too_far_in_finnish_and_swedish(setup, settings, language, reservation, permit):
+    facility, area, client, _ = setup
+    settings.PARKING_MAX_DAYS_AHEAD = 90
+    far = (timezone.localdate() + timedelta(days=400)).isoformat()
+    body = client.post(RESERVATIONS, {"facility_id": facility.pk, "day": far, "plate": "ABC-1"}, format="json",
+                       HTTP_ACCEPT_LANGUAGE=language)
+    assert error(body) == (400, "day_too_far") and body.json()["error"]["message"] == reservation
+    body = client.post(PERMITS, {"area_id": area.pk, "plate": "ABC-1", "valid_from": far}, format="json",
+                       HTTP_ACCEPT_LANGUAGE=language)
+    assert error(body) == (400, "day_too_far") and body.json()["error"]["message"] == permit
+
+
+def test_park_and_ride_rejects_unknown_query_parameters(setup):
+    facility, _, client, _ = setup
+    body = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "radius": -5})
+    assert error(body) == (400, "unknown_parameter")
+    assert body.json()["error"]["details"]["unknown"] == ["radius"]
+    assert body.json()["error"]["details"]["allowed"] == ["day", "format", "lat", "lon", "radius_m"]
+    assert "radius" in body.json()["error"]["message"]
+    body = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "zoom": 3, "Radius_m": 10})
+    assert body.json()["error"]["details"]["unknown"] == ["Radius_m", "zoom"]
+    body = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "radius": 5}, HTTP_ACCEPT_LANGUAGE="fi")
+    assert body.json()["error"]["message"] == "Tuntemattomat kyselyparametrit: radius."
+    # the documented parameters (and DRF's ?format=) still answer the facility
+    found = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "radius_m": 500, "format": "json"})
+    assert found.status_code == 200 and [o["facility_id"] for o in found.json()] == [facility.pk]
+
+
+@pytest.mark.parametrize("radius", ["-5", "0", "50001", "1000000000000", "1.5", "far"])
+def test_park_and_ride_bad_radius_answers_invalid_radius(setup, radius):
+    facility, _, client, _ = setup
+    body = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "radius_m": radius})
+    assert error(body) == (400, "invalid_radius")
+    assert body.json()["error"]["details"] == {"radius_m": radius, "min": 1, "max": 50000}
+
+
+def test_park_and_ride_radius_bounds_are_inclusive(setup):
+    facility, _, client, _ = setup
+    for radius in (1, 50000):
+        body = client.get(P_AND_R, {"lat": facility.lat + 0.001, "lon": facility.lon, "radius_m": radius})
+        assert body.status_code == 200
+        assert [o["facility_id"] for o in body.json()] == ([facility.pk] if radius == 50000 else [])
+    body = client.get(P_AND_R, {"lat": facility.lat, "lon": facility.lon, "radius_m": 0},
+                      HTTP_ACCEPT_LANGUAGE="sv")
+    assert body.json()["error"]["message"] == "Ange radius_m i hela meter från 1 till 50000."
