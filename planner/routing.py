@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +54,33 @@ def _check_time(when: datetime, field: str):
         raise ApiError(_("%(field)s must be between the years %(a)s and %(b)s.")
                        % {"field": field, "a": EARLIEST_YEAR, "b": LATEST_YEAR}, code="time_out_of_range",
                        details={"field": field, "value": when.isoformat()})
+
+
+def local_instant(when: datetime) -> datetime:
+    """`when` as a real instant in its zone: a naive wall time inside a spring-forward gap (DRF attaches
+    Europe/Helsinki without checking, e.g. 03:30 on 2022-03-27) moves forward by the gap (04:30+03:00);
+    an ambiguous autumn wall time means its first occurrence (EEST). Instants are compared in UTC."""
+    if when.tzinfo is None:
+        return when
+    return when.astimezone(dt_timezone.utc).astimezone(when.tzinfo)
+
+
+def _longest_walk_m(itinerary: dict) -> int:
+    return max((leg["distance_m"] for leg in itinerary["legs"] if leg["mode"] == "walk"), default=0)
+
+
+def _within_walk_limit(itineraries: list[dict], limit: int | None) -> list[dict]:
+    """Itineraries whose every walk leg is <= `limit` metres (all of them when no limit was given).
+
+    400 `no_itinerary_within_limits` when there were itineraries but the limit rules out every one."""
+    if limit is None or not itineraries:
+        return itineraries
+    kept = [it for it in itineraries if _longest_walk_m(it) <= limit]
+    if not kept:
+        raise ApiError(_("No itinerary keeps every walk within max_walk_m (%(limit)s m).") % {"limit": limit},
+                       code="no_itinerary_within_limits",
+                       details={"max_walk_m": limit, "required_max_walk_m": min(map(_longest_walk_m, itineraries))})
+    return kept
 
 
 def _resolve_point(value, field):
@@ -118,6 +145,8 @@ def build_request(params: dict) -> PlanRequest:
     if bool(departure) == bool(arrival):
         raise ApiError(_("Give exactly one of departure and arrival."), code="time_required")
     _check_time(departure or arrival, "departure" if departure else "arrival")
+    departure = local_instant(departure) if departure else None
+    arrival = local_instant(arrival) if arrival else None
     origin, origin_stop = _resolve_point(params["from"], "from")
     destination, destination_stop = _resolve_point(params["to"], "to")
     if (origin_stop and origin_stop == destination_stop) or street.crow_m(origin, destination) < 1.0:
@@ -223,6 +252,7 @@ def plan_trip(user, params: dict) -> list[dict]:
             raise _unavailable(exc)
         # Street-only trips do not need the transit network.
     itineraries += [street.itinerary(legs) for legs in _direct_options(req)]
+    itineraries = _within_walk_limit(itineraries, params.get("max_walk_m"))
     if req.arrival:
         itineraries.sort(key=lambda it: (-datetime.fromisoformat(it["start_time"]).timestamp(), it["transfers"]))
     else:
@@ -261,6 +291,7 @@ def accessibility(user, params: dict) -> dict:
     origin, _stop = _resolve_point(params["origin"], "origin")
     departure = params.get("departure") or timezone.now()
     _check_time(departure, "departure")
+    departure = local_instant(departure)
     max_time_s = int(params["minutes"]) * 60
     try:
         engine = get_engine(params.get("engine"))

@@ -86,7 +86,12 @@ class PlanRequestSerializer(serializers.Serializer):
     arrival = serializers.DateTimeField(required=False)
     modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=6)
     wheelchair = serializers.BooleanField(required=False, default=False)
-    max_walk_m = serializers.IntegerField(required=False, min_value=0, max_value=5000, default=1500)
+    max_walk_m = serializers.IntegerField(
+        required=False, min_value=0, max_value=5000,
+        help_text="Longest walk leg, metres, in every itinerary (transit access/egress/transfer walks, the walk "
+                  "to a shared vehicle and walk-only trips). When given, itineraries with a longer walk leg are "
+                  "left out, and if that leaves none the answer is 400 no_itinerary_within_limits. When "
+                  "omitted, transit access/egress use 1500 m each and walk-only trips are offered as before.")
     language = serializers.ChoiceField(choices=LANGUAGES, required=False)
     num_itineraries = serializers.IntegerField(required=False, min_value=1, max_value=5, default=3)
 

@@ -6,7 +6,7 @@ Distances are crow-fly x a per-mode detour factor at a typical urban speed, and 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from planner.emissions import leg_co2_g
 
@@ -33,15 +33,25 @@ def point(name, lat, lon, stop_id=None):
     return {"name": name, "stop_id": stop_id, "lat": lat, "lon": lon}
 
 
+def add_s(when: datetime, secs: float) -> datetime:
+    """`when` + secs of elapsed time, in `when`'s zone (UTC arithmetic: right across DST changes).
+
+    Plain `aware + timedelta` is wall-clock arithmetic in Python and can land on a local time that
+    does not exist (02:59 + 22 min on a spring-forward night gave 03:21+02:00 instead of 04:21+03:00).
+    """
+    return (when.astimezone(timezone.utc) + timedelta(seconds=secs)).astimezone(when.tzinfo)
+
+
 def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0) -> dict:
     """One street leg from point a to point b starting at `start` (aware datetime)."""
     detour, speed = PROFILES[mode]
     meters = crow_m((a["lat"], a["lon"]), (b["lat"], b["lon"])) * detour
     secs = int(round(meters / speed)) + extra_s
+    start = add_s(start, 0)  # normalized: a wall time inside a DST gap moves forward
     return {
         "mode": mode, "transit": False, "route_id": None, "route_short_name": None, "route_color": None,
         "trip_id": None, "from": a, "to": b, "start_time": start.isoformat(),
-        "end_time": (start + timedelta(seconds=secs)).isoformat(), "duration_s": secs,
+        "end_time": add_s(start, secs).isoformat(), "duration_s": secs,
         "distance_m": int(round(meters)),
         "geometry": {"type": "LineString", "coordinates": [[round(a["lon"], 6), round(a["lat"], 6)],
                                                            [round(b["lon"], 6), round(b["lat"], 6)]]},
@@ -67,14 +77,14 @@ def chain(specs, start: datetime) -> list[dict]:
     for mode, a, b, booking, extra_s in specs:
         item = leg(mode, a, b, t, booking=booking, extra_s=extra_s)
         out.append(item)
-        t = datetime.fromisoformat(item["end_time"])
+        t = add_s(t, item["duration_s"])  # keep start's zone: an ISO string only has a fixed offset
     return out
 
 
 def shift_to_arrive(legs: list[dict], arrival: datetime) -> list[dict]:
-    """Re-time chained legs so the last one ends at `arrival`."""
-    delta = arrival - datetime.fromisoformat(legs[-1]["end_time"])
+    """Re-time chained legs so the last one ends at `arrival` (offsets in arrival's zone)."""
+    delta = arrival.timestamp() - datetime.fromisoformat(legs[-1]["end_time"]).timestamp()
     for x in legs:
-        x["start_time"] = (datetime.fromisoformat(x["start_time"]) + delta).isoformat()
-        x["end_time"] = (datetime.fromisoformat(x["end_time"]) + delta).isoformat()
+        for key in ("start_time", "end_time"):
+            x[key] = add_s(datetime.fromisoformat(x[key]).astimezone(arrival.tzinfo), delta).isoformat()
     return legs
