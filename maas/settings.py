@@ -143,6 +143,23 @@ STRIPE_API_KEY = env_secret(env, "STRIPE_API_KEY", DEBUG, "sk_test_demo_localstr
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if not DEBUG else "http://127.0.0.1:8420")
 STRIPE_WEBHOOK_SECRET = env_secret(env, "STRIPE_WEBHOOK_SECRET", DEBUG, "whsec_demo_localstripe")
 
+# Optional tuning: each module keeps its own default (read with getattr); the environment may override.
+_TUNING = {
+    int: ["BOOKING_AUTH_BUFFER_PERCENT", "BOOKING_CANCEL_FEE_CENTS", "BOOKING_FREE_CANCEL_SECONDS",
+          "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
+          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "PARKING_MAX_DAYS_AHEAD",
+          "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
+          "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
+          "PROVIDERS_STALE_AFTER_S"],
+    float: ["BOOKING_PROVIDER_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
+    bool: ["PARKING_ASYNC_COMMIT"],
+}
+for _type, _names in _TUNING.items():
+    for _name in _names:
+        if _name in env.ENVIRON:
+            globals()[_name] = env.get_value(_name, cast=_type)
+PARKING_ALLOCATOR = env_choice(env, "PARKING_ALLOCATOR", ("sql", "orm"), "sql")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

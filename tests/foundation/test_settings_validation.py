@@ -49,3 +49,22 @@ def test_demo_defaults_are_sqlite_and_eager_celery():
     env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true"})
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "embedded"], result.stderr
+
+
+def test_unknown_parking_allocator_stops_startup():
+    result = _start({"PARKING_ALLOCATOR": "fast"})
+    assert result.returncode != 0
+    assert "PARKING_ALLOCATOR='fast' is not valid; allowed values: sql, orm" in result.stderr
+
+
+def test_tuning_variables_override_module_defaults_with_their_types():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(repr(s.BOOKING_HOLD_SECONDS), repr(s.PROVIDERS_FEED_TIMEOUT_S), repr(s.PARKING_ASYNC_COMMIT), "
+        "hasattr(s, 'BOOKING_CANCEL_FEE_CENTS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "BOOKING_CANCEL_FEE_CENTS"}
+    env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true", "BOOKING_HOLD_SECONDS": "60",
+                "PROVIDERS_FEED_TIMEOUT_S": "2.5", "PARKING_ASYNC_COMMIT": "true"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["60", "2.5", "True", "False"], result.stderr
