@@ -40,3 +40,16 @@ def test_well_formed_unknown_event_is_still_acknowledged(client):
     assert response.status_code == 200, response.content
     assert response.json() == {"received": True, "event": "evt_ok", "outcome": "ignored"}
     assert WebhookEvent.objects.filter(event_id="evt_ok", applied=False).count() == 1
+
+
+@override_settings(STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+@pytest.mark.parametrize("language, message", [
+    ("fi", "Webhookin sisältö ei ole Stripe-tapahtuma."),
+    ("sv", "Webhookens innehåll är inte en Stripe-händelse."),
+])
+def test_invalid_event_message_is_translated(client, language, message):
+    payload = json.dumps({}).encode()
+    response = client.post("/api/v1/billing/webhooks/stripe", payload, content_type="application/json",
+                           HTTP_STRIPE_SIGNATURE=sign_webhook(payload, WEBHOOK_SECRET),
+                           HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_envelope(response, 400, "invalid_event")["message"] == message
