@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Sum
 from django.utils import timezone
 
-from billing.models import Entitlement, Invoice, Plan, Subscription, Tariff, UsageRecord
+from billing.models import Entitlement, Invoice, Payment, Plan, Subscription, Tariff, UsageRecord
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -112,3 +112,8 @@ def usage_summary(user, now=None):
         categories.append(row)
     return {"period_start": start, "period_end": end, "plan": plan.code if plan else None,
             "charged_cents": sum(row["charged_cents"] for row in categories), "categories": categories}
+
+
+def payment_by_id(payment_id):
+    """The Payment with this id (raises Payment.DoesNotExist)."""
+    return Payment.objects.get(pk=payment_id)

@@ -150,6 +150,12 @@ def vehicle_available(provider_id, vehicle_id) -> bool:
                                   is_reserved=False, is_disabled=False).exists()
 
 
+def provider_by_id(provider_id, *, active_only=True):
+    """The provider with this id (None when unknown, or inactive and `active_only`)."""
+    providers = Provider.objects.filter(pk=provider_id)
+    return (providers.filter(active=True) if active_only else providers).first()
+
+
 def _installed_station(provider_id, station_id):
     """The station in an active provider's current snapshot, as a queryset (empty when there is none)."""
     snapshot_id = (Provider.objects.filter(pk=provider_id, active=True)

@@ -8,6 +8,8 @@ import math
 
 from django.conf import settings
 
+from billing import selectors as billing_selectors
+
 
 def _billing():
     from billing import services
@@ -58,9 +60,7 @@ def authorize(booking):
 
 
 def _payment(booking):
-    from billing.models import Payment  # read-only: the object billing's services take
-
-    return Payment.objects.get(pk=booking.payment_id)
+    return billing_selectors.payment_by_id(booking.payment_id)
 
 
 def capture(booking, amount_cents):

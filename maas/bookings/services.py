@@ -21,6 +21,7 @@ from maas.bookings.selectors import locked_booking_for
 from maas.bookings.serializers import BookingSerializer
 from maas.bookings.states import HOLDING, BookingState as S
 from maas.bookings.transitions import log_event, transition
+from providers import selectors as provider_selectors
 from providers.adapters import ProviderRejected, ProviderUnavailable, adapter_for
 
 logger = logging.getLogger(__name__)
@@ -61,9 +62,7 @@ def max_attempts():
 
 # -- helpers --------------------------------------------------------------------------------------
 def _provider(provider_id):
-    from providers.models import Provider  # read-only
-
-    return Provider.objects.filter(pk=provider_id, active=True).first()
+    return provider_selectors.provider_by_id(provider_id)
 
 
 def _not_bookable(message, **details):
@@ -328,9 +327,7 @@ def _adapter(booking):
 
 
 def _inactive_provider(booking):
-    from providers.models import Provider
-
-    return Provider.objects.get(pk=booking.provider_id)
+    return provider_selectors.provider_by_id(booking.provider_id, active_only=False)
 
 
 @transaction.atomic
