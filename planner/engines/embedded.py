@@ -16,6 +16,9 @@
   "noon minus 12 h") the exact scan answers instead, its table holding them at their true times.
 - Arrive-by: the latest door departure whose earliest arrival is <= the deadline, found by binary
   search over departure searches within ARRIVE_WINDOW_S; its journeys that arrive in time.
+- Alternatives: "next departures" - after the best journey, search again from just after it left the
+  door, until num_itineraries remain once dominated journeys and rides away and back are dropped
+  (`embedded_alts`); arrive-by answers go through the same filter.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from planner.emissions import leg_co2_g
 from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
                                           transfer_violations)
+from planner.engines.embedded_alts import dominated, revisits
 from planner.engines.embedded_build import physical, split_path
 from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
 
@@ -45,6 +49,7 @@ DETAILED_PAIRS = 3
 ARRIVE_WINDOW_S = 3 * 3600  # arrive-by: the latest departure is searched this long before the deadline
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 FEED_RECHECK_S = 2.0  # how stale the "which feed version is active" answer may be
+ALTERNATIVES_WINDOW_S = 2 * 3600  # next-departure searches for alternatives start at most this late
 
 
 def _line(coords):
@@ -189,20 +194,64 @@ class EmbeddedNetwork:
         if not acc or not egr:
             return []
         if req.departure is not None:
-            found = self._depart(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair))
+            found = self._next_departures(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair),
+                                          req.num_itineraries)
             found.sort(key=lambda f: (f[0], f[1]))
         else:
-            found = self._arrive(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair))
+            found = self._alternatives(
+                self._arrive(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair)))
             found.sort(key=lambda f: (-f[2], f[1], f[0]))
-        out, seen = [], set()
-        for _, _, _, legs in found:
-            key = tuple(leg[1] for leg in legs if leg[0] == "ride")  # one itinerary per sequence of trips
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(self.itinerary(req, day, legs, acc, egr))
-            if len(out) >= req.num_itineraries:
+        return [self.itinerary(req, day, legs, acc, egr) for _, _, _, legs in found[:req.num_itineraries]]
+
+    def _next_departures(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair, want):
+        """Journeys for a departure at t0 and, while fewer than `want` worth showing, for departures just
+        after the previous search's best journey left the door ("next departures"), filtered."""
+        found = self._depart(day, t0, acc, egr, ex_stops, ex_trips, wheelchair)
+        t, latest = t0, found
+        for _ in range(2 * want):
+            kept = self._alternatives(found)
+            if len(kept) >= want or not latest:
+                return kept
+            best = min(latest, key=lambda f: (f[0], f[1]))
+            t = max(t + 1, best[2] + 1)
+            if t > t0 + ALTERNATIVES_WINDOW_S:
                 break
+            latest = self._depart(day, t, acc, egr, ex_stops, ex_trips, wheelchair)
+            found = found + latest
+        return self._alternatives(found)
+
+    def _alternatives(self, found):
+        """`found` ([(door_arrival, rides, door_departure, legs)]) as itineraries worth showing: one per
+        sequence of trips, none dominated by another, no ride away and back unless it is the quickest."""
+        unique, seen = [], set()
+        for f in sorted(found, key=lambda f: (f[0], f[1], -f[2])):
+            key = tuple(leg[1] for leg in f[3] if leg[0] == "ride")  # one itinerary per sequence of trips
+            if key not in seen:
+                seen.add(key)
+                unique.append(f)
+        # A ride away and back stays only while it is strictly the quickest (no straight journey
+        # arrives as early): then it is the earliest arrival, not a detour.
+        loops = [revisits(self._stations(f[3])) for f in unique]
+        first_straight = min((f[0] for f, loop in zip(unique, loops) if not loop), default=float("inf"))
+        straight = [f for f, loop in zip(unique, loops) if not loop or f[0] < first_straight]
+        drop = dominated([(f[2], f[0], f[1]) for f in straight])
+        return [f for k, f in enumerate(straight) if k not in drop]
+
+    def _stations(self, legs) -> list[list[frozenset]]:
+        """Per ride, the stations it passes (board to alight), each as its keys: stop id and name."""
+        out = []
+        for leg in legs:
+            if leg[0] != "ride":
+                continue
+            _, trip_id, board, board_s, alight, alight_s, extra = leg
+            stops, arr, dep = self.meta.trip_stops[trip_id]
+            offset = (extra or {}).get("offset") or 0
+            i = next((k for k in range(len(stops)) if stops[k] == board and int(dep[k]) - offset == int(board_s)),
+                     None)
+            i = stops.index(board) if i is None else i
+            j = next((k for k in range(i + 1, len(stops)) if stops[k] == alight), len(stops) - 1)
+            out.append([frozenset({("id", s), ("name", self.meta.stops[s]["name"].casefold())})
+                        for s in stops[i:j + 1]])
         return out
 
     def _trip_offset(self, trip_id, stop, board_s) -> int:
