@@ -6,16 +6,20 @@ billing to price each itinerary. Engine unavailability becomes a 503 naming what
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime, timezone as dt_timezone
 
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from billing import services as billing_services
+
 from maas.api.errors import ApiError, ServiceUnavailable
+from maas.parking import selectors as parking_selectors
 from planner.engines import street
 from planner.engines.base import MODES, EngineUnavailable, PlanRequest, get_engine
+from providers import selectors as provider_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +29,6 @@ PARK_AND_RIDE_RADIUS_M = 5000
 MAX_ITINERARIES = 5
 WALK_ONLY_LIMIT_M = 3000
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-
-
-def _optional(module, name):
-    """`module.name` when that app already provides it, else None (apps are built in parallel)."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _unavailable(exc: EngineUnavailable):
@@ -123,15 +119,11 @@ def _check_coverage(coverage, points, when: datetime, dates=True):
                        details={"date": local_day.isoformat()})
 
 
-def _prices(user, itineraries):
-    """billing's prices for the itineraries (context loaded once), or a null price with the reason."""
-    many = _optional("billing.services", "price_itineraries")
-    one = _optional("billing.services", "price_itinerary")
-    if many is None and one is None:
-        return [{"total_cents": None, "reason": "billing.services.price_itinerary is not available yet"}
-                for _ in itineraries]
+def _prices(user, itineraries, language):
+    """billing's prices for the itineraries, labelled in the request's language, or a null price with the reason."""
     try:
-        return many(user, itineraries) if many else [one(user, it) for it in itineraries]
+        with translation.override(language):
+            return billing_services.price_itineraries(user, itineraries)
     except Exception as exc:  # pricing must not take planning down; the reason is shown instead
         logger.exception("pricing failed")
         return [{"total_cents": None, "reason": f"pricing failed: {exc.__class__.__name__}"} for _ in itineraries]
@@ -175,33 +167,28 @@ def _direct_options(req: PlanRequest) -> list[list[dict]]:
     if "car" in req.modes:
         chains.append([("car", o, d, None, street.CAR_PARKING_S)])
     if "city_bike" in req.modes:
-        stations_near = _optional("providers.selectors", "stations_near")
-        if stations_near:
-            pick = stations_near(*req.origin, SHARED_RADIUS_M, kind="bike_share", min_bikes=1)
-            drop = stations_near(*req.destination, SHARED_RADIUS_M, kind="bike_share", min_docks=1)
-            pick = [s for s in pick if s["fresh"]]
-            if pick and drop:
-                a, b = pick[0], next((s for s in drop if s["provider_id"] == pick[0]["provider_id"]), None)
-                if b and b["station_id"] != a["station_id"]:
-                    sa, sb = (street.point(a["name"], a["lat"], a["lon"]), street.point(b["name"], b["lat"], b["lon"]))
-                    booking = {"provider_id": a["provider_id"], "vehicle_id": None, "station_id": a["station_id"],
-                               "end_station_id": b["station_id"]}
-                    chains.append([("walk", o, sa, None, 0), ("city_bike", sa, sb, booking, 0), ("walk", sb, d, None, 0)])
+        pick = provider_selectors.stations_near(*req.origin, SHARED_RADIUS_M, kind="bike_share", min_bikes=1)
+        drop = provider_selectors.stations_near(*req.destination, SHARED_RADIUS_M, kind="bike_share", min_docks=1)
+        pick = [s for s in pick if s["fresh"]]
+        if pick and drop:
+            a, b = pick[0], next((s for s in drop if s["provider_id"] == pick[0]["provider_id"]), None)
+            if b and b["station_id"] != a["station_id"]:
+                sa, sb = (street.point(a["name"], a["lat"], a["lon"]), street.point(b["name"], b["lat"], b["lon"]))
+                booking = {"provider_id": a["provider_id"], "vehicle_id": None, "station_id": a["station_id"],
+                           "end_station_id": b["station_id"]}
+                chains.append([("walk", o, sa, None, 0), ("city_bike", sa, sb, booking, 0), ("walk", sb, d, None, 0)])
     if "scooter" in req.modes:
-        vehicles_near = _optional("providers.selectors", "vehicles_near")
-        parking_allowed_at = _optional("providers.selectors", "parking_allowed_at")
-        if vehicles_near and parking_allowed_at:
-            for v in vehicles_near(*req.origin, SHARED_RADIUS_M, kind="scooter"):
-                if v.get("range_m") is not None and v["range_m"] < distance * street.PROFILES["scooter"][0]:
-                    continue
-                if not parking_allowed_at(v["provider_id"], *req.destination,
-                                          vehicle_type_id=v.get("vehicle_type")):
-                    continue
-                sv = street.point(_("Scooter"), v["lat"], v["lon"])
-                booking = {"provider_id": v["provider_id"], "vehicle_id": v["vehicle_id"], "station_id": None,
-                           "end_station_id": None}
-                chains.append([("walk", o, sv, None, 0), ("scooter", sv, d, booking, 0)])
-                break
+        for v in provider_selectors.vehicles_near(*req.origin, SHARED_RADIUS_M, kind="scooter"):
+            if v.get("range_m") is not None and v["range_m"] < distance * street.PROFILES["scooter"][0]:
+                continue
+            if not provider_selectors.parking_allowed_at(v["provider_id"], *req.destination,
+                                                         vehicle_type_id=v.get("vehicle_type")):
+                continue
+            sv = street.point(_("Scooter"), v["lat"], v["lon"])
+            booking = {"provider_id": v["provider_id"], "vehicle_id": v["vehicle_id"], "station_id": None,
+                       "end_station_id": None}
+            chains.append([("walk", o, sv, None, 0), ("scooter", sv, d, booking, 0)])
+            break
     out = []
     for specs in chains:
         legs = street.chain(specs, start)
@@ -212,10 +199,10 @@ def _direct_options(req: PlanRequest) -> list[list[dict]]:
 
 
 def _park_and_ride(engine, req: PlanRequest) -> list[dict]:
-    options = _optional("maas.parking.selectors", "park_and_ride_options")
-    if not options or "car" not in req.modes or "transit" not in req.modes or req.arrival:
+    if "car" not in req.modes or "transit" not in req.modes or req.arrival:
         return []
-    facilities = options(*req.origin, PARK_AND_RIDE_RADIUS_M, timezone.localtime(req.departure).date())
+    day = timezone.localtime(req.departure).date()
+    facilities = parking_selectors.park_and_ride_options(*req.origin, PARK_AND_RIDE_RADIUS_M, day)
     out = []
     for facility in facilities[:2]:
         p = street.point(facility["name"], facility["lat"], facility["lon"])
@@ -258,7 +245,7 @@ def plan_trip(user, params: dict) -> list[dict]:
     else:
         itineraries.sort(key=lambda it: (datetime.fromisoformat(it["end_time"]), it["transfers"]))
     itineraries = itineraries[:MAX_ITINERARIES]
-    for it, price in zip(itineraries, _prices(user, itineraries)):
+    for it, price in zip(itineraries, _prices(user, itineraries, req.language)):
         it["price"] = price
     return itineraries
 
