@@ -10,21 +10,13 @@ Prints medians in milliseconds.
 """
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
-import django  # noqa: E402
-
-django.setup()
+_django.setup(LOG_LEVEL="WARNING")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

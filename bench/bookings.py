@@ -10,22 +10,14 @@ localstripe and the local TOMP-like operator from the tests, both on 127.0.0.1.
 Prints medians in milliseconds (in-process API calls through DRF's test client).
 """
 import argparse
-import os
 import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
-import django  # noqa: E402
-
-django.setup()
+_django.setup(LOG_LEVEL="WARNING")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -12,23 +12,16 @@ and the read path (selector and GET /api/v1/vehicles, /api/v1/stations in-proces
 """
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
-import django  # noqa: E402
-
-django.setup()
+_django.setup()
 
 from django.db import connection  # noqa: E402
 

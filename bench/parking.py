@@ -16,21 +16,14 @@ plus connecting in --connection-per-request) and of the whole request including 
 worker/connection; grants, waitlisted, over-allocation (granted beyond the cap: must be 0).
 """
 import argparse
-import os
 import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maas.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
-import django  # noqa: E402
-
-django.setup()
+_django.setup()
 
 from django.db import connection  # noqa: E402
 
