@@ -7,13 +7,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+def _start(env_overrides, code="import django; django.setup()", unset=()):
+    """Run `code` in a fresh Python on maas.settings with DEBUG on, the overrides set and `unset` removed."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", *unset}}
     env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true"})
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
 
 
@@ -44,10 +44,8 @@ def test_demo_defaults_are_sqlite_and_eager_celery():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.ROUTING_ENGINE)"
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL",
-                                                             "CELERY_TASK_ALWAYS_EAGER", "ROUTING_ENGINE"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true"})
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = _start({}, code, unset=("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER",
+                                     "ROUTING_ENGINE"))
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "embedded"], result.stderr
 
 
@@ -63,8 +61,6 @@ def test_tuning_variables_override_module_defaults_with_their_types():
         "print(repr(s.BOOKING_HOLD_SECONDS), repr(s.PROVIDERS_FEED_TIMEOUT_S), repr(s.PARKING_ASYNC_COMMIT), "
         "hasattr(s, 'BOOKING_CANCEL_FEE_CENTS'))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "BOOKING_CANCEL_FEE_CENTS"}
-    env.update({"DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "true", "BOOKING_HOLD_SECONDS": "60",
-                "PROVIDERS_FEED_TIMEOUT_S": "2.5", "PARKING_ASYNC_COMMIT": "true"})
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = _start({"BOOKING_HOLD_SECONDS": "60", "PROVIDERS_FEED_TIMEOUT_S": "2.5", "PARKING_ASYNC_COMMIT": "true"},
+                    code, unset=("BOOKING_CANCEL_FEE_CENTS",))
     assert result.stdout.split() == ["60", "2.5", "True", "False"], result.stderr
