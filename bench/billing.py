@@ -11,7 +11,6 @@ Prints medians in milliseconds.
 import argparse
 import json
 import statistics
-import sys
 import time
 
 import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
@@ -53,7 +52,7 @@ def main():
     from billing import services
     from billing.models import Subscription
     from tests.billing.conftest import add_card
-    from tests.stripe_server import WEBHOOK_SECRET, point_stripe_at, sign_webhook, start_localstripe
+    from tests.stripe_server import point_stripe_at, sign_webhook, start_localstripe
 
     server = start_localstripe()
     point_stripe_at(server)

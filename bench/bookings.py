@@ -11,7 +11,6 @@ Prints medians in milliseconds (in-process API calls through DRF's test client).
 """
 import argparse
 import statistics
-import sys
 import threading
 import time
 

@@ -111,8 +111,8 @@ def main():
         from rest_framework.test import APIClient
 
         from providers import selectors, services
-        from providers.models import Provider, Vehicle
         from providers.gbfs import parse_time
+        from providers.models import Provider, Vehicle
         from providers.snapshots import swap_snapshot
         from providers.sync import build_sections, fetch_feeds, sync_provider
 
@@ -166,7 +166,8 @@ def main():
         print(f"Read path ({args.reads} calls each, single client in-process; {len(found)} vehicles within 500 m):")
         print(f"  selectors.vehicles_near 500 m: median {med(sel_s) * 1000:.1f} ms -> {1 / med(sel_s):.0f}/s")
         print(f"  GET /api/v1/vehicles 500 m:    median {med(api_v) * 1000:.1f} ms -> {1 / med(api_v):.0f} req/s")
-        print(f"  GET /api/v1/stations 1000 m ({n_stations} stations): median {med(api_s) * 1000:.1f} ms -> {1 / med(api_s):.0f} req/s")
+        print(f"  GET /api/v1/stations 1000 m ({n_stations} stations): "
+              f"median {med(api_s) * 1000:.1f} ms -> {1 / med(api_s):.0f} req/s")
     finally:
         httpd.shutdown()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -175,13 +175,10 @@ def process_pool(area_id, applicants, workers):
 
 def baseline(n=100):
     """Latency of one application at a time on a warm connection (the serialized cost per grant)."""
-    from decimal import Decimal
 
     from maas.accounts import services as accounts
     from maas.parking import services
-    from maas.parking.models import ParkingArea
-
-    from maas.parking.models import Facility, FacilityCapacity
+    from maas.parking.models import Facility, FacilityCapacity, ParkingArea
 
     facility = Facility.objects.create(name="Bench baseline facility", lat=60.187, lon=24.979)
     FacilityCapacity.objects.create(facility=facility, capacity_type="CAR", capacity=1000)
@@ -246,7 +243,8 @@ def main():
             failures += len(r["errors"])
             print(f"round {n}: {REQUESTS} concurrent requests, last 10 of cap {r['cap']}: "
                   f"granted {r['granted']}, waitlisted {r['waitlisted']}, errors {len(r['errors'])}, "
-                  f"over-allocation {r['over_allocation']} | service median {statistics.median(r['service_ms']):.1f} ms "
+                  f"over-allocation {r['over_allocation']} | "
+                  f"service median {statistics.median(r['service_ms']):.1f} ms "
                   f"p95 {pct(r['service_ms'], 95):.1f} ms | request median {statistics.median(r['total_ms']):.1f} ms "
                   f"p95 {pct(r['total_ms'], 95):.1f} ms | wall {r['wall_s']:.2f} s")
             for e in r["errors"][:3]:

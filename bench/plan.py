@@ -22,7 +22,8 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

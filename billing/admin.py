@@ -2,7 +2,15 @@
 from django.contrib import admin
 
 from billing.models import (
-    BillingAccount, Entitlement, Invoice, Payment, Plan, Subscription, Tariff, UsageRecord, WebhookEvent,
+    BillingAccount,
+    Entitlement,
+    Invoice,
+    Payment,
+    Plan,
+    Subscription,
+    Tariff,
+    UsageRecord,
+    WebhookEvent,
 )
 
 

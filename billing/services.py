@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from billing import selectors, stripe_api
 from billing.models import BillingAccount, Invoice, Payment, Plan, Subscription, UsageRecord
 from billing.pricing import (  # noqa: F401 - price_itinerary(ies) are part of the contract
-    DEFAULT_ZONES, Allowance, Ride, category_of, price_itineraries, price_itinerary,
+    DEFAULT_ZONES,
+    Allowance,
+    Ride,
+    category_of,
+    price_itineraries,
+    price_itinerary,
 )
 from billing.stripe_api import client, idem, stripe_errors
 from maas.api.errors import ApiError, Conflict

@@ -5,7 +5,8 @@ STRIPE_API_BASE) and localstripe; field differences between API versions are rea
 defensively by the helpers at the bottom.
 """
 from contextlib import contextmanager
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import stripe
 from django.conf import settings

@@ -11,8 +11,13 @@ from rest_framework.response import Response
 
 from billing import selectors, services, webhooks
 from billing.serializers import (
-    InvoiceSerializer, PlanChoiceSerializer, PlanSerializer, QuoteSerializer, SetupIntentChoiceSerializer,
-    SubscriptionBodySerializer, SubscriptionSerializer,
+    InvoiceSerializer,
+    PlanChoiceSerializer,
+    PlanSerializer,
+    QuoteSerializer,
+    SetupIntentChoiceSerializer,
+    SubscriptionBodySerializer,
+    SubscriptionSerializer,
 )
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView

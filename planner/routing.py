@@ -7,14 +7,13 @@ billing to price each itinerary. Engine unavailability becomes a 503 naming what
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import services as billing_services
-
 from maas.api.errors import ApiError, ServiceUnavailable
 from maas.parking import selectors as parking_selectors
 from planner.engines import street

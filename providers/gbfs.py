@@ -3,7 +3,8 @@
 Pure functions: documents in, (rows, last_updated, report) out. Invalid rows are skipped and
 reported as {"file", "index", "id", "reason"}; rows kept with a defect carry "kept": True.
 """
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from shapely.geometry import shape
 

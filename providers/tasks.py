@@ -7,7 +7,8 @@ from django.utils import timezone
 from providers.freshness import is_stale
 from providers.gbfs import GbfsError
 from providers.models import Provider
-from providers.sync import FeedError, sync_provider as run_sync
+from providers.sync import FeedError
+from providers.sync import sync_provider as run_sync
 
 logger = logging.getLogger(__name__)
 

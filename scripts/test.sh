@@ -17,6 +17,9 @@ log "checking migrations are complete"
 DEBUG=1 DATABASE_URL=sqlite:///:memory: "$VENV/bin/python" manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
 
+log "lint (ruff)"
+"$VENV/bin/ruff" check --quiet . || { echo "lint failed: fix the findings above (ruff check --fix fixes import order)" >&2; exit 1; }
+
 log "running pytest (PostgreSQL at $DATABASE_URL, broker $CELERY_BROKER_URL)"
 report="$(mktemp)"
 set +e

@@ -1,10 +1,10 @@
 """Shared fixtures: API clients and residents."""
-pytest_plugins = ["tests.stripe_server"]
-
 import pytest
 from rest_framework.test import APIClient
 
 from maas.accounts import services as accounts
+
+pytest_plugins = ["tests.stripe_server"]
 
 
 @pytest.fixture

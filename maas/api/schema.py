@@ -32,7 +32,8 @@ class ErrorEnvelopeAutoSchema(AutoSchema):
         if direction == "response":
             for status_range in ERROR_STATUS_RANGES:
                 responses.setdefault(
-                    status_range, self._get_response_for_code(ErrorEnvelopeSerializer, status_range, direction=direction)
+                    status_range,
+                    self._get_response_for_code(ErrorEnvelopeSerializer, status_range, direction=direction),
                 )
         return responses
 

@@ -19,7 +19,8 @@ from maas.bookings import idempotency, payments
 from maas.bookings.models import Booking, IdempotencyRecord
 from maas.bookings.selectors import locked_booking_for
 from maas.bookings.serializers import BookingSerializer
-from maas.bookings.states import HOLDING, BookingState as S
+from maas.bookings.states import HOLDING
+from maas.bookings.states import BookingState as S
 from maas.bookings.transitions import log_event, transition
 from providers import selectors as provider_selectors
 from providers.adapters import ProviderRejected, ProviderUnavailable, adapter_for

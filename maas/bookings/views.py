@@ -8,7 +8,10 @@ from rest_framework.views import APIView
 from maas.api.errors import ApiError
 from maas.bookings import idempotency, selectors, services
 from maas.bookings.serializers import (
-    ActionSerializer, BookingCreateSerializer, BookingDetailSerializer, BookingSerializer,
+    ActionSerializer,
+    BookingCreateSerializer,
+    BookingDetailSerializer,
+    BookingSerializer,
 )
 from maas.bookings.states import BookingState
 

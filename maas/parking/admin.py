@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from maas.api.errors import ApiError
 from maas.parking import charts, selectors, services
 from maas.parking.models import (
-    CapChange, Facility, FacilityCapacity, Notification, ParkAndRideReservation, ParkingArea, Permit,
+    CapChange,
+    Facility,
+    FacilityCapacity,
+    Notification,
+    ParkAndRideReservation,
+    ParkingArea,
+    Permit,
     UtilizationSnapshot,
 )
 

@@ -86,7 +86,9 @@ def _parse_utilization(path, row, item, known_ids):
 
 
 def import_liipi(facilities_path, utilizations_path=None):
-    """Validate everything first, then upsert in one transaction. Returns {"facilities", "capacities", "utilizations"}."""
+    """Validate everything first, then upsert in one transaction.
+
+    Returns {"facilities", "capacities", "utilizations"}."""
     data = _load(facilities_path)
     items = data.get("results") if isinstance(data, dict) else data
     if not isinstance(items, list):

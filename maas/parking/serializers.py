@@ -4,7 +4,6 @@ from rest_framework import serializers
 from maas.parking import selectors
 from maas.parking.models import Facility, ParkAndRideReservation, Permit
 
-
 DB_ID = {"min_value": 1, "max_value": 2**63 - 1}  # bigint primary keys
 
 

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from maas.api.errors import ApiError, Conflict
 from maas.parking import selectors
 from maas.parking.models import (
-    CapChange, Facility, Notification, ParkAndRideReservation, ParkingArea, Permit, UtilizationSnapshot,
+    CapChange,
+    Facility,
+    Notification,
+    ParkAndRideReservation,
+    ParkingArea,
+    Permit,
+    UtilizationSnapshot,
 )
 
 logger = logging.getLogger(__name__)

@@ -13,10 +13,15 @@ from maas.api.errors import ApiError
 from maas.parking import selectors, services
 from maas.parking.models import Facility, ParkAndRideReservation, ParkingArea, Permit
 from maas.parking.serializers import (
-    AreaSerializer, FacilitySerializer, ParkAndRideOptionSerializer, ParkAndRideQuerySerializer,
-    PermitApplySerializer, PermitSerializer, ReservationRequestSerializer, ReservationSerializer,
+    AreaSerializer,
+    FacilitySerializer,
+    ParkAndRideOptionSerializer,
+    ParkAndRideQuerySerializer,
+    PermitApplySerializer,
+    PermitSerializer,
+    ReservationRequestSerializer,
+    ReservationSerializer,
 )
-
 
 DATE_FIELDS = ("valid_from", "valid_until", "day")
 

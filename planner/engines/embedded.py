@@ -25,7 +25,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,10 +35,15 @@ import numpy as np
 
 from planner.emissions import leg_co2_g
 from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
-from planner.engines.embedded_csa import (ConnectionCache, arrivals_within, earliest_arrival, footpath_index,
-                                          transfer_violations)
 from planner.engines.embedded_alts import dominated, revisits
 from planner.engines.embedded_build import physical, split_path
+from planner.engines.embedded_csa import (
+    ConnectionCache,
+    arrivals_within,
+    earliest_arrival,
+    footpath_index,
+    transfer_violations,
+)
 from planner.engines.embedded_gtfs import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta, haversine_m
 
 logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs

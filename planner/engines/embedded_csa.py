@@ -105,10 +105,10 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
             ready[stop] = t0 + walk
             state[stop] = None
             rides_at[stop] = 0
-    best, best_state, best_stop = INF, None, None
+    best, best_state = INF, None
     for stop, walk in egress.items():  # origin and destination share a stop: no ride needed
         if stop in ready and ready[stop] + walk < best:
-            best, best_state, best_stop = ready[stop] + walk, state[stop], stop
+            best, best_state = ready[stop] + walk, state[stop]
     boarded = {}
     dep, arr, fs, ts, trip = table.dep, table.arr, table.from_stop, table.to_stop, table.trip
     limit = t0 + horizon_s
@@ -133,7 +133,7 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
         ride_state = (prev, ("ride", table.trip_ids[t], board_stop, board_s, s2, a, {"offset": table.offsets[t]}))
         walk = egress.get(s2)
         if walk is not None and a + walk < best:
-            best, best_state, best_stop = a + walk, ride_state, s2
+            best, best_state = a + walk, ride_state
         change = a + meta.required_transfer_s(s2, s2)
         if change < ready.get(s2, INF):
             ready[s2], state[s2], rides_at[s2] = change, ride_state, rides
@@ -146,7 +146,7 @@ def earliest_arrival(meta, table: ConnectionTable, footpaths: dict, *, t0: int, 
                 ready[s3], state[s3], rides_at[s3] = when, (ride_state, walk_leg), rides
             w3 = egress.get(s3)
             if w3 is not None and when + w3 < best:
-                best, best_state, best_stop = when + w3, (ride_state, walk_leg), s3
+                best, best_state = when + w3, (ride_state, walk_leg)
     if best == INF:
         return None, None
     legs, node = [], best_state

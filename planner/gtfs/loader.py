@@ -32,7 +32,16 @@ from planner.gtfs.times import format_times
 from planner.gtfs.validate import validate
 from planner.gtfs.writer import write_zip
 from planner.models import (
-    Agency, Calendar, CalendarDate, FeedVersion, Route, Shape, Stop, StopTime, Transfer, Trip,
+    Agency,
+    Calendar,
+    CalendarDate,
+    FeedVersion,
+    Route,
+    Shape,
+    Stop,
+    StopTime,
+    Transfer,
+    Trip,
 )
 
 logger = logging.getLogger(__name__)
@@ -338,7 +347,8 @@ def _load_small(feed: FeedVersion, tables: dict, progress: bool) -> dict:
     stop_objs = []
     for r in stop_frame.itertuples(index=False):
         stop_objs.append(Stop(feed=feed, stop_id=r.stop_id, code=r.code, name=r.name, desc=r.desc,
-                              lat=None if pd.isna(r.lat) else float(r.lat), lon=None if pd.isna(r.lon) else float(r.lon),
+                              lat=None if pd.isna(r.lat) else float(r.lat),
+                              lon=None if pd.isna(r.lon) else float(r.lon),
                               zone_id=r.zone_id, location_type=int(r.location_type), parent_station=r.parent_station,
                               wheelchair_boarding=int(r.wheelchair_boarding), platform_code=r.platform_code,
                               names=translations.get(r.stop_id, {})))

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import psycopg
 import pandas as pd
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
@@ -99,7 +99,7 @@ def import_streaming(path: Path, *, name: str, source: str, digest: str, activat
 
 
 def _load(path, tables, errors, warnings, *, name, source, digest, activate, progress, rows, timings, zip_dir):
-    from planner.gtfs.loader import _copy_rows, _int, _load_small, _pk_maps, _s, _service_range
+    from planner.gtfs.loader import _int, _load_small, _pk_maps, _s, _service_range
 
     structural = any(i.code in ("missing_file", "missing_column", "unreadable") for i in errors)
     if structural:  # the big tables can't be checked without their files/columns

@@ -85,7 +85,8 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.isna()
 
 
-def validate(tables: dict, parsed: dict | None = None, streamed: tuple[str, ...] = ()) -> tuple[list[Issue], list[Issue]]:
+def validate(tables: dict, parsed: dict | None = None,
+             streamed: tuple[str, ...] = ()) -> tuple[list[Issue], list[Issue]]:
     """(errors, warnings) for a feed read by reader.read_tables (or shaped like it).
 
     `parsed`, when given, receives the stop_times seconds arrays ("arrival_s", "departure_s") so the

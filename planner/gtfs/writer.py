@@ -27,7 +27,8 @@ def write_zip(tables: dict[str, pd.DataFrame | bytes | None], path: str | Path, 
             for name in names:
                 info = zipfile.ZipInfo(f"{name}.txt", date_time=(1980, 1, 1, 0, 0, 0))
                 table = tables[name]
-                data = table if isinstance(table, bytes) else table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+                data = (table if isinstance(table, bytes)
+                        else table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
                 zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
     except BaseException:
         tmp.unlink(missing_ok=True)

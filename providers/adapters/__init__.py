@@ -2,7 +2,13 @@
 from django.conf import settings
 
 from providers.adapters.base import (  # noqa: F401
-    BookingResult, FinishResult, Offer, ProviderAdapter, ProviderError, ProviderRejected, ProviderUnavailable,
+    BookingResult,
+    FinishResult,
+    Offer,
+    ProviderAdapter,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
 )
 
 

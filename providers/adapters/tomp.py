@@ -12,7 +12,12 @@ import requests
 from django.utils.dateparse import parse_datetime
 
 from providers.adapters.base import (
-    BookingResult, FinishResult, Offer, ProviderAdapter, ProviderRejected, ProviderUnavailable,
+    BookingResult,
+    FinishResult,
+    Offer,
+    ProviderAdapter,
+    ProviderRejected,
+    ProviderUnavailable,
 )
 
 # TOMP booking states the provider may answer with -> ours (same names).

@@ -1,7 +1,9 @@
 """POST /billing/quote validates its legs (malformed legs were 500s: zones of non-strings, duration_s "x",
 1e400, a mode list, naive next to aware start times) and prices valid ones."""
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tests.api_fuzz.helpers import assert_envelope
 
@@ -78,7 +80,8 @@ def test_valid_quote_keeps_its_price(resident_client, plans):
     assert [leg["reason"] for leg in body["legs"]] == ["pay_as_you_go", "own_means"]
 
 
-json_scalars = st.none() | st.booleans() | st.integers(-10 ** 25, 10 ** 25) | st.floats(allow_nan=False, allow_infinity=False) | st.text(
+json_scalars = st.none() | st.booleans() | st.integers(-10 ** 25, 10 ** 25) \
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(
     max_size=30)
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
     st.text(max_size=8), inner, max_size=4), max_leaves=10)

@@ -1,6 +1,8 @@
 """Probes under arbitrary methods, query strings and bodies: 200 for GET/HEAD, otherwise a 405 envelope."""
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tests.api_fuzz.helpers import assert_envelope
 

@@ -204,7 +204,8 @@ def test_missing_tariff_is_not_free(db, resident):
 
 def test_renewal_starts_a_fresh_allowance(billing_plans, resident, subscribe_locally):
     import time as _time
-    from datetime import datetime, timezone as tz
+    from datetime import datetime
+    from datetime import timezone as tz
 
     sub = subscribe_locally(resident.user, "urban")
     for n in range(20):

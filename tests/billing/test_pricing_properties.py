@@ -1,7 +1,8 @@
 """Properties of price_itinerary over generated itineraries: integer cents and consistent totals."""
 from datetime import datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from billing import services
 

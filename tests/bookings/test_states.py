@@ -2,7 +2,8 @@
 import pytest
 
 from maas.bookings.models import Booking, BookingEvent
-from maas.bookings.states import TERMINAL, TRANSITIONS, BookingState as S, can_transition
+from maas.bookings.states import TERMINAL, TRANSITIONS, can_transition
+from maas.bookings.states import BookingState as S
 from maas.bookings.transitions import IllegalTransition, transition
 
 

@@ -7,7 +7,6 @@ the state both allocators see keeps changing the way it does in production.
 """
 import random
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone

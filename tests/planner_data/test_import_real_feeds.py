@@ -10,7 +10,16 @@ from django.db.models import Count
 
 from planner import selectors
 from planner.models import (
-    Agency, Calendar, CalendarDate, FeedVersion, Route, Shape, Stop, StopTime, Transfer, Trip,
+    Agency,
+    Calendar,
+    CalendarDate,
+    FeedVersion,
+    Route,
+    Shape,
+    Stop,
+    StopTime,
+    Transfer,
+    Trip,
 )
 
 from .conftest import BROKEN_2022, KALASATAMA, STOPS_2016

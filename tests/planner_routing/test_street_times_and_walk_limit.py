@@ -48,7 +48,8 @@ def test_walk_times_across_dst_changes(street_only, resident_client, when, start
 def test_chained_street_legs_keep_the_zone_across_the_change():
     helsinki = ZoneInfo("Europe/Helsinki")
     o, m, d = street.point("o", 60.18, 24.97), street.point("m", 60.19, 24.96), street.point("d", 60.20, 24.95)
-    legs = street.chain([("walk", o, m, None, 0), ("bike", m, d, None, 0)], datetime(2022, 3, 27, 2, 50, tzinfo=helsinki))
+    legs = street.chain([("walk", o, m, None, 0), ("bike", m, d, None, 0)],
+                        datetime(2022, 3, 27, 2, 50, tzinfo=helsinki))
     assert [x["start_time"] for x in legs] == ["2022-03-27T02:50:00+02:00", "2022-03-27T04:12:25+03:00"]
     assert legs[1]["end_time"] == "2022-03-27T04:18:18+03:00" and legs[1]["duration_s"] == 353
     street.shift_to_arrive(legs, datetime(2022, 3, 27, 4, 5, tzinfo=helsinki))

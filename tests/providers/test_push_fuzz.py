@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from providers import services
@@ -17,7 +18,8 @@ items = st.lists(st.dictionaries(keys, scalars, max_size=8), max_size=4)
 small = st.integers(0, 50)
 numbers = (small | small | small | st.integers(-10**20, 10**20) | st.floats(allow_nan=True, allow_infinity=True)
            | st.none() | st.text(max_size=3))
-ids = st.text(min_size=1, max_size=8) | st.text(min_size=1, max_size=8) | st.text(max_size=120) | st.integers() | st.none()
+ids = (st.text(min_size=1, max_size=8) | st.text(min_size=1, max_size=8) | st.text(max_size=120)
+       | st.integers() | st.none())
 vehicle_like = st.fixed_dictionaries(
     {"vehicle_id": ids, "lat": st.floats(59, 61) | numbers, "lon": st.floats(24, 26) | numbers},
     optional={"current_range_meters": numbers, "last_reported": numbers, "vehicle_type_id": ids,

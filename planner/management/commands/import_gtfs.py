@@ -21,7 +21,8 @@ class Command(BaseCommand):
                             help="do nothing when the active version was imported from identical content")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--chunk-rows", type=int, default=None,
-                            help="rows of stop_times/shapes per streamed chunk (default settings.GTFS_IMPORT_CHUNK_ROWS "
+                            help="rows of stop_times/shapes per streamed chunk "
+                                 "(default settings.GTFS_IMPORT_CHUNK_ROWS "
                                  "or 50000)")
 
     def handle(self, *args, source, name, activate, repair, reference_stops, max_errors, skip_if_unchanged,
