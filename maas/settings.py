@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "maas.bookings",
     "maas.parking",
     "planner",
+    "planner.realtime",
     "providers",
     "billing",
 ]
@@ -154,10 +155,11 @@ _TUNING = {
           "PARKING_MAX_DAYS_AHEAD",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
-          "PROVIDERS_STALE_AFTER_S"],
+          "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
     float: ["BOOKING_PROVIDER_TIMEOUT_S", "GTFS_REFRESH_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S",
             "ROUTING_FEED_RECHECK_S"],
     bool: ["PARKING_ASYNC_COMMIT"],
+    str: ["REALTIME_REDIS_URL", "REALTIME_DIR"],
 }
 for _type, _names in _TUNING.items():
     for _name in _names:
