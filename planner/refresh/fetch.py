@@ -1,17 +1,18 @@
 """The conditional download of a feed source (ETag / If-Modified-Since), to a file.
 
-All outbound traffic of the refresh goes through `download` (one place to apply the project's
-outbound-URL checks).
+Through `maas.outbound`: the URL and every redirect are checked (public addresses only, unless
+OUTBOUND_ALLOWED_NETWORKS names them) before any connection; the body is bounded in size and time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from django.conf import settings
 
-MAX_FEED_BYTES = 1 << 30  # 1 GiB: the whole HSL feed zip is ~100 MB
+from maas import outbound
+
+MAX_FEED_BYTES = 512 << 20  # the whole HSL feed zip is ~100 MB
 TIMEOUT_S = 600
 
 
@@ -30,34 +31,23 @@ class Download:
 
 def download(url: str, dest: Path, *, etag: str = "", last_modified: str = "") -> Download:
     """GET `url` into `dest` unless the server says it is unchanged since `etag` / `last_modified`."""
-    max_bytes = int(getattr(settings, "GTFS_REFRESH_MAX_BYTES", MAX_FEED_BYTES))
-    timeout = float(getattr(settings, "GTFS_REFRESH_TIMEOUT_S", TIMEOUT_S))
-    headers = {"Accept": "application/zip, */*"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    if not url.startswith(("http://", "https://")):
-        raise DownloadFailed(f"{url}: only http and https URLs are allowed")
     try:
-        with requests.Session() as http:
-            http.trust_env = False
-            with http.get(url, headers=headers, timeout=(10, timeout), stream=True, allow_redirects=False) as resp:
-                if resp.status_code == 304 and (etag or last_modified):
-                    return Download(False, resp.headers.get("ETag", etag), resp.headers.get("Last-Modified",
-                                                                                           last_modified))
-                if resp.status_code != 200:
-                    raise DownloadFailed(f"{url}: HTTP {resp.status_code}")
-                size = 0
-                with open(dest, "wb") as fh:
-                    for block in resp.iter_content(1 << 20):
-                        size += len(block)
-                        if size > max_bytes:
-                            raise DownloadFailed(f"{url}: larger than {max_bytes} bytes")
-                        fh.write(block)
-                return Download(True, resp.headers.get("ETag", ""), resp.headers.get("Last-Modified", ""), dest,
-                                size)
-    except requests.Timeout as exc:
-        raise DownloadFailed(f"{url}: timed out") from exc
-    except requests.RequestException as exc:
-        raise DownloadFailed(f"{url}: connection failed ({exc.__class__.__name__})") from exc
+        got = outbound.fetch(url, max_bytes=int(getattr(settings, "GTFS_REFRESH_MAX_BYTES", MAX_FEED_BYTES)),
+                             timeout=float(getattr(settings, "GTFS_REFRESH_TIMEOUT_S", TIMEOUT_S)),
+                             etag=etag or None, last_modified=last_modified or None,
+                             accept="application/zip, */*")
+    except outbound.OutboundError as exc:
+        message = str(exc)
+        raise DownloadFailed(message if message.startswith(url) else f"{url}: {message}") from exc
+    if got.not_modified:
+        return Download(False, got.etag or etag, got.last_modified or last_modified)
+    dest.write_bytes(got.body)
+    return Download(True, got.etag or "", got.last_modified or "", dest, len(got.body))
+
+
+def check_source_url(url: str) -> None:
+    """Raise DownloadFailed when `url` may not be fetched (scheme, host, address)."""
+    try:
+        outbound.check_url(url)
+    except outbound.UrlRefused as exc:
+        raise DownloadFailed(f"{url}: {exc}") from exc

@@ -41,7 +41,7 @@ def renamed(name):
 
 
 @pytest.mark.django_db
-def test_feed_source_command_sets_url_interval_and_rejects_bad_input(server):
+def test_feed_source_command_sets_url_interval_and_rejects_bad_input(server, settings):
     out = io.StringIO()
     call_command("feed_source", "ferries", server.url, "--every", "12h", stdout=out)
     source = FeedSource.objects.get(name="ferries")
@@ -53,6 +53,10 @@ def test_feed_source_command_sets_url_interval_and_rejects_bad_input(server):
         call_command("feed_source", "ferries", server.url, "--every", "soon")
     with pytest.raises(CommandError, match="is not an http\\(s\\) URL"):
         call_command("feed_source", "ferries", "ftp://example.org/x.zip")
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    with pytest.raises(CommandError, match=r"URL refused: http://127\.0\.0\.1:\d+/gtfs.zip: 127\.0\.0\.1: "
+                                           r"address not allowed \(loopback\)"):
+        call_command("feed_source", "ferries", server.url)
     with pytest.raises(CommandError, match="no feed source 'nope'"):
         refresh("--name", "nope")
 
@@ -162,3 +166,16 @@ def test_beat_task_refreshes_only_sources_that_are_due(server, tmp_path):
     assert len(server.requests) == 1
     FeedSource.objects.filter(name="later").update(last_checked_at=timezone.now() - timedelta(minutes=61))
     assert refresh_feeds.apply().get() == ["later: later v1 (active) is now active"]
+
+
+@pytest.mark.django_db
+def test_a_source_that_resolves_to_a_refused_address_fails_before_connecting(server, settings, tmp_path):
+    server.publish(feed_bytes(tmp_path), 1_700_000_000)
+    call_command("feed_source", "metro", server.url, "--every", "1h", stdout=io.StringIO())
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    with pytest.raises(CommandError):
+        refresh()
+    source = FeedSource.objects.get(name="metro")
+    assert source.last_error == f"download: {server.url}: 127.0.0.1: address not allowed (loopback)"
+    assert server.requests == []  # refused before any connection
+    assert not FeedVersion.objects.exists()

@@ -26,6 +26,12 @@ class Command(BaseCommand):
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError as exc:
             raise CommandError(f"URL {url!r} is not an http(s) URL") from exc
+        from planner.refresh.fetch import DownloadFailed, check_source_url
+
+        try:
+            check_source_url(url)
+        except DownloadFailed as exc:
+            raise CommandError(f"URL refused: {exc}") from exc
         if keep is not None and keep < 1:
             raise CommandError("--keep must be at least 1")
         source = set_source(name, url, interval, keep)
