@@ -148,3 +148,21 @@ def test_fetch_failure_keeps_state_and_names_the_url(small_feed, rt_store, feed_
     result = services.poll_feed("small")["trip_updates"]
     assert result["error"] == "fetch_failed" and "/missing answered HTTP 404" in result["message"]
     assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}
+
+
+def test_unreachable_store_reads_as_schedule_only(small_feed, rt_store, settings):
+    _ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED")])
+    settings.REALTIME_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    assert selectors.trip_estimates("small") == {}
+    assert selectors.status("small") == {"realtime": False}
+    del settings.REALTIME_REDIS_URL
+    assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}
+
+
+def test_file_store_without_redis(small_feed, rt_store, settings, tmp_path):
+    settings.REALTIME_REDIS_URL = ""
+    settings.REALTIME_DIR = tmp_path / "rt"
+    _ingest(small_feed, [trip_update(1, trip_id="R1-0810", start_date=DAY, relationship="CANCELED")])
+    assert [p.name for p in (tmp_path / "rt").iterdir()] == ["small.trip_updates.json"]
+    assert selectors.trip_estimates("small") == {"R1-0810|20240306": {"canceled": True}}
+    del settings.REALTIME_REDIS_URL
