@@ -27,6 +27,14 @@ def departure_fields(feed: str, trip_id: str, day: date, stop_sequence: int, sch
             "delay_s": int((estimated - scheduled).total_seconds()), "canceled": False, "skipped": state["skipped"]}
 
 
+def canceled_near(feed: str, day: date) -> frozenset:
+    """Trips of `feed` cancelled on `day` or the days around it (how many more rows a board should read)."""
+    table = RealtimeTimetable.current(feed)
+    if not table.active:
+        return frozenset()
+    return frozenset().union(*(table.canceled(day + timedelta(days=k)) for k in (-1, 0, 1)))
+
+
 def board_alerts(feed: str, stop_ids, route_ids, language: str) -> list[dict]:
     found = []
     for stop in stop_ids:

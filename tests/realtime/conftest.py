@@ -107,7 +107,8 @@ def rt_store(settings):
 
 
 @pytest.fixture
-def feed_server():
+def feed_server(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test server is on loopback
     server = FeedServer()
     yield server
     server.close()
