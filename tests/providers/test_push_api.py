@@ -210,13 +210,14 @@ def test_duplicate_ids_found_in_one_pass(scoot):
 
     n = 5000
     body = {"vehicles": [{"vehicle_id": CountingId(f"v{i}"), "lat": 60.188, "lon": 24.9775} for i in range(n)]}
-    body["vehicles"].append({"vehicle_id": CountingId("v0"), "lat": 60.188, "lon": 24.9775})
+    body["vehicles"].append({"vehicle_id": CountingId(f"v{n - 1}"), "lat": 60.188, "lon": 24.9775})
     CountingId.comparisons = 0
     with pytest.raises(push.ApiError) as err:
         push.push_availability(scoot, body)
     assert CountingId.comparisons < 10 * n  # a check by list.count compares ~n²/2 times
     assert err.value.error_code == "schema_error"
-    assert err.value.details == {"errors": [{"field": f"vehicles[{n}].vehicle_id", "message": "duplicate v0"}]}
+    assert err.value.details == {"errors": [{"field": f"vehicles[{n}].vehicle_id",
+                                             "message": f"duplicate v{n - 1}"}]}
 
 
 def test_duplicate_station_over_http(scoot):
