@@ -110,3 +110,10 @@ def station_bike_count(provider_id, station_id) -> dict:
         return {"bikes_available": 0, "as_of": None}
     return {"bikes_available": max(0, row["bikes_available"]),
             "as_of": row["last_reported"] or provider.current_snapshot.last_updated}
+
+
+def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None):
+    """providers.geofencing.RideCheck of a ride along [(lon, lat)]: through_allowed, blocked_by, slow_m."""
+    from providers.geofencing import ride_check as check
+
+    return check(provider_id, coordinates, vehicle_type_id, now)
