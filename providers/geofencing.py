@@ -80,3 +80,12 @@ def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> Ride
 
 def _length_m(coordinates):
     return sum(distance_m(a[1], a[0], b[1], b[0]) for a, b in zip(coordinates, coordinates[1:]))
+
+
+def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
+    """Shapely geometries of the provider's active zones a ride of this vehicle type may not enter."""
+    from shapely.geometry import shape
+
+    now = now or timezone.now()
+    return [shape(z.geometry) for z in _zones(provider_id, now)
+            if any(r.get("ride_through_allowed") is False for r in z.rules if _applies(r, vehicle_type_id))]

@@ -117,3 +117,10 @@ def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None):
     from providers.geofencing import ride_check as check
 
     return check(provider_id, coordinates, vehicle_type_id, now)
+
+
+def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
+    """Shapely geometries of the provider's zones a ride of the vehicle type may not enter (GBFS ride_through)."""
+    from providers.geofencing import no_ride_through_zones as zones
+
+    return zones(provider_id, vehicle_type_id, now)
