@@ -22,6 +22,7 @@ from maas.bookings.serializers import BookingSerializer
 from maas.bookings.states import HOLDING
 from maas.bookings.states import BookingState as S
 from maas.bookings.transitions import log_event, transition
+from maas.outbox import services as outbox
 from providers import selectors as provider_selectors
 from providers.adapters import ProviderRejected, ProviderUnavailable, adapter_for
 
@@ -96,11 +97,8 @@ def _set_reserved(booking, reserved):
 
 
 def _schedule(task_name, booking_id, countdown):
-    """Queue a booking task once the current transaction commits (never for rolled-back work)."""
-    from maas.bookings import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.apply_async((booking_id,), countdown=max(0, int(countdown))))
+    """Queue bookings.<task_name> in the current transaction's outbox (sent once it commits)."""
+    outbox.enqueue(f"bookings.{task_name}", [booking_id], countdown=countdown)
 
 
 def _release_money(booking):
