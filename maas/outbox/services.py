@@ -7,10 +7,10 @@ broker is away. Delivery is at least once: tasks sent through the outbox must be
 import logging
 from datetime import timedelta
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from maas.celery import app
 from maas.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ def enqueue(task, args=(), *, countdown=0):
 
 
 def _send(message, now):
-    task = current_app.tasks[message.task]
+    if message.task not in app.tasks:
+        app.loader.import_default_modules()  # the apps' tasks modules (autodiscovered lazily outside a worker)
+    task = app.tasks[message.task]
     eta = message.eta if message.eta > now else None
     task.apply_async(tuple(message.args), eta=eta, retry=False)
 
