@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from maas.config import env_choice, env_secret
+from maas.config import env_choice, env_networks, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "maas.bookings",
     "maas.parking",
     "planner",
+    "planner.realtime",
     "providers",
     "billing",
     "maas.outbox",
@@ -154,18 +155,25 @@ STRIPE_WEBHOOK_SECRET = env_secret(env, "STRIPE_WEBHOOK_SECRET", DEBUG, "whsec_d
 _TUNING = {
     int: ["BOOKING_AUTH_BUFFER_PERCENT", "BOOKING_CANCEL_FEE_CENTS", "BOOKING_FREE_CANCEL_SECONDS",
           "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
-          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "PARKING_MAX_DAYS_AHEAD",
+          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS", "GTFS_REFRESH_MAX_BYTES",
+          "PARKING_MAX_DAYS_AHEAD", "PARKING_LIIPI_MAX_BYTES", "PARKING_UTILIZATION_STALE_S",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
-          "PROVIDERS_STALE_AFTER_S"],
-    float: ["BOOKING_PROVIDER_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
+          "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
+    float: ["PARKING_LIIPI_TIMEOUT_S", "BOOKING_PROVIDER_TIMEOUT_S", "GTFS_REFRESH_TIMEOUT_S",
+            "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
     bool: ["PARKING_ASYNC_COMMIT"],
+    str: ["REALTIME_REDIS_URL", "REALTIME_DIR"],
 }
 for _type, _names in _TUNING.items():
     for _name in _names:
         if _name in env.ENVIRON:
             globals()[_name] = env.get_value(_name, cast=_type)
+# Outbound URLs (provider feeds/APIs) may reach non-public addresses only inside these CIDR networks.
+OUTBOUND_ALLOWED_NETWORKS = env_networks(env, "OUTBOUND_ALLOWED_NETWORKS")
 PARKING_ALLOCATOR = env_choice(env, "PARKING_ALLOCATOR", ("sql", "orm"), "sql")
+# Liipi-compatible park-and-ride API pulled on a schedule (e.g. https://p.hsl.fi/api/v1/); empty = off.
+PARKING_LIIPI_URL = env.str("PARKING_LIIPI_URL", default="")
 
 LOGGING = {
     "version": 1,
