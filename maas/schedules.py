@@ -2,8 +2,10 @@
 
 Fixed schedules are listed in SCHEDULES and written to django-celery-beat's tables after every
 `migrate` (post_migrate, so a fresh or flushed database has them too). The one dynamic family, a pull
-sync per GBFS provider at its feed's ttl (`providers.sync_provider`, named "providers.sync:<id>"), is
-written by `providers.services.schedule_sync` through `put_interval` / `remove` below.
+sync per GBFS provider at its feed's ttl (`providers.sync_provider`, "providers.sync:<id>", written by
+`providers.services.schedule_sync`) and a poll per real-time source at its interval (`realtime.poll_feed`,
+"realtime.poll:<feed>", written by `planner.realtime.services.schedule_polling`), go through
+`put_interval` / `remove` below.
 """
 from dataclasses import dataclass
 
@@ -28,6 +30,11 @@ SCHEDULES = [
     # expire permits past their period, then the day's utilization snapshot
     Schedule("parking: expire permits + utilization snapshot", "parking.daily_maintenance",
              crontab={"minute": "5", "hour": "0"}),
+    # park-and-ride data from the Liipi API
+    Schedule("parking: pull Liipi facilities", "parking.pull_liipi_facilities", every_s=3600),
+    Schedule("parking: pull Liipi utilizations", "parking.pull_liipi_utilizations", every_s=600),
+    # GTFS feed sources due for a refresh (each source has its own refresh_every)
+    Schedule("planner.refresh_feeds", "planner.refresh_feeds", every_s=600),
 ]
 
 

@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from providers.freshness import is_stale
-from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold
+from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import distance_m, page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
 
