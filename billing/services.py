@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from billing import selectors, stripe_api
+from billing import discounts, selectors, stripe_api
 from billing.models import BillingAccount, Invoice, Payment, Plan, Subscription, UsageRecord
 from billing.pricing import (  # noqa: F401 - price_itinerary(ies) are part of the contract
     DEFAULT_ZONES,
@@ -335,7 +335,7 @@ def record_usage(user, *, mode, leg_ref, minutes=0, rides=1, zones=None, distanc
         start, end, subscription = selectors.current_period(user)
         plan = subscription.plan if subscription else None
         allowance = Allowance(selectors.entitlements_of(plan), selectors.used_in_period(user, start),
-                              selectors.tariffs())
+                              selectors.tariffs(), discounts.discount_for(user))
         rides, minutes = int(rides), int(minutes)
         totals = {"price": 0, "charge": 0, "rides": 0, "minutes": 0}
         for n in range(rides):

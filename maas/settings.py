@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maas.accounts.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -123,7 +125,16 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # A refresh token is good for one use: refreshing returns a new one and blacklists the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password: changing it invalidates every access token at once.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_OBTAIN_SERIALIZER": "maas.accounts.auth.EmailTokenObtainPairSerializer",
 }
+AUTHENTICATION_BACKENDS = ["maas.accounts.auth.CaseInsensitiveModelBackend"]
+# GDPR: location data in booking logs (and plan history) is kept at most this many days, and only with consent.
+LOCATION_RETENTION_DAYS = env.int("LOCATION_RETENTION_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kalasatama MaaS API",
     "DESCRIPTION": "Trip planning, pricing, bookings, billing and parking for Kalasatama residents.",

@@ -6,7 +6,7 @@ the same area are thereby serialized, so grants never exceed the cap or the faci
 """
 import logging
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -353,12 +353,3 @@ def record_utilization_snapshots(day=None):
         rows.append(snap)
     return rows
 
-
-def parse_day(value, field="day"):
-    """An ISO date from user input, or ApiError naming the field."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date", details={field: value})
