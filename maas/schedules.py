@@ -30,11 +30,12 @@ SCHEDULES = [
     # expire permits past their period, then the day's utilization snapshot
     Schedule("parking: expire permits + utilization snapshot", "parking.daily_maintenance",
              crontab={"minute": "5", "hour": "0"}),
+    # GDPR: purge location data past its retention or without consent
+    Schedule("accounts: purge location data past retention or without consent", "accounts.purge_location_data",
+             crontab={"minute": "30", "hour": "3"}),
     # park-and-ride data from the Liipi API
     Schedule("parking: pull Liipi facilities", "parking.pull_liipi_facilities", every_s=3600),
     Schedule("parking: pull Liipi utilizations", "parking.pull_liipi_utilizations", every_s=600),
-    # GDPR: location data of ended bookings past LOCATION_RETENTION_DAYS or kept without consent
-    Schedule("accounts: purge location data", "accounts.purge_location_data", crontab={"minute": "30", "hour": "3"}),
     # GTFS feed sources due for a refresh (each source has its own refresh_every)
     Schedule("planner.refresh_feeds", "planner.refresh_feeds", every_s=600),
 ]

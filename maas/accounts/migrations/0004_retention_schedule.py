@@ -1,5 +1,5 @@
-"""Formerly registered the daily location-data purge; every schedule now lives in maas/schedules.py
-(written after each migrate). Kept, empty, so the migration graph stays as deployed."""
+"""Formerly registered the daily location-data retention purge; every schedule now lives in
+maas/schedules.py (written after each migrate). Kept, empty, so the migration graph stays as deployed."""
 from django.db import migrations
 
 
