@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "planner.realtime",
     "providers",
     "billing",
+    "maas.outbox",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or "cache+memory://")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker through maas.broker (survives a Redis restart while tasks are unacknowledged).
+CELERY_BROKER_TRANSPORT = "maas.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep reconnecting for as long as the broker is away
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

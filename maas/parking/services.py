@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
+from maas.outbox import services as outbox
 from maas.parking import selectors
 from maas.parking.models import (
     CapChange,
@@ -208,10 +209,9 @@ def _areas_at(facility_id, exclude=None):
 
 
 def _schedule_promotions(area_ids):
-    from maas.parking.tasks import promote_waitlist_task
-
+    """Queue waitlist promotion of each area in the current transaction's outbox (sent once it commits)."""
     for area_id in area_ids:
-        transaction.on_commit(lambda area_id=area_id: promote_waitlist_task.delay(area_id))
+        outbox.enqueue("parking.promote_waitlist", [area_id])
 
 
 def facility_changed(facility):
