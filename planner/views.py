@@ -1,11 +1,12 @@
-"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.plan)."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
-from planner import routing
+from planner.plan.accessibility import accessibility
+from planner.plan.pipeline import plan_trip
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
@@ -16,7 +17,7 @@ class PlanView(APIView):
     def post(self, request):
         params = validated(PlanRequestSerializer, request.data)
         params.setdefault("language", getattr(resident_for(request.user), "language", None) or "fi")
-        return Response({"itineraries": routing.plan_trip(request.user, params)})
+        return Response({"itineraries": plan_trip(request.user, params)})
 
 
 class AccessibilityView(APIView):
@@ -25,7 +26,7 @@ class AccessibilityView(APIView):
     @extend_schema(request=AccessibilityRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         params = validated(AccessibilityRequestSerializer, request.data)
-        result = routing.accessibility(request.user, params)
+        result = accessibility(request.user, params)
         if params.get("format") == "geojson":
             return Response(result["geojson"])
         return Response(result)

@@ -1,26 +1,9 @@
 """Read-side queries over providers' current snapshots (see docs/interfaces.md)."""
-import math
-
 from django.utils import timezone
 
+from maas.geo import bbox_around, covers, distance_m
 from providers.freshness import is_stale
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
-
-EARTH_RADIUS_M = 6_371_000.0
-
-
-def distance_m(lat1, lon1, lat2, lon2) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _bbox(lat, lon, radius_m):
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(lat)))))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
 def _providers(kind):
@@ -43,7 +26,7 @@ def stations_near(lat, lon, radius_m, *, kind="bike_share", min_bikes=0, min_doc
     providers = {p.current_snapshot_id: p for p in _providers(kind)}
     if not providers:
         return []
-    lat0, lat1, lon0, lon1 = _bbox(lat, lon, radius_m)
+    lat0, lon0, lat1, lon1 = bbox_around(lat, lon, radius_m)
     rows = Station.objects.filter(
         snapshot_id__in=providers, lat__range=(lat0, lat1), lon__range=(lon0, lon1), is_installed=True,
         bikes_available__gte=min_bikes, docks_available__gte=min_docks,
@@ -70,7 +53,7 @@ def vehicles_near(lat, lon, radius_m, *, kind="scooter"):
     providers = {p.current_snapshot_id: p for p in _providers(kind) if not is_stale(p, now)}
     if not providers:
         return []
-    lat0, lat1, lon0, lon1 = _bbox(lat, lon, radius_m)
+    lat0, lon0, lat1, lon1 = bbox_around(lat, lon, radius_m)
     rows = list(Vehicle.objects.filter(
         snapshot_id__in=providers, lat__range=(lat0, lat1), lon__range=(lon0, lon1),
         is_reserved=False, is_disabled=False,
@@ -116,13 +99,10 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
     outside every zone, GBFS 3.0 global_rules apply; otherwise parking is allowed. Without a
     vehicle_type_id every rule applies (the conservative answer).
     """
-    from shapely.geometry import Point, shape
-
     provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
     if provider is None or provider.current_snapshot_id is None:
         return True
     now = now or timezone.now()
-    point = Point(lon, lat)
     zones = GeofencingZone.objects.filter(
         snapshot_id=provider.current_snapshot_id, min_lat__lte=lat, max_lat__gte=lat,
         min_lon__lte=lon, max_lon__gte=lon,
@@ -130,7 +110,7 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
     for zone in zones:
         if (zone.start and now < zone.start) or (zone.end and now > zone.end):
             continue
-        if not shape(zone.geometry).covers(point):
+        if not covers(zone.geometry, lat, lon):
             continue
         rules = [r for r in zone.rules if _rule_applies(r, vehicle_type_id)]
         if rules:
