@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "maas.bookings",
     "maas.parking",
     "planner",
+    "planner.realtime",
     "providers",
     "billing",
 ]
@@ -80,7 +81,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "maas.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# Production keeps connections open (a new PostgreSQL connection per request halves throughput) and checks
+# them before reuse; the demo/development server opens one per request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DB_CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores SELECT ... FOR UPDATE: take the write lock at BEGIN so allocations stay serialized.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
@@ -150,9 +154,10 @@ _TUNING = {
           "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "PARKING_MAX_DAYS_AHEAD",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
-          "PROVIDERS_STALE_AFTER_S"],
+          "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
     float: ["BOOKING_PROVIDER_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
     bool: ["PARKING_ASYNC_COMMIT"],
+    str: ["REALTIME_REDIS_URL", "REALTIME_DIR"],
 }
 for _type, _names in _TUNING.items():
     for _name in _names:
