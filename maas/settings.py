@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from maas.config import env_choice, env_secret
+from maas.config import env_choice, env_networks, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -163,6 +163,8 @@ for _type, _names in _TUNING.items():
     for _name in _names:
         if _name in env.ENVIRON:
             globals()[_name] = env.get_value(_name, cast=_type)
+# Outbound URLs (provider feeds/APIs) may reach non-public addresses only inside these CIDR networks.
+OUTBOUND_ALLOWED_NETWORKS = env_networks(env, "OUTBOUND_ALLOWED_NETWORKS")
 PARKING_ALLOCATOR = env_choice(env, "PARKING_ALLOCATOR", ("sql", "orm"), "sql")
 
 LOGGING = {
