@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from maas.geo import distances_m
+from maas.geo import bbox_around, distances_m
 from planner.engines.embedded.feedmeta import FOOTPATH_RADIUS_M, WALK_DETOUR, WALK_SPEED_MPS, FeedMeta
 
 
@@ -22,8 +22,8 @@ def compute_footpaths(meta: FeedMeta, radius_m=FOOTPATH_RADIUS_M):
     lat = np.array([meta.stops[s]["lat"] for s in ids])
     lon = np.array([meta.stops[s]["lon"] for s in ids])
     # Grid bucketing keeps this O(n) for HSL-sized feeds.
-    cell_lat = radius_m / 111_000
-    cell_lon = radius_m / (111_000 * max(0.1, math.cos(math.radians(float(lat.mean())))))
+    box = bbox_around(float(lat.mean()), float(lon.mean()), radius_m)  # one cell ≥ radius_m each way
+    cell_lat, cell_lon = box.max_lat - float(lat.mean()), box.max_lon - float(lon.mean())
     keys = list(zip((lat // cell_lat).astype(int), (lon // cell_lon).astype(int)))
     buckets: dict = {}
     for i, k in enumerate(keys):
