@@ -171,7 +171,7 @@ class StopTime(models.Model):
                              db_constraint=False)
     trip = models.ForeignKey(Trip, on_delete=models.DO_NOTHING, related_name="stop_times",
                              db_constraint=False, db_index=False)
-    # No index on stop: it costs a third of the bulk load; trip lookups use the (trip, stop_sequence) index.
+    # Departure boards read by (stop, departure_s): that index is the only one besides the primary key.
     stop = models.ForeignKey(Stop, on_delete=models.DO_NOTHING, related_name="stop_times", db_constraint=False,
                              db_index=False)
     stop_sequence = models.PositiveIntegerField()
@@ -185,6 +185,9 @@ class StopTime(models.Model):
 
     # (trip, stop_sequence) is the primary key: no surrogate id column and index to fill on bulk loads.
     pk = models.CompositePrimaryKey("trip_id", "stop_sequence")
+
+    class Meta:
+        indexes = [models.Index(fields=["stop", "departure_s"], name="planner_stoptime_board")]
 
 
 class Transfer(models.Model):
@@ -230,3 +233,30 @@ class OsmNetwork(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk}{' (active)' if self.is_active else ''}"
+
+
+class FeedSource(models.Model):
+    """Where feed `name` is downloaded from and how often (manage.py refresh_feeds, the beat task).
+
+    The last check's outcome is kept: a failed download, import or build leaves the active version serving and
+    is shown here, in the admin and in /readyz details.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    url = models.URLField(max_length=2000)
+    refresh_every = models.DurationField(help_text="e.g. 1 day; the beat task refreshes sources that are due")
+    keep_versions = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="versions kept (active included); blank: setting GTFS_KEEP_VERSIONS (3)")
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=16, blank=True)  # unchanged | updated | failed
+    last_error = models.TextField(blank=True)  # "download: ...", "import: ...", "build: ..."
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <- {self.url}"

@@ -80,7 +80,7 @@ def test_vehicles_by_trip(alerts_feed, resident_client):
 
 
 SV_MESSAGES = {"near_or_trip_required": "Ange near=lat,lon (och radius) eller trip=FLÖDE:TUR.",
-               "invalid_near": "near ska ha formen 'lat,lon'.", "invalid_radius": "radius måste vara 1..5000 meter.",
+               "invalid_near": "near måste ha formen 'lat,lon'.", "invalid_radius": "radius måste vara 1..5000 meter.",
                "unknown_parameter": "Okänd frågeparameter: bbox."}
 
 
