@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "planner.realtime",
     "providers",
     "billing",
+    "maas.outbox",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maas.accounts.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -114,13 +117,24 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "maas.api.schema.ErrorEnvelopeAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["maas.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "maas.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # A refresh token is good for one use: refreshing returns a new one and blacklists the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password: changing it invalidates every access token at once.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_OBTAIN_SERIALIZER": "maas.accounts.auth.EmailTokenObtainPairSerializer",
 }
+AUTHENTICATION_BACKENDS = ["maas.accounts.auth.CaseInsensitiveModelBackend"]
+# GDPR: location data in booking logs (and plan history) is kept at most this many days, and only with consent.
+LOCATION_RETENTION_DAYS = env.int("LOCATION_RETENTION_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kalasatama MaaS API",
     "DESCRIPTION": "Trip planning, pricing, bookings, billing and parking for Kalasatama residents.",
@@ -137,6 +151,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or "cache+memory://")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker through maas.broker (survives a Redis restart while tasks are unacknowledged).
+CELERY_BROKER_TRANSPORT = "maas.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep reconnecting for as long as the broker is away
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -151,8 +168,8 @@ STRIPE_WEBHOOK_SECRET = env_secret(env, "STRIPE_WEBHOOK_SECRET", DEBUG, "whsec_d
 _TUNING = {
     int: ["BOOKING_AUTH_BUFFER_PERCENT", "BOOKING_CANCEL_FEE_CENTS", "BOOKING_FREE_CANCEL_SECONDS",
           "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
-          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS", "GTFS_REFRESH_MAX_BYTES",
-          "PARKING_MAX_DAYS_AHEAD", "PARKING_LIIPI_MAX_BYTES", "PARKING_UTILIZATION_STALE_S",
+          "API_JSON_MAX_DEPTH", "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS",
+          "GTFS_REFRESH_MAX_BYTES", "PARKING_MAX_DAYS_AHEAD", "PARKING_LIIPI_MAX_BYTES", "PARKING_UTILIZATION_STALE_S",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
           "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
