@@ -23,7 +23,7 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            return Response({"itineraries": plan_trip(request.user, params)})
+            return Response(plan_trip(request.user, params))
 
 
 class AccessibilityView(APIView):
