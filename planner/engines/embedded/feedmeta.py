@@ -107,4 +107,14 @@ class FeedMeta:
     @staticmethod
     def load(path) -> "FeedMeta":
         # Trusted input: written by our own build_network next to the network artifact.
-        return pickle.loads(Path(path).read_bytes())
+        with open(path, "rb") as fh:
+            return _Unpickler(fh).load()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads side-cars pickled before the engine became a package (module planner.engines.embedded_gtfs)."""
+
+    def find_class(self, module, name):
+        if module == "planner.engines.embedded_gtfs":
+            module = __name__
+        return super().find_class(module, name)
