@@ -6,7 +6,7 @@ the same area are thereby serialized, so grants never exceed the cap or the faci
 """
 import logging
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
+from maas.outbox import services as outbox
 from maas.parking import selectors
 from maas.parking.models import (
     CapChange,
@@ -216,10 +217,9 @@ def _areas_at(facility_id, exclude=None):
 
 
 def _schedule_promotions(area_ids):
-    from maas.parking.tasks import promote_waitlist_task
-
+    """Queue waitlist promotion of each area in the current transaction's outbox (sent once it commits)."""
     for area_id in area_ids:
-        transaction.on_commit(lambda area_id=area_id: promote_waitlist_task.delay(area_id))
+        outbox.enqueue("parking.promote_waitlist", [area_id])
 
 
 def facility_changed(facility):
@@ -361,12 +361,3 @@ def record_utilization_snapshots(day=None):
         rows.append(snap)
     return rows
 
-
-def parse_day(value, field="day"):
-    """An ISO date from user input, or ApiError naming the field."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date", details={field: value})
