@@ -93,8 +93,8 @@ def _near(request):
     if not 1 <= radius <= max_radius:
         raise ApiError(_("radius must be 1..%(max)d metres.") % {"max": max_radius}, code="invalid_radius",
                        details={"field": "radius"})
-    kind = request.query_params.get("kind") or None
-    if kind is not None and kind not in Provider.Kind.values:
+    kind = request.query_params.get("kind")
+    if kind is not None and kind not in Provider.Kind.values:  # "?kind=" too: not a kind
         raise ApiError(_("Unknown provider kind."), code="invalid_kind",
                        details={"field": "kind", "allowed": Provider.Kind.values})
     return lat, lon, radius, kind
@@ -135,8 +135,7 @@ def _paged(items, limit, providers_kind, origin):
 
 
 def _with_freshness(items):
-    providers = {p.pk: p for p in Provider.objects.filter(pk__in={i["provider_id"] for i in items})}
-    fresh = {pk: selectors.provider_freshness(p) for pk, p in providers.items()}
+    fresh = selectors.providers_freshness(i["provider_id"] for i in items)
     for item in items:
         f = fresh[item["provider_id"]]
         item.update(provider_name=f["name"], last_updated=f["last_updated"], stale=f["stale"])
