@@ -278,3 +278,16 @@ def test_only_the_plates_own_household_hears_it_holds_a_permit(facility, setting
         services.apply_for_permit(neighbour, area.pk, plate="kal 1")
     assert other.value.error_code == "plate_unavailable" and other.value.status_code == 409
     assert "permit or application" not in str(other.value.detail) and other.value.details == {"plate": "KAL-1"}
+
+
+def test_promotion_notice_is_in_the_residents_language(facility, django_capture_on_commit_callbacks, mailoutbox):
+    residents = make_residents(2)
+    residents[1].language = "sv"
+    residents[1].save(update_fields=["language"])
+    area = make_area(absolute=1, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"SV-{i + 1}") for i, r in enumerate(residents)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[0])
+    note = Notification.objects.get()
+    assert note.message == f"Ditt parkeringstillstånd för SV-2 i {area.name} har beviljats."
+    assert mailoutbox[0].subject == "Parkering i Fiskehamnen"
