@@ -261,6 +261,8 @@ def test_one_vehicle_written_two_ways_is_one_plate(facility):
 
 @pytest.mark.parametrize("allocator", ["sql", "orm"])
 def test_only_the_plates_own_household_hears_it_holds_a_permit(facility, settings, allocator):
+    from django.utils import translation
+
     from maas.accounts import services as accounts
 
     settings.PARKING_ALLOCATOR = allocator
@@ -270,7 +272,7 @@ def test_only_the_plates_own_household_hears_it_holds_a_permit(facility, setting
                        for who in ("parent", "child")]
     [neighbour] = make_residents(1, prefix="n")
     services.apply_for_permit(parent, area.pk, plate="KAL-1")
-    with pytest.raises(ApiError) as own:
+    with pytest.raises(ApiError) as own, translation.override("en"):
         services.apply_for_permit(child, area.pk, plate="KAL-1")
     assert (own.value.error_code, str(own.value.detail)) == (
         "plate_taken", "This vehicle already has a permit or application in this area.")
