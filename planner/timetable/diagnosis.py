@@ -1,4 +1,4 @@
-"""Why a trip request found no itinerary, read from the imported timetables of the active feeds.
+"""Why a trip request found no transit itinerary, read from the imported timetables of the active feeds.
 
 `diagnose(...)` → [{"code", "details"}]: `no_stops_within_walk_limit` (no stop within the walk limit of the
 origin or the destination), `outside_service_hours` (no departure from the stops near the origin within
@@ -66,3 +66,11 @@ def diagnose(origin, destination, when: datetime, *, arrive_by: bool = False, ma
     if not _departs_between(near["from"], start, start + timedelta(seconds=SERVICE_WINDOW_S)):
         return [{"code": "outside_service_hours", "details": {"window_s": SERVICE_WINDOW_S}}]
     return [{"code": "no_transit_connection", "details": {}}]
+
+
+def note_transit(errors: dict, origin, destination, when: datetime, **options) -> None:
+    """Record the transit reason in a plan's routing_errors (planner.routing_errors.note)."""
+    from planner.routing_errors import note
+
+    reason = diagnose(origin, destination, when, **options)[0]
+    note(errors, "transit", reason["code"], **reason["details"])

@@ -35,3 +35,23 @@ def test_reasons_in_order_walk_limit_then_service_hours_then_connection(ferries)
     # The day before the feed's service: nothing runs.
     assert diagnose(KAUPPATORI, SUOMENLINNA, datetime(2022, 2, 20, 12, 0, tzinfo=HKI))[0]["code"] == \
         "outside_service_hours"
+
+
+def test_transit_reason_goes_into_routing_errors_in_the_request_language(ferries):
+    from django.utils import translation
+
+    from planner import routing_errors
+    from planner.timetable.diagnosis import note_transit
+
+    errors = {}
+    note_transit(errors, KAUPPATORI, SUOMENLINNA, datetime(2022, 3, 3, 2, 0, tzinfo=HKI))
+    with translation.override("sv"):
+        answer = routing_errors.answer(errors, [], ["walk", "transit"])
+    assert answer == [{"mode": "transit", "code": "outside_service_hours", "details": {"window_s": 10800},
+                       "message": "Ingen kollektivtrafik avgår nära startpunkten vid den här tiden "
+                                  "(utanför trafiktiden)."}]
+    with translation.override("fi"):
+        errors = {}
+        note_transit(errors, ESPOO, SUOMENLINNA, datetime(2022, 3, 2, 12, 0, tzinfo=HKI))
+        assert routing_errors.answer(errors, [], ["transit"])[0]["message"] == (
+            "Lähtö- tai määränpään kävelyetäisyydellä ei ole joukkoliikenteen pysäkkiä.")
