@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from maas.api import parsers
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
-from providers import push, selectors, services
+from providers import push, push_schema, selectors, services
 from providers.models import Provider
 
 
@@ -55,7 +55,8 @@ class AvailabilityPushView(EnvelopeAPIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = []
 
-    @extend_schema(request={"application/json": {"type": "object"}}, responses={200: dict},
+    @extend_schema(request={"application/json": push_schema.openapi_request_schema(
+                       int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))}, responses={200: dict},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
