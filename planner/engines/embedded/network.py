@@ -30,6 +30,7 @@ from planner.engines.embedded.csa import ConnectionCache, arrivals_within, footp
 from planner.engines.embedded.edges import ServiceDayEdges
 from planner.engines.embedded.feedmeta import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta
 from planner.engines.embedded.legs import LegBuilder
+from planner.engines.embedded.realtime import RealtimeSearch
 from planner.engines.embedded.search import DepartureSearch
 from planner.engines.embedded.split import physical
 from planner.gtfs.times import format_time
@@ -40,7 +41,7 @@ MAX_ACCESS_STOPS = 6
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 
 
-class EmbeddedNetwork(ServiceDayEdges, DepartureSearch, Alternatives, LegBuilder):
+class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternatives, LegBuilder):
     """One loaded feed version: cafein network + side-car, answering plans and matrices."""
 
     def __init__(self, net, meta: FeedMeta, label="", split=None):
