@@ -16,7 +16,9 @@ from providers import gbfs
 from providers.models import Station
 from providers.snapshots import Section, swap_snapshot
 
-_ID = {"type": "string", "minLength": 1, "maxLength": 100}
+_NO_NUL = "^[^\\x00]*$"  # PostgreSQL text can't hold NUL: refused as a schema error, not a 500
+_ID = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": _NO_NUL}
+_NAME = {"type": "string", "maxLength": 200, "pattern": _NO_NUL}
 _LAT = {"type": "number", "minimum": -90, "maximum": 90}
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}
@@ -32,7 +34,7 @@ PLAIN_VEHICLE = {
 PLAIN_STATION = {
     "type": "object", "required": ["station_id", "num_bikes_available", "num_docks_available"],
     "additionalProperties": False,
-    "properties": {"station_id": _ID, "name": {"type": "string", "maxLength": 200}, "lat": _LAT, "lon": _LON,
+    "properties": {"station_id": _ID, "name": _NAME, "lat": _LAT, "lon": _LON,
                    "capacity": _COUNT, "num_bikes_available": _COUNT, "num_docks_available": _COUNT,
                    "is_installed": {"type": "boolean"}, "is_renting": {"type": "boolean"},
                    "is_returning": {"type": "boolean"}, "last_reported": _TIME},
