@@ -168,5 +168,9 @@ class StripeWebhookView(EnvelopeAPIView):
         if field is not None:
             raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
                            details={"field": field}, status_code=400)
-        outcome = webhooks.process_event(event)
+        try:
+            outcome = webhooks.process_event(event)
+        except webhooks.MalformedEvent as exc:
+            raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
+                           details={"field": exc.field}, status_code=400) from exc
         return Response({"received": True, "event": event["id"], "outcome": outcome})
