@@ -13,7 +13,7 @@ from datetime import timezone as dt_timezone
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from billing import services as billing_services
+from billing import selectors as billing_selectors
 from maas.api.errors import ApiError, ServiceUnavailable
 from maas.parking import selectors as parking_selectors
 from planner.engines import street
@@ -122,7 +122,7 @@ def _prices(user, itineraries, language):
     """billing's prices for the itineraries, labelled in the request's language, or a null price with the reason."""
     try:
         with translation.override(language):
-            return billing_services.price_itineraries(user, itineraries)
+            return billing_selectors.price_itineraries(user, itineraries)
     except Exception as exc:  # pricing must not take planning down; the reason is shown instead
         logger.exception("pricing failed")
         return [{"total_cents": None, "reason": f"pricing failed: {exc.__class__.__name__}"} for _ in itineraries]
