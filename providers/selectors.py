@@ -112,6 +112,20 @@ def station_bike_count(provider_id, station_id) -> dict:
             "as_of": row["last_reported"] or provider.current_snapshot.last_updated}
 
 
+def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None):
+    """providers.geofencing.RideCheck of a ride along [(lon, lat)]: through_allowed, blocked_by, slow_m."""
+    from providers.geofencing import ride_check as check
+
+    return check(provider_id, coordinates, vehicle_type_id, now)
+
+
+def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
+    """Shapely geometries of the provider's zones a ride of the vehicle type may not enter (GBFS ride_through)."""
+    from providers.geofencing import no_ride_through_zones as zones
+
+    return zones(provider_id, vehicle_type_id, now)
+
+
 KIND_MODES = {"bike_share": "city_bike", "scooter": "scooter", "car_share": "car", "taxi": "taxi"}
 FORM_FACTOR_MODES = {"bicycle": "city_bike", "cargo_bicycle": "city_bike", "scooter": "scooter",
                      "scooter_standing": "scooter", "scooter_seated": "scooter", "moped": "scooter", "car": "car"}

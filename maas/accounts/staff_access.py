@@ -13,11 +13,18 @@ def log_access(staff, resident, what):
 class LogsStaffAccess:
     """ModelAdmin mixin: opening an object's page (view or change) logs an access to its resident.
 
-    Subclasses define `resident_of_object(obj)`.
+    The resident is the object's `resident`, else the resident of its `user`; override
+    `resident_of_object(obj)` for anything else.
     """
 
-    def resident_of_object(self, obj):  # pragma: no cover - overridden
-        raise NotImplementedError
+    def resident_of_object(self, obj):
+        if getattr(obj, "resident_id", None) is not None:
+            return obj.resident
+        if getattr(obj, "user_id", None) is not None:
+            from maas.accounts.selectors import resident_of
+
+            return resident_of(obj.user)
+        return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
@@ -236,9 +236,10 @@ def promote_waitlist(area_id):
             if not _has_room(area, facility, state):
                 break
             _grant(candidate, facility)
-            notify(candidate, "permit_granted",
-                   _("Your parking permit for %(plate)s in %(area)s has been granted.")
-                   % {"plate": candidate.plate, "area": area.name})
+            with translation.override(candidate.resident.language or "fi"):  # the resident's, not the worker's
+                notify(candidate, "permit_granted",
+                       _("Your parking permit for %(plate)s in %(area)s has been granted.")
+                       % {"plate": candidate.plate, "area": area.name})
             promoted.append(candidate)
     return promoted
 
@@ -247,10 +248,11 @@ def notify(permit, kind, message):
     """Store a Notification for the permit's resident and email it (Django's mail backend)."""
     note = Notification.objects.create(resident=permit.resident, permit=permit, kind=kind, message=message)
     email = permit.resident.user.email
+    subject = _("Kalasatama parking")  # now, in the caller's language (send() runs after the commit)
     if email:
         def send():
             try:
-                send_mail(_("Kalasatama parking"), message,
+                send_mail(subject, message,
                           getattr(settings, "DEFAULT_FROM_EMAIL", "noreply@example.org"), [email])
                 Notification.objects.filter(pk=note.pk).update(emailed=True)
             except Exception:  # mail is best-effort; the Notification row is the record

@@ -46,10 +46,13 @@ def add_s(when: datetime, secs: float) -> datetime:
     return (when.astimezone(timezone.utc) + timedelta(seconds=secs)).astimezone(when.tzinfo)
 
 
-def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0) -> dict:
-    """One street leg from point a to point b starting at `start` (aware datetime)."""
+def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0, path=None, ride_s=None) -> dict:
+    """One street leg from point a to point b starting at `start` (aware datetime).
+
+    `path`: a street_legs.routed() answer computed by the caller (else routed here); `ride_s`: the
+    caller's moving time (e.g. slowed by speed-limit zones) instead of distance / the mode's speed."""
     detour, speed = PROFILES[mode]
-    path = street_legs.routed(mode, a, b)
+    path = path or street_legs.routed(mode, a, b)
     if path is not None:
         meters = path["distance_m"]
     else:
@@ -57,7 +60,7 @@ def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0) -> 
         straight = [[round(a["lon"], 6), round(a["lat"], 6)], [round(b["lon"], 6), round(b["lat"], 6)]]
         path = {"geometry": {"type": "LineString", "coordinates": straight},
                 "polyline": encode_polyline([tuple(c) for c in straight])}
-    secs = int(round(meters / speed)) + extra_s
+    secs = (int(round(meters / speed)) if ride_s is None else int(ride_s)) + extra_s
     start = add_s(start, 0)  # normalized: a wall time inside a DST gap moves forward
     out = {
         "mode": mode, "transit": False, "route_id": None, "route_short_name": None, "route_color": None,
@@ -84,10 +87,10 @@ def itinerary(legs: list[dict]) -> dict:
 
 
 def chain(specs, start: datetime) -> list[dict]:
-    """Legs [(mode, a, b, booking, extra_s)] one after the other from `start`."""
+    """Legs [(mode, a, b, booking, extra_s[, {"path", "ride_s"}])] one after the other from `start`."""
     out, t = [], start
-    for mode, a, b, booking, extra_s in specs:
-        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s)
+    for mode, a, b, booking, extra_s, *routing in specs:
+        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s, **(routing[0] if routing else {}))
         out.append(item)
         t = add_s(t, item["duration_s"])  # keep start's zone: an ISO string only has a fixed offset
     return out

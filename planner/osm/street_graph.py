@@ -97,8 +97,32 @@ class StreetGraph:
         dist, i = tree.query([lon * self.kx, lat * 110_574.0])
         return None if dist > MAX_SNAP_M else (int(nodes[i]), float(dist))
 
-    def path(self, mode, a, b, max_m=60_000.0):
-        """Shortest Path from (lat, lon) a to b for mode ("walk", "bike", "car"), or None (no network/path)."""
+    def nodes_near(self, mode, lat, lon, radius_m, k=64):
+        """[(lat, lon, metres)] of routable nodes of the mode within radius_m, nearest first."""
+        tree, nodes = self.trees[mode]
+        if tree is None:
+            return []
+        dist, idx = tree.query([lon * self.kx, lat * 110_574.0], k=min(k, len(nodes)),
+                               distance_upper_bound=radius_m)
+        return [(float(self.lat[nodes[i]]), float(self.lon[nodes[i]]), float(d))
+                for d, i in zip(np.atleast_1d(dist), np.atleast_1d(idx)) if np.isfinite(d)]
+
+    def _without(self, mode, avoid):
+        """The mode's graph without edges touching a node inside any of the `avoid` shapely geometries."""
+        import shapely
+        from scipy.sparse import csr_matrix
+
+        blocked = np.zeros(len(self.lat), bool)
+        for geometry in avoid:
+            blocked |= shapely.contains_xy(geometry, self.lon, self.lat)
+        graph = self.graphs[mode].tocoo()
+        keep = ~(blocked[graph.row] | blocked[graph.col])
+        return csr_matrix((graph.data[keep], (graph.row[keep], graph.col[keep])), shape=graph.shape)
+
+    def path(self, mode, a, b, max_m=60_000.0, avoid=()):
+        """Shortest Path from (lat, lon) a to b for mode ("walk", "bike", "car"), or None (no network/path).
+
+        `avoid`: shapely geometries the path may not enter (e.g. GBFS no-ride-through zones)."""
         from scipy.sparse.csgraph import dijkstra
 
         sa, sb = self.snap(mode, *a), self.snap(mode, *b)
@@ -108,8 +132,8 @@ class StreetGraph:
         if src == dst:
             nodes, along = [src], 0.0
         else:
-            dist, pred = dijkstra(self.graphs[mode], directed=True, indices=src, return_predecessors=True,
-                                  limit=max_m)
+            graph = self._without(mode, avoid) if avoid else self.graphs[mode]
+            dist, pred = dijkstra(graph, directed=True, indices=src, return_predecessors=True, limit=max_m)
             if not np.isfinite(dist[dst]):
                 return None
             nodes, node = [dst], dst

@@ -37,12 +37,14 @@ def graph():
     return StreetGraph.from_pbf(path)
 
 
-def routed(mode, a, b, language=None):
-    """{"distance_m", "geometry", "polyline", "steps"?} of the street path from point a to b, or None."""
+def routed(mode, a, b, language=None, avoid=()):
+    """{"distance_m", "geometry", "polyline", "steps"?} of the street path from point a to b, or None.
+
+    `avoid`: shapely geometries the path may not enter."""
     g = graph()
     if g is None or mode not in GRAPH_MODE:
         return None
-    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]))
+    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid)
     if found is None:
         return None
     coords = [(round(lon, 6), round(lat, 6)) for lon, lat in found.coordinates]

@@ -23,13 +23,14 @@ def permit(resident, plate="ABC-123", status=Permit.GRANTED):
                                  status=status, valid_from=date.today())
 
 
-def booking(user, state="FINISHED", place="Kalasatamantori 1"):
+def booking(user, state="FINISHED", place="Kalasatamantori 1", external_id=None):
     leg = {"mode": "scooter", "from": {"name": place, "lat": 60.187, "lon": 24.977},
            "to": {"name": "Sörnäinen", "lat": 60.1875, "lon": 24.96},
            "geometry": {"type": "LineString", "coordinates": [[24.977, 60.187], [24.96, 60.1875]]},
            "booking": {"provider_id": 1, "vehicle_id": f"v-{user.pk}"}}
     row = Booking.objects.create(user=user, provider_id=1, mode="scooter", leg=leg, state=state,
-                                 vehicle_id=f"v-{user.pk}-{state}", external_id=f"tomp-{user.pk}",
+                                 vehicle_id=f"v-{user.pk}-{state}",
+                                 external_id=f"tomp-{user.pk}" if external_id is None else external_id,
                                  quoted_cents=350, charge_cents=350)
     BookingEvent.objects.create(booking=row, from_state="", to_state=state, actor=user, actor_label=f"user:{user.pk}",
                                 reason="test", details={"near": place})

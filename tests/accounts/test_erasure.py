@@ -96,3 +96,13 @@ def test_erasure_refused_while_money_is_owed(resident_client):
     assert response.status_code == 409 and response.json()["error"]["code"] == "money_owed"
     assert response.json()["error"]["details"]["owed"][0]["amount_cents"] == 6990
     assert login(resident_client.resident.user.username).status_code == 200
+
+
+def test_erasure_cancels_a_confirmed_booking_the_way_the_resident_would(resident_client):
+    confirmed = factories.booking(resident_client.resident.user, state="CONFIRMED", external_id="")
+    response = resident_client.delete("/api/v1/me", {"password": PASSWORD}, format="json")
+    assert response.status_code == 204
+    confirmed.refresh_from_db()
+    assert confirmed.state == "CANCELLED"
+    last = confirmed.events.order_by("id").last()
+    assert (last.from_state, last.to_state, last.reason) == ("CONFIRMED", "CANCELLED", "cancelled")

@@ -28,3 +28,18 @@ def test_resident_admin_issues_join_codes_and_shows_changes(client, django_user_
     assert response.status_code == 200
     code = JoinCode.objects.get(household=household)
     assert code.created_by == staff and code.code in response.content.decode()
+
+
+def test_opening_a_residents_permit_booking_or_invoice_is_logged(client, django_user_model, resident):
+    from tests.accounts import factories
+
+    staff = django_user_model.objects.create_superuser("auditor", "auditor@example.org", "audit-pass-123")
+    client.force_login(staff)
+    permit, booking = factories.permit(resident), factories.booking(resident.user)
+    invoice = factories.invoice(resident.user)
+    for url in (f"/admin/parking/permit/{permit.pk}/change/", f"/admin/bookings/booking/{booking.pk}/change/",
+                f"/admin/billing/invoice/{invoice.pk}/change/"):
+        assert client.get(url).status_code == 200, url
+    whats = list(StaffAccess.objects.filter(resident=resident).order_by("id").values_list("what", flat=True))
+    assert [w.split(" #")[0] for w in whats] == ["admin parking.Permit", "admin bookings.Booking",
+                                                  "admin billing.Invoice"]

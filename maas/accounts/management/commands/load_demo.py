@@ -2,7 +2,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
-from maas.accounts import services
+from maas.accounts import households, services
+from maas.accounts.models import Household, JoinCode
 
 DEMO_PASSWORD = "kalasatama-demo"
 
@@ -39,3 +40,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo logins: admin / {DEMO_PASSWORD} (admin site), resident@example.org / {DEMO_PASSWORD} (API)"
         ))
+        self.stdout.write(f"Household join code for a new sign-up (POST /api/v1/me/household): {self._join_code()}")
+
+    def _join_code(self):
+        """An open one-time code of the demo's second apartment (a new one once the last was used)."""
+        household, _created = Household.objects.get_or_create(
+            address="Työpajankatu 2, Kalasatama", apartment="B 7", defaults={"block": "KS-1"})
+        row = JoinCode.objects.filter(household=household, used_at__isnull=True).first()
+        return (row or households.issue_join_code(household)).code
