@@ -1,4 +1,4 @@
-"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.plan)."""
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -7,7 +7,9 @@ from rest_framework.views import APIView
 
 from maas.accounts import selectors as accounts
 from maas.accounts.language import request_language
-from planner import routing
+from planner.plan.accessibility import accessibility
+from planner.plan.pipeline import plan_trip
+from planner.realtime.selectors import realtime_available
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
@@ -22,7 +24,8 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            return Response({"itineraries": routing.plan_trip(request.user, params)})
+            itineraries = plan_trip(request.user, params)
+            return Response({"itineraries": itineraries, "realtime": realtime_available()})
 
 
 class AccessibilityView(APIView):
@@ -31,7 +34,7 @@ class AccessibilityView(APIView):
     @extend_schema(request=AccessibilityRequestSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         params = validated(AccessibilityRequestSerializer, request.data)
-        result = routing.accessibility(request.user, params)
+        result = accessibility(request.user, params)
         if params.get("format") == "geojson":
             return Response(result["geojson"])
         return Response(result)
