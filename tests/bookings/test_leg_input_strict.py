@@ -54,7 +54,7 @@ def test_sizes_are_bounded(payg_resident, gbfs_provider):
 
 
 def test_a_street_leg_as_the_planner_makes_it_is_accepted():
-    from planner.engines import street
+    from planner import street
 
     start = datetime(2026, 3, 1, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
     leg = street.leg("scooter", {"name": "A", "stop_id": None, "lat": 60.1876, "lon": 24.9772},
