@@ -63,7 +63,7 @@ def schemas(max_items):
     shaped = {
         "type": "object", "required": ["last_updated", "data"],
         "properties": {
-            "last_updated": _TIME, "ttl": _COUNT, "version": {"type": "string"},
+            "last_updated": _TIME, "ttl": _COUNT, "version": {"type": "string", "maxLength": 10},
             "data": {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": {
                 "vehicles": {"type": "array", "maxItems": max_items, "items": _gbfs_vehicle("vehicle_id")},
                 "bikes": {"type": "array", "maxItems": max_items, "items": _gbfs_vehicle("bike_id")},
