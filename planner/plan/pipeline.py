@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from planner import routing_errors
 from planner.plan import direct, filters, park_and_ride, price, shared_vehicles, transit, validate
 from planner.plan.plan import Plan
 
@@ -25,9 +26,22 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
 )
 
 
-def plan_trip(user, params: dict) -> list[dict]:
-    """Itineraries for a resident's trip request (serializer data), priced, best first."""
+def run(user, params: dict) -> Plan:
+    """The Plan after every step: its itineraries and routing_errors."""
     plan = Plan(user=user, params=params, request=validate.build_request(params))
     for step in STEPS:
         step(plan)
-    return plan.itineraries
+    return plan
+
+
+def plan_trip(user, params: dict) -> list[dict]:
+    """Itineraries for a resident's trip request (serializer data), priced, best first."""
+    return run(user, params).itineraries
+
+
+def plan_answer(user, params: dict) -> dict:
+    """{"itineraries", "routing_errors"}: the routing_errors (planner.routing_errors.answer) say why each
+    requested mode no itinerary uses found nothing, in the active language."""
+    plan = run(user, params)
+    return {"itineraries": plan.itineraries,
+            "routing_errors": routing_errors.answer(plan.routing_errors, plan.itineraries, plan.request.modes)}

@@ -16,3 +16,5 @@ class Plan:
     request: PlanRequest
     engine: RoutingEngine | None = None
     itineraries: list[dict] = field(default_factory=list)
+    # why a requested mode found nothing: planner.routing_errors.note(plan.routing_errors, mode, code, ...)
+    routing_errors: dict = field(default_factory=dict)
