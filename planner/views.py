@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from maas.accounts import selectors as accounts
 from maas.accounts.language import request_language
 from planner.plan.accessibility import accessibility
-from planner.plan.pipeline import plan_answer
+from planner.plan.pipeline import plan_trip
 from planner.realtime.selectors import realtime_available
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
@@ -24,8 +24,7 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            answer = plan_answer(request.user, params)
-            return Response({**answer, "realtime": realtime_available()})
+            return Response({**plan_trip(request.user, params), "realtime": realtime_available()})
 
 
 class AccessibilityView(APIView):

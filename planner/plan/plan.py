@@ -16,5 +16,4 @@ class Plan:
     request: PlanRequest
     engine: RoutingEngine | None = None
     itineraries: list[dict] = field(default_factory=list)
-    # why a requested mode found nothing: planner.routing_errors.note(plan.routing_errors, mode, code, ...)
-    routing_errors: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)  # mode -> (routing_errors code, details): why it found nothing

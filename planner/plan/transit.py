@@ -13,16 +13,17 @@ def add_transit(plan: Plan) -> None:
         found = plan.engine.plan(plan.request)
     except EngineUnavailable as exc:
         raise unavailable(exc)
-    plan.itineraries += found
     if not found:
         _explain(plan)
+    plan.itineraries += found
 
 
 def _explain(plan: Plan) -> None:
-    """Why transit found nothing (planner.timetable.diagnosis), into the plan's routing_errors."""
+    """Why transit found nothing (planner.timetable.diagnosis: walk limit, service hours, else no
+    connection), into the plan's routing_errors."""
     from planner.timetable.diagnosis import note_transit
 
     req = plan.request
-    note_transit(plan.routing_errors, req.origin, req.destination, req.departure or req.arrival,
+    note_transit(plan.errors, req.origin, req.destination, req.departure or req.arrival,
                  arrive_by=req.departure is None, max_walk_m=req.max_walk_m, origin_stop=req.origin_stop_id,
                  destination_stop=req.destination_stop_id)
