@@ -125,6 +125,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One enum per choice set, named here (else drf-spectacular warns about a naming collision).
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "maas.accounts.models.Resident.LANGUAGES",  # a resident's language
+                            "AnswerLanguageEnum": ["fi", "sv", "en"]},  # a request's answer language
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).
@@ -142,6 +145,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 STRIPE_API_KEY = env_secret(env, "STRIPE_API_KEY", DEBUG, "sk_test_demo_localstripe")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if not DEBUG else "http://127.0.0.1:8420")
 STRIPE_WEBHOOK_SECRET = env_secret(env, "STRIPE_WEBHOOK_SECRET", DEBUG, "whsec_demo_localstripe")
+
+# Email: the demo (DEBUG) prints mail to the console; production sends through SMTP (EMAIL_HOST etc.).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG
+                        else "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kalasatama-maas.example.org")
 
 # Optional tuning: each module keeps its own default (read with getattr); the environment may override.
 _TUNING = {

@@ -1,7 +1,6 @@
 """Root URLs: admin, probes, and the versioned API under /api/v1/."""
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.types import OpenApiTypes
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import permissions
@@ -9,6 +8,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from maas.api.errors import api_not_found
 from maas.api.health import healthz, readyz
 
 handler400 = "maas.api.errors.handler400"
@@ -16,7 +16,9 @@ handler404 = "maas.api.errors.handler404"
 handler500 = "maas.api.errors.handler500"
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(responses={200: {"type": "object", "properties": {
+    name: {"type": "string", "format": "uri"} for name in ("schema", "docs", "signup", "token", "me")},
+    "required": ["schema", "docs", "signup", "token", "me"]}})
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def api_root(request):
@@ -42,4 +44,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    # Any other /api/ path: the JSON error envelope, also in DEBUG (where Django would show its HTML 404 page).
+    re_path(r"^api/", api_not_found),
 ]

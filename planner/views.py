@@ -1,18 +1,25 @@
 """Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
 from planner import routing
+from planner.api_shapes import (
+    ACCESSIBILITY_ANSWER,
+    ACCESSIBILITY_EXAMPLES,
+    PLAN_ERRORS,
+    PLAN_EXAMPLES,
+    PlanResponseSerializer,
+)
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
 class PlanView(APIView):
     """POST /api/v1/plans: itineraries from A to B for the signed-in resident."""
 
-    @extend_schema(request=PlanRequestSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=PlanRequestSerializer, responses={200: PlanResponseSerializer, **PLAN_ERRORS},
+                   examples=PLAN_EXAMPLES)
     def post(self, request):
         params = validated(PlanRequestSerializer, request.data)
         params.setdefault("language", getattr(resident_for(request.user), "language", None) or "fi")
@@ -22,7 +29,9 @@ class PlanView(APIView):
 class AccessibilityView(APIView):
     """POST /api/v1/accessibility: destinations reachable from an origin within N minutes."""
 
-    @extend_schema(request=AccessibilityRequestSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=AccessibilityRequestSerializer,
+                   responses={200: ACCESSIBILITY_ANSWER, **PLAN_ERRORS}, examples=ACCESSIBILITY_EXAMPLES,
+                   description="`format: geojson` answers the `geojson` FeatureCollection alone.")
     def post(self, request):
         params = validated(AccessibilityRequestSerializer, request.data)
         result = routing.accessibility(request.user, params)

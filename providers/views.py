@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
 from providers import push, selectors, services
+from providers.api_shapes import PushResultSerializer, StationListSerializer, VehicleListSerializer
 from providers.models import Provider
 
 
@@ -52,7 +53,7 @@ class AvailabilityPushView(EnvelopeAPIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = []
 
-    @extend_schema(request={"application/json": {"type": "object"}}, responses={200: dict},
+    @extend_schema(request={"application/json": {"type": "object"}}, responses={200: PushResultSerializer},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
@@ -119,7 +120,7 @@ NEAR_PARAMS = [
 class VehicleListView(EnvelopeAPIView):
     """GET /vehicles?near=lat,lon&radius=m[&kind=] — available shared vehicles near a point."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         items, providers = _with_freshness(selectors.vehicles_near(lat, lon, radius, kind=kind)[:200])
@@ -129,7 +130,7 @@ class VehicleListView(EnvelopeAPIView):
 class StationListView(EnvelopeAPIView):
     """GET /stations?near=lat,lon&radius=m[&kind=bike_share] — stations with bikes/docks and freshness."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         items, providers = _with_freshness(

@@ -6,7 +6,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from maas.accounts import services
-from maas.accounts.serializers import ResidentSerializer, SignupResponseSerializer, SignupSerializer
+from maas.accounts.serializers import (
+    LoginRequestSerializer,
+    LoginSerializer,
+    ResidentSerializer,
+    SignupResponseSerializer,
+    SignupSerializer,
+    TokenPairSerializer,
+)
 from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSchema
 
 
@@ -31,9 +38,14 @@ class MeView(EnvelopeAPIView):
 
 
 class TokenView(TokenObtainPairView):
-    """Login: {"username", "password"} → access and refresh JWTs."""
+    """Login: {"username": email, "password"} (or {"email", "password"}) → access and refresh JWTs."""
 
     schema = ErrorEnvelopeSchema()
+    serializer_class = LoginSerializer
+
+    @extend_schema(request=LoginRequestSerializer, responses=TokenPairSerializer)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshEnvelopeView(TokenRefreshView):

@@ -133,6 +133,11 @@ def handler404(request, exception=None):
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
+def api_not_found(request, *args, **kwargs):
+    """Catch-all for unknown /api/ paths: the 404 envelope whatever DEBUG says."""
+    return handler404(request)
+
+
 def handler400(request, exception=None):
     """Django-level 400 (e.g. a disallowed Host header) in the API envelope."""
     if isinstance(exception, RequestDataTooBig):

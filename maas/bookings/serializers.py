@@ -1,5 +1,6 @@
 """Booking API shapes."""
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.bookings.models import Booking, BookingEvent
@@ -30,6 +31,14 @@ class IsoDateTimeText(serializers.CharField):
         return value
 
 
+@extend_schema_field({"type": "object", "nullable": True, "required": ["provider_id"], "properties": {
+    "provider_id": {"type": "integer", "minimum": 1},
+    **{name: {"type": "string", "nullable": True, "maxLength": MAX_REF_LENGTH}
+       for name in ("vehicle_id", "station_id", "end_station_id")}}})
+class LegBookingField(serializers.DictField):
+    """The leg's `booking` as POST /plans returned it (provider_id, vehicle_id, station_id, end_station_id)."""
+
+
 class LegInputSerializer(serializers.Serializer):
     """The parts of an itinerary leg (docs/interfaces.md) a booking needs; other keys are kept."""
 
@@ -39,7 +48,7 @@ class LegInputSerializer(serializers.Serializer):
     end_time = IsoDateTimeText(required=False, allow_null=True)
     duration_s = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_SECONDS)
     distance_m = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_METRES)
-    booking = serializers.DictField(allow_null=True, required=False)
+    booking = LegBookingField(allow_null=True, required=False)
     # "from" is a Python keyword: declared in __init__.
 
     def __init__(self, *args, **kwargs):
@@ -63,8 +72,13 @@ class LegInputSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(LegInputSerializer)
+class LegField(serializers.JSONField):
+    """An itinerary leg as POST /plans returned it (other keys are kept)."""
+
+
 class BookingCreateSerializer(serializers.Serializer):
-    leg = serializers.JSONField()
+    leg = LegField(help_text="A leg of an itinerary from POST /plans, as returned (its `booking` says what to book).")
 
     def validate_leg(self, value):
         if not isinstance(value, dict):
@@ -87,8 +101,19 @@ class BookingEventSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "actor_label", "reason", "details", "created_at"]
 
 
+class BookingPriceSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    quoted_cents = serializers.IntegerField(allow_null=True)
+    charge_cents = serializers.IntegerField(allow_null=True)
+    covered = serializers.BooleanField()
+    authorized_cents = serializers.IntegerField(allow_null=True)
+    final_cents = serializers.IntegerField(allow_null=True)
+    captured_cents = serializers.IntegerField(allow_null=True)
+
+
 class BookingSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
+    leg = LegField(read_only=True)
 
     class Meta:
         model = Booking
@@ -98,7 +123,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "price", "leg",
         ]
 
-    def get_price(self, booking) -> dict:
+    @extend_schema_field(BookingPriceSerializer)
+    def get_price(self, booking):
         return {
             "currency": booking.currency, "quoted_cents": booking.quoted_cents,
             "charge_cents": booking.charge_cents, "covered": booking.covered,

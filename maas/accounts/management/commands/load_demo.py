@@ -3,15 +3,20 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
 from maas.accounts import services
+from maas.accounts.models import Household
 
 DEMO_PASSWORD = "kalasatama-demo"
+# (email, first name, language): demo residents, all in one Kalasatama household (block KS-1).
+DEMO_ADDRESS = "Työpajankatu 2, Kalasatama"
+DEMO_RESIDENTS = [("resident@example.org", "Aino", "fi"), ("neighbour@example.org", "Bo", "sv")]
 
 # (label, management command, args). Each app adds the command that loads its fixtures.
 DEMO_STEPS = [
     ("billing: plans, entitlements, pay-as-you-go tariffs", "load_billing_plans", []),
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
     ("providers: HSL city-bike stations around Kalasatama", "import_citybike_stations", []),
-    ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated", "load_transit_demo", []),
+    ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated; the service "
+     "calendar moved by whole weeks to cover the current weeks", "load_transit_demo", ["--shift-to-today"]),
     ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),
 ]
 
@@ -26,12 +31,18 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
-        if not User.objects.filter(username="resident@example.org").exists():
-            household = services.create_household(address="Työpajankatu 2, Kalasatama", block="KS-1")
-            services.register_resident(
-                email="resident@example.org", password=DEMO_PASSWORD, first_name="Aino",
-                language="fi", household=household,
-            )
+        household = (Household.objects.filter(address=DEMO_ADDRESS, block="KS-1").first()
+                     or services.create_household(address=DEMO_ADDRESS, block="KS-1"))
+        for email, first_name, language in DEMO_RESIDENTS:
+            user = User.objects.filter(username=email).first()
+            if user is None:
+                services.register_resident(email=email, password=DEMO_PASSWORD, first_name=first_name,
+                                           language=language, household=household)
+            elif (resident := services.resident_for(user)).household is None:  # an older demo database
+                resident.household = household
+                resident.save(update_fields=["household"])
         self.stdout.write(self.style.SUCCESS(
-            f"Demo logins: admin / {DEMO_PASSWORD} (admin site), resident@example.org / {DEMO_PASSWORD} (API)"
+            f"Demo logins: admin / {DEMO_PASSWORD} (admin site); residents resident@example.org and "
+            f"neighbour@example.org / {DEMO_PASSWORD} (web page at /, API: POST /api/v1/auth/token with "
+            '{"username": EMAIL, "password": ...} or {"email": ..., "password": ...})'
         ))
