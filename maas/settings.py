@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "maas.accounts",
+    "maas.web",
     "maas.bookings",
     "maas.parking",
     "planner",
@@ -102,6 +103,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Front-end libraries copied from node_modules by the install step (scripts/env.sh ensure_web_assets).
+VENDOR_DIR = BASE_DIR / "var" / "vendor"
+STATICFILES_DIRS = [("vendor", VENDOR_DIR)] if VENDOR_DIR.is_dir() else []
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

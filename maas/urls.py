@@ -10,6 +10,7 @@ from rest_framework.reverse import reverse
 
 from maas.api.errors import api_not_found
 from maas.api.health import healthz, readyz
+from maas.web import urls as web_urls
 
 handler400 = "maas.api.errors.handler400"
 handler404 = "maas.api.errors.handler404"
@@ -37,6 +38,7 @@ api_v1 = [
     path("billing/", include("billing.urls")),
     path("", include("maas.bookings.urls")),
     path("", include("maas.parking.urls")),
+    path("", include(web_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -44,6 +46,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the resident page's language switch
+    path("", include(web_urls.urlpatterns)),
     # Any other /api/ path: the JSON error envelope, also in DEBUG (where Django would show its HTML 404 page).
     re_path(r"^api/", api_not_found),
 ]

@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 mkdir -p "$ROOT/var"
 
 ensure_venv requirements-demo.txt
+ensure_web_assets
 export DEBUG="${DEBUG:-true}"
 export DJANGO_SETTINGS_MODULE=maas.settings
 HOST="${HOST:-127.0.0.1}"

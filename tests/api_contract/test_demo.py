@@ -6,7 +6,7 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from planner.gtfs.demo_calendar import service_start, shift_days_for, write_shifted
 from tests.api_fuzz.helpers import assert_envelope
@@ -34,10 +34,14 @@ def test_test_cards_are_refused_outside_debug(resident_client):
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_unknown_api_paths_answer_the_json_envelope(client, db, debug):
+def test_unknown_api_paths_answer_the_json_envelope(db, debug):
+    client = Client(enforce_csrf_checks=True)
     with override_settings(DEBUG=debug):
         for path in ("/api/nope", "/api/v1/no-such-thing", "/api/v2/plans"):
             assert_envelope(client.get(path), 404, "not_found")
+            # a POST with a session cookie to an unknown path is still the 404 envelope, not a CSRF page
+            client.cookies["sessionid"] = "x"
+            assert_envelope(client.post(path, {"E": "null"}), 404, "not_found")
 
 
 def test_calendar_shift_keeps_weekdays_and_covers_today(tmp_path):
@@ -64,3 +68,14 @@ def test_calendar_shift_keeps_weekdays_and_covers_today(tmp_path):
 def test_shift_must_be_whole_weeks(tmp_path):
     with pytest.raises(ValueError, match="whole weeks"):
         write_shifted(FIXTURE, tmp_path / "x.zip", 3)
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("language, message", [
+    ("fi", "Testikortteja voi lisätä vain demossa (DEBUG ja Stripen testiavain)."),
+    ("sv", "Testkort kan bara läggas till i demon (DEBUG med en Stripe-testnyckel)."),
+])
+def test_test_card_refusal_is_translated(resident_client, language, message):
+    response = resident_client.post("/api/v1/billing/payment-methods", {"test_card": "visa"}, format="json",
+                                    HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_envelope(response, 403, "test_cards_disabled")["message"] == message
