@@ -1,4 +1,6 @@
 """Validation helpers for settings read from the environment."""
+import ipaddress
+
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -20,3 +22,14 @@ def env_secret(env, name, debug, demo_default):
     if debug:
         return demo_default
     raise ImproperlyConfigured(f"{name} must be set when DEBUG is off")
+
+
+def env_networks(env, name):
+    """A comma-separated list of CIDR networks (e.g. "127.0.0.0/8,::1/128"); stops start-up on a bad one."""
+    values = [v.strip() for v in env.list(name, default=[]) if v.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network (CIDR, e.g. 127.0.0.0/8)") from None
+    return values

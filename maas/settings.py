@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from maas.config import env_choice, env_secret
+from maas.config import env_choice, env_networks, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "maas.bookings",
     "maas.parking",
     "planner",
+    "planner.realtime",
     "providers",
     "billing",
 ]
@@ -81,7 +82,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "maas.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# Production keeps connections open (a new PostgreSQL connection per request halves throughput) and checks
+# them before reuse; the demo/development server opens one per request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DB_CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores SELECT ... FOR UPDATE: take the write lock at BEGIN so allocations stay serialized.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
@@ -159,17 +163,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kalasatama-m
 _TUNING = {
     int: ["BOOKING_AUTH_BUFFER_PERCENT", "BOOKING_CANCEL_FEE_CENTS", "BOOKING_FREE_CANCEL_SECONDS",
           "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
-          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "PARKING_MAX_DAYS_AHEAD",
+          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS", "GTFS_REFRESH_MAX_BYTES",
+          "PARKING_MAX_DAYS_AHEAD",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
-          "PROVIDERS_STALE_AFTER_S"],
-    float: ["BOOKING_PROVIDER_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
+          "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
+    float: ["BOOKING_PROVIDER_TIMEOUT_S", "GTFS_REFRESH_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S",
+            "ROUTING_FEED_RECHECK_S"],
     bool: ["PARKING_ASYNC_COMMIT"],
+    str: ["REALTIME_REDIS_URL", "REALTIME_DIR"],
 }
 for _type, _names in _TUNING.items():
     for _name in _names:
         if _name in env.ENVIRON:
             globals()[_name] = env.get_value(_name, cast=_type)
+# Outbound URLs (provider feeds/APIs) may reach non-public addresses only inside these CIDR networks.
+OUTBOUND_ALLOWED_NETWORKS = env_networks(env, "OUTBOUND_ALLOWED_NETWORKS")
 PARKING_ALLOCATOR = env_choice(env, "PARKING_ALLOCATOR", ("sql", "orm"), "sql")
 
 LOGGING = {

@@ -5,6 +5,7 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maas")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("OUTBOUND_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")  # local test servers
 os.environ.setdefault("STRIPE_API_BASE", "http://127.0.0.1:8420")
 
 from maas.settings import *  # noqa: E402,F401,F403

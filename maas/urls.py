@@ -34,6 +34,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("maas.accounts.urls")),
     path("", include("planner.urls")),
+    path("", include("planner.realtime.urls")),
     path("", include("providers.urls")),
     path("billing/", include("billing.urls")),
     path("", include("maas.bookings.urls")),

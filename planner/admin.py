@@ -2,7 +2,7 @@
 from django.contrib import admin, messages
 
 from planner import services
-from planner.models import FeedVersion, OsmNetwork, Route, Stop
+from planner.models import FeedSource, FeedVersion, OsmNetwork, Route, Stop
 
 
 @admin.register(FeedVersion)
@@ -46,3 +46,27 @@ class RouteAdmin(admin.ModelAdmin):
 @admin.register(OsmNetwork)
 class OsmNetworkAdmin(admin.ModelAdmin):
     list_display = ("name", "pk", "is_active", "created_at", "pbf_path")
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(admin.ModelAdmin):
+    """Where each feed is refreshed from; the last refresh's outcome and, after a failure, why."""
+
+    list_display = ("name", "url", "refresh_every", "active_version", "last_outcome", "last_checked_at",
+                    "last_error")
+    readonly_fields = ("etag", "last_modified", "last_checked_at", "last_changed_at", "last_outcome", "last_error",
+                       "last_error_at")
+    actions = ["refresh_now"]
+
+    @admin.display(description="active version")
+    def active_version(self, obj):
+        feed = FeedVersion.objects.filter(name=obj.name, is_active=True).first()
+        return f"v{feed.version} ({feed.service_start} .. {feed.service_end})" if feed else "-"
+
+    @admin.action(description="Refresh now (download if changed, import, build, activate)")
+    def refresh_now(self, request, queryset):
+        from planner.refresh.service import refresh_source
+
+        for source in queryset:
+            outcome = refresh_source(source)
+            self.message_user(request, str(outcome), messages.ERROR if outcome.outcome == "failed" else messages.INFO)

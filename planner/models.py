@@ -1,5 +1,8 @@
 """Versioned GTFS feeds and the OSM street networks the planner routes over.
 
+GTFS text (ids, names, headsigns, URLs, descriptions) is stored whole in text columns: a valid feed has
+no length limits, and PostgreSQL and SQLite then accept exactly the same values.
+
 Every GTFS row belongs to one FeedVersion; a re-import creates a new version and activation
 swaps which version is live (at most one active version per feed name).
 Times in StopTime are seconds since service-day midnight (may exceed 24 h).
@@ -51,12 +54,12 @@ class FeedVersion(models.Model):
 
 class Agency(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="agencies")
-    agency_id = models.CharField(max_length=64, blank=True)
-    name = models.CharField(max_length=200)
-    url = models.CharField(max_length=300, blank=True)
-    timezone = models.CharField(max_length=64)
-    lang = models.CharField(max_length=16, blank=True)
-    phone = models.CharField(max_length=64, blank=True)
+    agency_id = models.TextField(blank=True)
+    name = models.TextField()
+    url = models.TextField(blank=True)
+    timezone = models.TextField()
+    lang = models.TextField(blank=True)
+    phone = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "agency_id"], name="planner_agency_uniq")]
@@ -69,17 +72,17 @@ class Stop(models.Model):
     """A GTFS stop/platform/station. `names` holds translations {"sv": "...", ...} from translations.txt."""
 
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="stops")
-    stop_id = models.CharField(max_length=64)
-    code = models.CharField(max_length=64, blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    desc = models.CharField(max_length=300, blank=True)
+    stop_id = models.TextField()
+    code = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    desc = models.TextField(blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
-    zone_id = models.CharField(max_length=64, blank=True)
+    zone_id = models.TextField(blank=True)
     location_type = models.PositiveSmallIntegerField(default=0)
-    parent_station = models.CharField(max_length=64, blank=True)
+    parent_station = models.TextField(blank=True)
     wheelchair_boarding = models.PositiveSmallIntegerField(default=0)  # 0 unknown, 1 accessible, 2 not
-    platform_code = models.CharField(max_length=64, blank=True)
+    platform_code = models.TextField(blank=True)
     names = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -91,13 +94,13 @@ class Stop(models.Model):
 
 class Route(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="routes")
-    route_id = models.CharField(max_length=64)
-    agency_id = models.CharField(max_length=64, blank=True)
-    short_name = models.CharField(max_length=64, blank=True)
-    long_name = models.CharField(max_length=300, blank=True)
-    desc = models.CharField(max_length=300, blank=True)
+    route_id = models.TextField()
+    agency_id = models.TextField(blank=True)
+    short_name = models.TextField(blank=True)
+    long_name = models.TextField(blank=True)
+    desc = models.TextField(blank=True)
     route_type = models.PositiveIntegerField()
-    url = models.CharField(max_length=300, blank=True)
+    url = models.TextField(blank=True)
     color = models.CharField(max_length=6, blank=True)
     text_color = models.CharField(max_length=6, blank=True)
 
@@ -114,7 +117,7 @@ class Route(models.Model):
 
 class Calendar(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="calendars")
-    service_id = models.CharField(max_length=100)
+    service_id = models.TextField()
     monday = models.BooleanField()
     tuesday = models.BooleanField()
     wednesday = models.BooleanField()
@@ -131,7 +134,7 @@ class Calendar(models.Model):
 
 class CalendarDate(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="calendar_dates")
-    service_id = models.CharField(max_length=100)
+    service_id = models.TextField()
     date = models.DateField()
     exception_type = models.PositiveSmallIntegerField()  # 1 added, 2 removed
 
@@ -144,13 +147,13 @@ class Trip(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="trips")
     # Integrity is checked by the importer before the bulk load (COPY); no per-row FK trigger.
     route = models.ForeignKey(Route, on_delete=models.DO_NOTHING, related_name="trips", db_constraint=False)
-    trip_id = models.CharField(max_length=120)
-    service_id = models.CharField(max_length=100)
-    headsign = models.CharField(max_length=200, blank=True)
-    short_name = models.CharField(max_length=64, blank=True)
+    trip_id = models.TextField()
+    service_id = models.TextField()
+    headsign = models.TextField(blank=True)
+    short_name = models.TextField(blank=True)
     direction_id = models.PositiveSmallIntegerField(null=True, blank=True)
-    block_id = models.CharField(max_length=64, blank=True)
-    shape_id = models.CharField(max_length=100, blank=True)
+    block_id = models.TextField(blank=True)
+    shape_id = models.TextField(blank=True)
     wheelchair_accessible = models.PositiveSmallIntegerField(default=0)
     bikes_allowed = models.PositiveSmallIntegerField(default=0)
 
@@ -168,13 +171,13 @@ class StopTime(models.Model):
                              db_constraint=False)
     trip = models.ForeignKey(Trip, on_delete=models.DO_NOTHING, related_name="stop_times",
                              db_constraint=False, db_index=False)
-    # No index on stop: it costs a third of the bulk load; trip lookups use the (trip, stop_sequence) index.
+    # Departure boards read by (stop, departure_s): that index is the only one besides the primary key.
     stop = models.ForeignKey(Stop, on_delete=models.DO_NOTHING, related_name="stop_times", db_constraint=False,
                              db_index=False)
     stop_sequence = models.PositiveIntegerField()
     arrival_s = models.IntegerField(null=True, blank=True)
     departure_s = models.IntegerField(null=True, blank=True)
-    stop_headsign = models.CharField(max_length=200, blank=True)
+    stop_headsign = models.TextField(blank=True)
     pickup_type = models.PositiveSmallIntegerField(default=0)
     drop_off_type = models.PositiveSmallIntegerField(default=0)
     shape_dist_traveled = models.FloatField(null=True, blank=True)
@@ -183,11 +186,14 @@ class StopTime(models.Model):
     # (trip, stop_sequence) is the primary key: no surrogate id column and index to fill on bulk loads.
     pk = models.CompositePrimaryKey("trip_id", "stop_sequence")
 
+    class Meta:
+        indexes = [models.Index(fields=["stop", "departure_s"], name="planner_stoptime_board")]
+
 
 class Transfer(models.Model):
     feed = models.ForeignKey(FeedVersion, on_delete=models.CASCADE, related_name="transfers")
-    from_stop_id = models.CharField(max_length=64)
-    to_stop_id = models.CharField(max_length=64)
+    from_stop_id = models.TextField()
+    to_stop_id = models.TextField()
     transfer_type = models.PositiveSmallIntegerField(default=0)
     min_transfer_time = models.PositiveIntegerField(null=True, blank=True)
 
@@ -197,7 +203,7 @@ class Shape(models.Model):
 
     feed = models.ForeignKey(FeedVersion, on_delete=models.DO_NOTHING, related_name="shape_points",
                              db_constraint=False, db_index=False)
-    shape_id = models.CharField(max_length=100)
+    shape_id = models.TextField()
     pt_sequence = models.PositiveIntegerField()
     lat = models.FloatField()
     lon = models.FloatField()
@@ -227,3 +233,30 @@ class OsmNetwork(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk}{' (active)' if self.is_active else ''}"
+
+
+class FeedSource(models.Model):
+    """Where feed `name` is downloaded from and how often (manage.py refresh_feeds, the beat task).
+
+    The last check's outcome is kept: a failed download, import or build leaves the active version serving and
+    is shown here, in the admin and in /readyz details.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    url = models.URLField(max_length=2000)
+    refresh_every = models.DurationField(help_text="e.g. 1 day; the beat task refreshes sources that are due")
+    keep_versions = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="versions kept (active included); blank: setting GTFS_KEEP_VERSIONS (3)")
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=16, blank=True)  # unchanged | updated | failed
+    last_error = models.TextField(blank=True)  # "download: ...", "import: ...", "build: ..."
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <- {self.url}"

@@ -53,3 +53,23 @@ def pois(category: str, origin: tuple[float, float], radius_m: float = 3000) -> 
     else:
         return None
     return [p for p in found if crow_m(origin, (p["lat"], p["lon"])) <= radius_m]
+
+
+def realtime_static_rows(feed: FeedVersion) -> dict:
+    """What real-time matching reads of a feed version (planner.realtime.static_index.build_index)."""
+    from planner.models import Agency, Calendar, CalendarDate, StopTime, Trip
+
+    trips = list(Trip.objects.filter(feed=feed).values_list("pk", "trip_id", "route__route_id", "direction_id",
+                                                            "service_id"))
+    by_pk = {pk: trip_id for pk, trip_id, *_ in trips}
+    stop_times = ((by_pk.get(t), seq, stop, a, d) for t, seq, stop, a, d in StopTime.objects.filter(feed=feed)
+                  .order_by("trip_id", "stop_sequence")
+                  .values_list("trip_id", "stop_sequence", "stop__stop_id", "arrival_s", "departure_s")
+                  .iterator(chunk_size=20000))
+    days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    calendar = [(c["service_id"], [c[d] for d in days], c["start_date"], c["end_date"])
+                for c in Calendar.objects.filter(feed=feed).values("service_id", "start_date", "end_date", *days)]
+    tz = Agency.objects.filter(feed=feed).values_list("timezone", flat=True).first() or "Europe/Helsinki"
+    return {"timezone": tz, "trips": [t[1:] for t in trips], "stop_times": stop_times, "calendar": calendar,
+            "calendar_dates": list(CalendarDate.objects.filter(feed=feed).values_list(
+                "service_id", "date", "exception_type"))}

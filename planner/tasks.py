@@ -10,3 +10,11 @@ def build_network(feed_version_id=None, force=False, use_osm=True):
 
     feed = FeedVersion.objects.get(pk=feed_version_id) if feed_version_id else None
     return build_for_feed(feed, force=force, use_osm=use_osm)
+
+
+@shared_task(name="planner.refresh_feeds")
+def refresh_feeds(name=None):
+    """Beat task: refresh the feed sources that are due; returns their outcomes as text."""
+    from planner.refresh.service import refresh_feeds as refresh
+
+    return [str(outcome) for outcome in refresh(name, only_due=True)]

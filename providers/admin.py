@@ -1,8 +1,10 @@
 """Provider registry in the admin: providers, their API keys (shown once) and snapshots."""
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maas import outbound
 from providers import services
 from providers.models import Provider, ProviderApiKey, Snapshot
 
@@ -24,8 +26,37 @@ def _show_key(modeladmin, request, provider, raw):
         % {"provider": provider, "key": raw}, level=messages.WARNING)
 
 
+def _outbound_url(value):
+    """The URL if maas.outbound would fetch it; a form error naming why not."""
+    if value:
+        try:
+            outbound.check_url(value)
+        except outbound.OutboundError as exc:
+            raise forms.ValidationError(_("This URL cannot be used: %(reason)s.") % {"reason": exc},
+                                        code="url_refused") from None
+    return value
+
+
+class ProviderForm(forms.ModelForm):
+    gbfs_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                              help_text=Provider._meta.get_field("gbfs_url").help_text)
+    booking_api_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                                     help_text=Provider._meta.get_field("booking_api_url").help_text)
+
+    class Meta:
+        model = Provider
+        fields = "__all__"
+
+    def clean_gbfs_url(self):
+        return _outbound_url(self.cleaned_data.get("gbfs_url"))
+
+    def clean_booking_api_url(self):
+        return _outbound_url(self.cleaned_data.get("booking_api_url"))
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderForm
     list_display = ("name", "kind", "active", "push_only", "gbfs_version", "last_updated", "stale", "ttl_s")
     list_filter = ("kind", "active", "stale")
     search_fields = ("name",)

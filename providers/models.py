@@ -7,6 +7,8 @@ in the same transaction, so readers always see one whole snapshot and a failed s
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from providers.grid import cell_of
+
 
 class Provider(models.Model):
     """A transport operator publishing (GBFS pull) or pushing availability."""
@@ -113,10 +115,16 @@ class Station(models.Model):
     is_renting = models.BooleanField(default=True)
     is_returning = models.BooleanField(default=True)
     last_reported = models.DateTimeField(null=True, blank=True)
+    cell = models.BigIntegerField(null=True, blank=True)  # providers.grid cell of (lat, lon)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "station_id"], name="providers_station_uniq")]
-        indexes = [models.Index(fields=["snapshot", "lat", "lon"], name="providers_station_geo")]
+        indexes = [models.Index(fields=["snapshot", "lat", "lon"], name="providers_station_geo"),
+                   models.Index(fields=["snapshot", "cell"], name="providers_station_cell")]
+
+    def save(self, *args, **kwargs):
+        self.cell = cell_of(self.lat, self.lon)
+        super().save(*args, **kwargs)
 
 
 class Vehicle(models.Model):
@@ -130,10 +138,16 @@ class Vehicle(models.Model):
     is_disabled = models.BooleanField(default=False)
     range_m = models.IntegerField(null=True, blank=True)
     last_reported = models.DateTimeField(null=True, blank=True)
+    cell = models.BigIntegerField(null=True, blank=True)  # providers.grid cell of (lat, lon)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "vehicle_id"], name="providers_vehicle_uniq")]
-        indexes = [models.Index(fields=["snapshot", "lat", "lon"], name="providers_vehicle_geo")]
+        indexes = [models.Index(fields=["snapshot", "lat", "lon"], name="providers_vehicle_geo"),
+                   models.Index(fields=["snapshot", "cell"], name="providers_vehicle_cell")]
+
+    def save(self, *args, **kwargs):
+        self.cell = cell_of(self.lat, self.lon)
+        super().save(*args, **kwargs)
 
 
 class VehicleType(models.Model):

@@ -1,33 +1,9 @@
 """Read-side queries over providers' current snapshots (see docs/interfaces.md)."""
-import math
-
 from django.utils import timezone
 
 from providers.freshness import is_stale
-from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
-
-EARTH_RADIUS_M = 6_371_000.0
-
-
-def distance_m(lat1, lon1, lat2, lon2) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _bbox(lat, lon, radius_m):
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(lat)))))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-def _providers(kind):
-    qs = Provider.objects.filter(active=True, current_snapshot__isnull=False)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return list(qs)
+from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold
+from providers.nearest import distance_m, page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
 
 def provider_freshness(provider, now=None) -> dict:
@@ -35,63 +11,6 @@ def provider_freshness(provider, now=None) -> dict:
     return {"provider_id": provider.pk, "name": provider.name, "kind": provider.kind,
             "last_updated": provider.last_updated.isoformat() if provider.last_updated else None,
             "stale": is_stale(provider, now)}
-
-
-def stations_near(lat, lon, radius_m, *, kind="bike_share", min_bikes=0, min_docks=0):
-    """Installed stations within radius_m of (lat, lon), nearest first, with availability and freshness."""
-    now = timezone.now()
-    providers = {p.current_snapshot_id: p for p in _providers(kind)}
-    if not providers:
-        return []
-    lat0, lat1, lon0, lon1 = _bbox(lat, lon, radius_m)
-    rows = Station.objects.filter(
-        snapshot_id__in=providers, lat__range=(lat0, lat1), lon__range=(lon0, lon1), is_installed=True,
-        bikes_available__gte=min_bikes, docks_available__gte=min_docks,
-    ).values("snapshot_id", "station_id", "name", "lat", "lon", "bikes_available", "docks_available",
-             "is_renting", "is_returning")
-    fresh = {sid: not is_stale(p, now) for sid, p in providers.items()}
-    out = []
-    for r in rows:
-        if min_bikes and not r["is_renting"] or min_docks and not r["is_returning"]:
-            continue
-        d = distance_m(lat, lon, r["lat"], r["lon"])
-        if d <= radius_m:
-            out.append({"provider_id": providers[r["snapshot_id"]].pk, "station_id": r["station_id"],
-                        "name": r["name"], "lat": r["lat"], "lon": r["lon"],
-                        "bikes_available": r["bikes_available"], "docks_available": r["docks_available"],
-                        "distance_m": round(d), "fresh": fresh[r["snapshot_id"]]})
-    out.sort(key=lambda s: s["distance_m"])
-    return out
-
-
-def vehicles_near(lat, lon, radius_m, *, kind="scooter"):
-    """Available (not reserved, not disabled, not held) free-floating vehicles of non-stale providers."""
-    now = timezone.now()
-    providers = {p.current_snapshot_id: p for p in _providers(kind) if not is_stale(p, now)}
-    if not providers:
-        return []
-    lat0, lat1, lon0, lon1 = _bbox(lat, lon, radius_m)
-    rows = list(Vehicle.objects.filter(
-        snapshot_id__in=providers, lat__range=(lat0, lat1), lon__range=(lon0, lon1),
-        is_reserved=False, is_disabled=False,
-    ).values_list("snapshot_id", "vehicle_id", "lat", "lon", "vehicle_type_id", "range_m"))
-    provider_ids = {p.pk for p in providers.values()}
-    held = set(VehicleHold.objects.filter(provider_id__in=provider_ids).values_list("provider_id", "vehicle_id"))
-    types = {(t.snapshot_id, t.vehicle_type_id): t.max_range_m
-             for t in VehicleType.objects.filter(snapshot_id__in=providers)}
-    out = []
-    for snap_id, vid, vlat, vlon, vtype, range_m in rows:
-        pid = providers[snap_id].pk
-        if (pid, vid) in held:
-            continue
-        d = distance_m(lat, lon, vlat, vlon)
-        if d <= radius_m:
-            out.append({"provider_id": pid, "vehicle_id": vid, "lat": vlat, "lon": vlon,
-                        "vehicle_type": vtype or None,
-                        "range_m": range_m if range_m is not None else types.get((snap_id, vtype)),
-                        "distance_m": round(d), "fresh": True})
-    out.sort(key=lambda v: v["distance_m"])
-    return out
 
 
 def _rule_applies(rule, vehicle_type_id):

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from providers.freshness import is_stale
+from providers.grid import cell_of
 from providers.models import GeofencingZone, PricingPlan, Provider, Snapshot, Station, Vehicle, VehicleType
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def _insert(model, snapshot_id, rows):
     """Insert rows for one snapshot: COPY on PostgreSQL, bulk_create elsewhere."""
     if not rows:
         return
+    if any(f.name == "cell" for f in model._meta.concrete_fields):
+        rows = [{**r, "cell": cell_of(r.get("lat"), r.get("lon"))} for r in rows]
     fields = _columns(model)
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(snapshot_id=snapshot_id, **r) for r in rows], batch_size=2000)

@@ -1,12 +1,12 @@
 """GBFS pull: fetch a provider's feeds and swap its snapshot."""
 import json
 import logging
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 
+from maas import outbound
 from providers import gbfs
 from providers.models import Provider
 from providers.snapshots import Section, swap_snapshot
@@ -18,26 +18,26 @@ class FeedError(Exception):
     """A feed could not be fetched or read (network, HTTP status, JSON, size)."""
 
 
-def fetch_json(url, session=None):
-    """GET a GBFS document (http/https only, size-limited)."""
-    if urlparse(url).scheme not in ("http", "https"):
-        raise FeedError(f"{url}: only http(s) feeds are supported")
+class FeedRefused(FeedError):
+    """The feed URL (or one inside its documents) is not allowed: retrying won't help."""
+
+
+def fetch_json(url, http=None):
+    """GET a GBFS document through maas.outbound (public addresses only, size- and time-bounded)."""
     limit = int(getattr(settings, "PROVIDERS_FEED_MAX_BYTES", 50 * 1024 * 1024))
     timeout = float(getattr(settings, "PROVIDERS_FEED_TIMEOUT_S", 10))
     try:
-        with (session or requests).get(url, timeout=timeout, stream=True,
-                                       headers={"Accept": "application/json"}) as resp:
-            if resp.status_code != 200:
-                raise FeedError(f"{url}: HTTP {resp.status_code}")
-            body = resp.raw.read(limit + 1, decode_content=True)
-    except requests.RequestException as exc:
-        raise FeedError(f"{url}: {exc}") from exc
-    if len(body) > limit:
-        raise FeedError(f"{url}: larger than {limit} bytes")
+        body = outbound.fetch(url, max_bytes=limit, timeout=timeout, http=http).body
+    except outbound.UrlRefused as exc:
+        raise FeedRefused(f"{url}: {exc}") from exc
+    except outbound.OutboundError as exc:
+        raise FeedError(str(exc)) from exc
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise FeedError(f"{url}: invalid JSON ({exc})") from exc
+        raise FeedError(f"{url}: invalid JSON") from exc
+    except RecursionError as exc:
+        raise FeedError(f"{url}: JSON nested too deeply") from exc
 
 
 def _stations_section(docs, report):
@@ -76,17 +76,20 @@ def build_sections(docs):
     return sections, report, global_rules
 
 
-def fetch_feeds(url, session=None):
-    """Follow auto-discovery (manifest -> gbfs.json -> feeds). Returns (docs, version, ttl)."""
-    doc = fetch_json(url, session)
+def fetch_feeds(url, http=None):
+    """Follow auto-discovery (manifest -> gbfs.json -> feeds). Returns (docs, version, ttl).
+
+    Every URL found in a document goes through the same outbound check as the provider's own URL.
+    """
+    doc = fetch_json(url, http)
     if gbfs.is_manifest(doc):
         url = urljoin(url, gbfs.manifest_gbfs_url(doc))
-        doc = fetch_json(url, session)
+        doc = fetch_json(url, http)
     feeds, version, ttl, _ = gbfs.discover(doc)
     docs = {}
     for name in gbfs.KNOWN_FEEDS:
         if name in feeds:
-            docs[name] = fetch_json(urljoin(url, feeds[name]), session)
+            docs[name] = fetch_json(urljoin(url, str(feeds[name])), http)
     for name in gbfs.DYNAMIC_FEEDS:  # the dynamic feed's ttl is the one that matters
         if name in docs and gbfs.header(docs[name])[1] is not None:
             ttl = gbfs.header(docs[name])[1]
@@ -104,8 +107,8 @@ def sync_provider(provider: Provider):
     if not provider.gbfs_url:
         raise FeedError(f"{provider}: push-only provider has no GBFS URL")
     try:
-        with requests.Session() as session:
-            docs, version, ttl = fetch_feeds(provider.gbfs_url, session)
+        with outbound.session() as http:
+            docs, version, ttl = fetch_feeds(provider.gbfs_url, http)
         sections, report, global_rules = build_sections(docs)
         if not sections:
             raise gbfs.GbfsError("feed lists none of station_information, vehicle_status, free_bike_status")

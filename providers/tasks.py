@@ -7,16 +7,17 @@ from django.utils import timezone
 from providers.freshness import is_stale
 from providers.gbfs import GbfsError
 from providers.models import Provider
-from providers.sync import FeedError
+from providers.sync import FeedError, FeedRefused
 from providers.sync import sync_provider as run_sync
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="providers.sync_provider", bind=True, autoretry_for=(FeedError,), retry_backoff=True,
+@shared_task(name="providers.sync_provider", bind=True, autoretry_for=(FeedError,),
+             dont_autoretry_for=(FeedRefused,), retry_backoff=True,
              retry_backoff_max=600, retry_jitter=True, max_retries=5, acks_late=True)
 def sync_provider(self, provider_id):
-    """Pull one provider's GBFS feed; network errors retry with exponential backoff."""
+    """Pull one provider's GBFS feed; network errors retry with backoff (a refused URL does not)."""
     provider = Provider.objects.filter(pk=provider_id, active=True).first()
     if provider is None or not provider.gbfs_url:
         return {"provider_id": provider_id, "skipped": True}

@@ -1,4 +1,6 @@
 """Provider API: authenticated availability push, and residents' vehicles/stations read API."""
+import base64
+import binascii
 import json
 
 from django.conf import settings
@@ -98,6 +100,40 @@ def _near(request):
     return lat, lon, radius, kind
 
 
+def _page(request):
+    """(limit, after) from ?limit= (1..500, default 50) and ?cursor= (opaque, from next_cursor)."""
+    max_limit = int(getattr(settings, "PROVIDERS_MAX_LIMIT", 500))
+    try:
+        limit = int(request.query_params.get("limit", 50))
+    except ValueError:
+        limit = -1
+    if not 1 <= limit <= max_limit:
+        raise ApiError(_("limit must be 1..%(max)d.") % {"max": max_limit}, code="invalid_limit",
+                       details={"field": "limit"})
+    raw = request.query_params.get("cursor")
+    if not raw:
+        return limit, None
+    try:
+        d, provider_id, item_id = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
+        after = (float(d), int(provider_id), str(item_id))
+    except (ValueError, TypeError, binascii.Error):
+        raise ApiError(_("cursor is not one this API returned."), code="invalid_cursor", details={"field": "cursor"})
+    return limit, after
+
+
+def _paged(items, limit, providers_kind, origin):
+    """The response body: a page of nearest-first results, next_cursor, providers and stale_providers."""
+    more = len(items) > limit
+    items = items[:limit]
+    next_cursor = None
+    if more:
+        key = selectors.page_key(*origin, items[-1])
+        next_cursor = base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+    items, providers = _with_freshness(items)
+    return {"count": len(items), "results": items, "next_cursor": next_cursor, "providers": providers,
+            "stale_providers": selectors.stale_providers(providers_kind)}
+
+
 def _with_freshness(items):
     providers = {p.pk: p for p in Provider.objects.filter(pk__in={i["provider_id"] for i in items})}
     fresh = {pk: selectors.provider_freshness(p) for pk, p in providers.items()}
@@ -114,25 +150,32 @@ NEAR_PARAMS = [
                                 "maximum": int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))},
                      description="metres, default 500"),
     OpenApiParameter("kind", str, enum=Provider.Kind.values, description="provider kind"),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 500},
+                     description="results per page, nearest first (default 50)"),
+    OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
 ]
 
 
 class VehicleListView(EnvelopeAPIView):
-    """GET /vehicles?near=lat,lon&radius=m[&kind=] — available shared vehicles near a point."""
+    """GET /vehicles?near=lat,lon&radius=m[&kind=&limit=&cursor=] — available shared vehicles, nearest first.
+
+    Vehicles of stale providers are listed with "stale": true (not bookable); stale_providers names them."""
 
     @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
-        items, providers = _with_freshness(selectors.vehicles_near(lat, lon, radius, kind=kind)[:200])
-        return Response({"count": len(items), "results": items, "providers": providers})
+        limit, after = _page(request)
+        items = selectors.vehicles_near(lat, lon, radius, kind=kind, include_stale=True, limit=limit, after=after)
+        return Response(_paged(items, limit, kind, (lat, lon)))
 
 
 class StationListView(EnvelopeAPIView):
-    """GET /stations?near=lat,lon&radius=m[&kind=bike_share] — stations with bikes/docks and freshness."""
+    """GET /stations?near=lat,lon&radius=m[&kind=bike_share&limit=&cursor=] — stations, nearest first."""
 
     @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
-        items, providers = _with_freshness(
-            selectors.stations_near(lat, lon, radius, kind=kind or Provider.Kind.BIKE_SHARE)[:200])
-        return Response({"count": len(items), "results": items, "providers": providers})
+        limit, after = _page(request)
+        kind = kind or Provider.Kind.BIKE_SHARE
+        items = selectors.stations_near(lat, lon, radius, kind=kind, limit=limit, after=after)
+        return Response(_paged(items, limit, kind, (lat, lon)))

@@ -8,6 +8,8 @@ ensure_venv requirements-demo.txt
 ensure_web_assets
 export DEBUG="${DEBUG:-true}"
 export DJANGO_SETTINGS_MODULE=maas.settings
+# Provider feeds served on this machine (e.g. a local GBFS server) may be added in the demo's admin.
+export OUTBOUND_ALLOWED_NETWORKS="${OUTBOUND_ALLOWED_NETWORKS:-127.0.0.0/8,::1/128}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 

@@ -64,4 +64,14 @@ def readyz(request):
             {"failing": failing, "checks": checks},
         )
         return JsonResponse(body, status=503)
-    return JsonResponse({"status": "ready", "checks": checks})
+    return JsonResponse({"status": "ready", "checks": checks, "details": {"feeds": _feeds()}})
+
+
+def _feeds():
+    """Timetable feeds and their last refresh (a failed refresh is reported, the service stays ready)."""
+    from planner.refresh.status import feed_status
+
+    try:
+        return feed_status()
+    except Exception as exc:  # details only: never turns a ready service unready
+        return {"unavailable": f"{exc.__class__.__name__}: {exc}"}

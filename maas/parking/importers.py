@@ -43,6 +43,13 @@ def _centroid(path, row, location):
     return lat, lon
 
 
+def _usages(item, capacities):
+    """The facility's usages; the older Liipi schema has no `usages`: CAR capacity then means park-and-ride."""
+    if "usages" in item:
+        return list(item.get("usages") or [])
+    return ["PARK_AND_RIDE"] if capacities.get("CAR", 0) > 0 else []
+
+
 def _parse_facility(path, row, item):
     if not isinstance(item, dict):
         raise CommandError(f"{path} row {row}: not an object")
@@ -69,7 +76,7 @@ def _parse_facility(path, row, item):
         "liipi_id": fid, "name": name, "name_fi": names.get("fi") or "", "name_sv": names.get("sv") or "",
         "lat": lat, "lon": lon,
         "polygon": item["location"] if item["location"].get("type") == "Polygon" else None,
-        "status": status, "usages": list(item.get("usages") or []), "capacities": capacities,
+        "status": status, "usages": _usages(item, capacities), "capacities": capacities,
     }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import requests
 from django.utils.dateparse import parse_datetime
 
+from maas import outbound
 from providers.adapters.base import (
     BookingResult,
     FinishResult,
@@ -46,7 +47,7 @@ class TompAdapter(ProviderAdapter):
     def __init__(self, base_url, *, timeout=5.0, session=None, headers=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or outbound.session()  # only allowed addresses, also on redirects
         self.headers = {"Accept": "application/json", "Accept-Language": "en", "Api-Version": "1.3.0"}
         self.headers.update(headers or {})
 
@@ -59,6 +60,8 @@ class TompAdapter(ProviderAdapter):
             raise ProviderUnavailable(f"{method} {path}: timed out after {self.timeout}s") from exc
         except requests.RequestException as exc:
             raise ProviderUnavailable(f"{method} {path}: {exc.__class__.__name__}") from exc
+        except outbound.OutboundError as exc:  # an address that is not allowed (checked at connect)
+            raise ProviderUnavailable(f"{method} {path}: {exc}") from exc
         if allow_404 and response.status_code == 404:
             return None
         if response.status_code >= 500:

@@ -64,3 +64,17 @@ def test_tuning_variables_override_module_defaults_with_their_types():
     result = _start({"BOOKING_HOLD_SECONDS": "60", "PROVIDERS_FEED_TIMEOUT_S": "2.5", "PARKING_ASYNC_COMMIT": "true"},
                     code, unset=("BOOKING_CANCEL_FEE_CENTS",))
     assert result.stdout.split() == ["60", "2.5", "True", "False"], result.stderr
+
+
+def test_production_keeps_database_connections_with_health_checks_and_demo_does_not():
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    prod = _start({"DEBUG": "false", "SECRET_KEY": "x" * 50, "STRIPE_API_KEY": "sk_x",
+                   "STRIPE_WEBHOOK_SECRET": "w", "DATABASE_URL": "postgres://maas@127.0.0.1:5432/maas"},
+                  code, unset=("DB_CONN_MAX_AGE",))
+    assert prod.stdout.split() == ["60", "True"], prod.stderr
+    demo = _start({}, code, unset=("DB_CONN_MAX_AGE",))
+    assert demo.stdout.split() == ["0", "True"], demo.stderr
+    tuned = _start({"DEBUG": "false", "SECRET_KEY": "x" * 50, "STRIPE_API_KEY": "sk_x",
+                    "STRIPE_WEBHOOK_SECRET": "w", "DB_CONN_MAX_AGE": "300"}, code)
+    assert tuned.stdout.split() == ["300", "True"], tuned.stderr

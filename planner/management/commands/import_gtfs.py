@@ -1,8 +1,8 @@
 """manage.py import_gtfs PATH_OR_URL [--name hsl] [--activate] [--repair --reference-stops FILE]"""
 from django.core.management.base import BaseCommand, CommandError
 
+from planner.gtfs.guarded import import_feed
 from planner.gtfs.issues import FeedInvalid, format_report
-from planner.gtfs.loader import import_feed
 
 
 class Command(BaseCommand):

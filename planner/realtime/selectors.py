@@ -1,0 +1,110 @@
+"""Reads of the real-time state (from the shared store, never the database): trip estimates, active
+alerts, vehicle positions, and whether a feed has usable real time at all."""
+from __future__ import annotations
+
+import math
+import time
+
+from planner.realtime import alerts as alert_rules
+from planner.realtime import store
+
+
+def _max_age():
+    from planner.realtime.services import max_age_s
+
+    return max_age_s()
+
+
+def current(feed: str, kind: str, now: float | None = None) -> dict | None:
+    """The usable document of (feed, kind): None when absent, flagged stale, or its header too old."""
+    doc = store.load(feed, kind)
+    if not doc or doc.get("stale"):
+        return None
+    now = time.time() if now is None else now
+    if now - doc["header_ts"] > _max_age():
+        return None
+    return doc
+
+
+def status(feed: str, now: float | None = None) -> dict:
+    """{"realtime": bool, kind: {"present", "stale", "header_ts", "age_s"}} for the API answers."""
+    now = time.time() if now is None else now
+    out = {"realtime": False}
+    for kind in store.KINDS:
+        doc = store.load(feed, kind)
+        if doc is None:
+            continue
+        age = int(now - doc["header_ts"])
+        stale = bool(doc.get("stale")) or age > _max_age()
+        out[kind] = {"stale": stale, "header_ts": doc["header_ts"], "age_s": age}
+        out["realtime"] |= not stale
+    return out
+
+
+def trip_estimates(feed: str, now: float | None = None) -> dict:
+    """{"<trip_id>|<YYYYMMDD>": {"canceled"} | {"arr", "dep", "skipped", "known"}} of the current poll."""
+    doc = current(feed, "trip_updates", now)
+    return doc["trips"] if doc else {}
+
+
+def _split(qualified: str | None):
+    if not qualified:
+        return None, None
+    feed, sep, local = qualified.partition(":")
+    return (feed, local) if sep else (None, qualified)
+
+
+def active_alerts(feeds, *, route=None, stop=None, trip=None, agency=None, language="fi",
+                  now: float | None = None) -> list[dict]:
+    """Active alerts of `feeds` informing the given (feed-qualified or plain) ids, texts in `language`."""
+    now = time.time() if now is None else now
+    ids = {"route": _split(route), "stop": _split(stop), "trip": _split(trip), "agency": _split(agency)}
+    out = []
+    for feed in feeds:
+        if any(f and f != feed for f, _ in ids.values()):
+            continue
+        doc = current(feed, "alerts", now)
+        for alert in (doc or {}).get("alerts", ()):
+            if alert_rules.is_active(alert, int(now)) and (
+                    not any(local for _, local in ids.values())
+                    or alert_rules.informs(alert, **{k: v[1] for k, v in ids.items()})):
+                out.append(alert_rules.present(alert, feed, language))
+    return out
+
+
+def vehicles(feeds, *, near=None, radius_m=None, trip=None, now: float | None = None) -> list[dict]:
+    """Vehicle positions near (lat, lon) within radius_m, or of one (feed-qualified) trip; nearest first."""
+    now = time.time() if now is None else now
+    tfeed, tlocal = _split(trip)
+    out = []
+    for feed in feeds:
+        if tfeed and tfeed != feed:
+            continue
+        doc = current(feed, "vehicle_positions", now)
+        for v in (doc or {}).get("vehicles", ()):
+            if tlocal and v["trip_id"] != tlocal:
+                continue
+            item = dict(v, feed=feed, vehicle_id=f"{feed}:{v['vehicle_id']}",
+                        trip_id=f"{feed}:{v['trip_id']}" if v["trip_id"] else None,
+                        route_id=f"{feed}:{v['route_id']}" if v["route_id"] else None,
+                        age_s=max(0, int(now - v["timestamp"])))
+            if near is not None:
+                item["distance_m"] = int(round(_haversine(near[0], near[1], v["lat"], v["lon"])))
+                if item["distance_m"] > radius_m:
+                    continue
+            out.append(item)
+    out.sort(key=lambda v: v.get("distance_m", 0))
+    return out
+
+
+def _haversine(lat1, lon1, lat2, lon2):
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def feeds_with_sources() -> list[str]:
+    from planner.realtime.models import RealtimeSource
+
+    return list(RealtimeSource.objects.filter(enabled=True).values_list("feed_name", flat=True))

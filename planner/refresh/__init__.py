@@ -1,0 +1,1 @@
+"""Scheduled feed refresh: conditional download, import, validate, build, then activate (hot swap)."""

@@ -1,0 +1,83 @@
+"""Real-time fixtures: a small generated static feed (with a frequency-based line), a feed server on
+127.0.0.1, and real-time state kept in this test run's Redis db."""
+import csv
+import zipfile
+
+import pytest
+
+from planner.realtime import static_index, store
+from tests.realtime.rtfeeds import FeedServer
+
+DAY = "20240306"  # a Wednesday inside the generated calendar
+
+STOPS = [("A", "Alku", 60.1800, 24.9500), ("B", "Bulevardi", 60.1810, 24.9550),
+         ("C", "Centrum", 60.1820, 24.9600), ("D", "Dalen", 60.1830, 24.9650)]
+
+
+def hms(s):
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def write_static_feed(path):
+    """Route R1 (bus, A->B->C->D, direction 0) at 08:00, 08:10, 08:20; route F (tram, frequency-based
+    template F-T every 15 min 09:00-10:00 over A->C)."""
+    tables = {
+        "agency.txt": [("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
+                       ("AG", "Test", "https://example.org", "Europe/Helsinki", "fi")],
+        "stops.txt": [("stop_id", "stop_name", "stop_lat", "stop_lon")] + STOPS,
+        "routes.txt": [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type"),
+                       ("R1", "AG", "1", "Alku-Dalen", "3"), ("F", "AG", "F", "Frekvens", "0")],
+        "calendar.txt": [("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                          "sunday", "start_date", "end_date"), ("WD", 1, 1, 1, 1, 1, 0, 0, "20240101", "20241231")],
+        "trips.txt": [("route_id", "service_id", "trip_id", "direction_id", "trip_headsign"),
+                      ("R1", "WD", "R1-0800", 0, "Dalen"), ("R1", "WD", "R1-0810", 0, "Dalen"),
+                      ("R1", "WD", "R1-0820", 0, "Dalen"), ("F", "WD", "F-T", 0, "Centrum")],
+        "stop_times.txt": [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")],
+        "frequencies.txt": [("trip_id", "start_time", "end_time", "headway_secs", "exact_times"),
+                            ("F-T", "09:00:00", "10:00:00", 900, 1)],
+    }
+    for trip, start in (("R1-0800", 8 * 3600), ("R1-0810", 8 * 3600 + 600), ("R1-0820", 8 * 3600 + 1200)):
+        for k, stop in enumerate("ABCD"):
+            t = start + k * 180
+            tables["stop_times.txt"].append((trip, hms(t), hms(t + 30 if 0 < k < 3 else t), stop, (k + 1) * 10))
+    for k, stop in enumerate("AC"):
+        tables["stop_times.txt"].append(("F-T", hms(9 * 3600 + k * 300), hms(9 * 3600 + k * 300), stop, k + 1))
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, rows in tables.items():
+            with zf.open(name, "w") as fh:
+                import io
+
+                text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+                csv.writer(text).writerows(rows)
+                text.flush()
+    return path
+
+
+@pytest.fixture
+def small_feed(db, tmp_path, settings):
+    from planner.gtfs.loader import import_feed
+
+    settings.GTFS_FEED_DIR = tmp_path / "feeds"
+    static_index._indexes.clear()
+    feed = import_feed(str(write_static_feed(tmp_path / "small.zip")), name="small", activate=True).feed
+    yield feed
+    static_index._indexes.clear()
+
+
+@pytest.fixture
+def rt_store(settings):
+    """Real-time state in Redis (the test broker's db); emptied before and after."""
+    store._cache.clear()
+    for feed in ("small", "hsl"):
+        store.clear(feed)
+    yield store
+    for feed in ("small", "hsl"):
+        store.clear(feed)
+    store._cache.clear()
+
+
+@pytest.fixture
+def feed_server():
+    server = FeedServer()
+    yield server
+    server.close()
