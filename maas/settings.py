@@ -135,7 +135,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One enum per choice set, named here (else drf-spectacular warns about a naming collision).
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "maas.accounts.models.Resident.LANGUAGES",  # a resident's language
-                            "AnswerLanguageEnum": ["fi", "sv", "en"]},  # a request's answer language
+                            "AnswerLanguageEnum": ["fi", "sv", "en"],  # a request's answer language
+                            "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
+                            "GeoJsonLineStringTypeEnum": ["LineString"]},
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).

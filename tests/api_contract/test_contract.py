@@ -109,6 +109,15 @@ def test_real_answers_of_every_operation_match_the_schema(world, localstripe):
                                                       "radius_m": 1500, "format": "geojson"}, status=200)
     assert geo["type"] == "FeatureCollection"
 
+    # Timetables and real time: stop search, departures, alerts, transit vehicles.
+    stops = call("GET", "/api/v1/stops", "/api/v1/stops?q=Kalasatama", status=200)
+    stop_id = stops["stops"][0]["id"]
+    departures = call("GET", "/api/v1/stops/{stop_id}/departures", f"/api/v1/stops/{stop_id}/departures",
+                      status=200)
+    assert departures["departures"], departures
+    call("GET", "/api/v1/alerts", status=200)
+    call("GET", "/api/v1/transit/vehicles", "/api/v1/transit/vehicles?near=60.1873,24.977", status=200)
+
     # Shared vehicles: a provider pushes, residents read vehicles and stations.
     now = timezone.now().isoformat()
     push = APIClient().post(f"/api/v1/providers/{world['provider'].pk}/availability",

@@ -71,7 +71,7 @@
     if (q.length < 2) return;
     const r = await api("GET", "stops?q=" + encodeURIComponent(q));
     if (!r.ok) { list.append(li(r.status === 404 ? ui.no_stop_search : errorText(r))); return; }
-    const stops = Array.isArray(r.data) ? r.data : (r.data.results || []);
+    const stops = Array.isArray(r.data) ? r.data : (r.data.stops || r.data.results || []);
     for (const stop of stops.slice(0, 8)) {
       const item = li(stop.name + (stop.code ? " (" + stop.code + ")" : ""));
       for (const which of ["from", "to"]) {
