@@ -133,11 +133,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The contract is JSON: request bodies are documented as application/json only (clients generated from it
+    # send JSON; the form parsers stay for the browsable API and admin-like tools).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # One enum per choice set, named here (else drf-spectacular warns about a naming collision).
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "maas.accounts.models.Resident.LANGUAGES",  # a resident's language
                             "AnswerLanguageEnum": ["fi", "sv", "en"],  # a request's answer language
                             "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
-                            "GeoJsonLineStringTypeEnum": ["LineString"]},
+                            "GeoJsonLineStringTypeEnum": ["LineString"],
+                            "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"]},
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).
