@@ -118,6 +118,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "maas.api.schema.ErrorEnvelopeAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["maas.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "maas.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -169,13 +171,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kalasatama-m
 _TUNING = {
     int: ["BOOKING_AUTH_BUFFER_PERCENT", "BOOKING_CANCEL_FEE_CENTS", "BOOKING_FREE_CANCEL_SECONDS",
           "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
-          "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS", "GTFS_REFRESH_MAX_BYTES",
-          "PARKING_MAX_DAYS_AHEAD",
+          "API_JSON_MAX_DEPTH", "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS",
+          "GTFS_REFRESH_MAX_BYTES", "PARKING_MAX_DAYS_AHEAD", "PARKING_LIIPI_MAX_BYTES", "PARKING_UTILIZATION_STALE_S",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
           "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],
-    float: ["BOOKING_PROVIDER_TIMEOUT_S", "GTFS_REFRESH_TIMEOUT_S", "PROVIDERS_FEED_TIMEOUT_S",
-            "ROUTING_FEED_RECHECK_S"],
+    float: ["PARKING_LIIPI_TIMEOUT_S", "BOOKING_PROVIDER_TIMEOUT_S", "GTFS_REFRESH_TIMEOUT_S",
+            "PROVIDERS_FEED_TIMEOUT_S", "ROUTING_FEED_RECHECK_S"],
     bool: ["PARKING_ASYNC_COMMIT"],
     str: ["REALTIME_REDIS_URL", "REALTIME_DIR"],
 }
@@ -186,6 +188,8 @@ for _type, _names in _TUNING.items():
 # Outbound URLs (provider feeds/APIs) may reach non-public addresses only inside these CIDR networks.
 OUTBOUND_ALLOWED_NETWORKS = env_networks(env, "OUTBOUND_ALLOWED_NETWORKS")
 PARKING_ALLOCATOR = env_choice(env, "PARKING_ALLOCATOR", ("sql", "orm"), "sql")
+# Liipi-compatible park-and-ride API pulled on a schedule (e.g. https://p.hsl.fi/api/v1/); empty = off.
+PARKING_LIIPI_URL = env.str("PARKING_LIIPI_URL", default="")
 
 LOGGING = {
     "version": 1,

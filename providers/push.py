@@ -185,6 +185,18 @@ def _complete_stations(provider, rows, prefix):
     return rows
 
 
+def _refuse_duplicates(rows, name, id_key):
+    """400 schema_error naming the first row whose id was already seen (one pass, a set)."""
+    seen = set()
+    for i, row in enumerate(rows):
+        ident = row[id_key]
+        if ident in seen:
+            raise ApiError(_("Invalid availability: %(field)s: duplicate id %(id)s") % {"field": name, "id": ident},
+                           code="schema_error",
+                           details={"errors": [{"field": f"{name}[{i}].{id_key}", "message": f"duplicate {ident}"}]})
+        seen.add(ident)
+
+
 def push_availability(provider, body, now=None):
     """Validate `body` and swap the provider's snapshot; returns the SwapResult.
 
@@ -200,11 +212,7 @@ def push_availability(provider, body, now=None):
     if "stations" in raw:
         _complete_stations(provider, raw["stations"], "stations" if kind == "plain" else "data.stations")
     for name in ("stations", "vehicles"):
-        ids = [r[name[:-1] + "_id"] for r in raw.get(name, [])]
-        if len(ids) != len(set(ids)):
-            dup = next(x for x in ids if ids.count(x) > 1)
-            raise ApiError(_("Invalid availability: %(field)s: duplicate id %(id)s") % {"field": name, "id": dup},
-                           code="schema_error", details={"errors": [{"field": name, "message": f"duplicate {dup}"}]})
+        _refuse_duplicates(raw.get(name, []), name, name[:-1] + "_id")
     sections = {name: Section(rows, last_updated) for name, rows in raw.items()}
     result = swap_snapshot(provider, source="push", sections=sections, ttl=body.get("ttl"),
                            version=body.get("version") if kind == "gbfs" else None, now=now)

@@ -1,6 +1,7 @@
 """GBFS pull: fetch a provider's feeds and swap its snapshot."""
 import json
 import logging
+from pathlib import Path
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -102,13 +103,43 @@ def sync_provider(provider: Provider):
 
     Returns the SwapResult (snapshot None when nothing was newer than what we hold).
     """
-    from providers.services import schedule_sync
-
     if not provider.gbfs_url:
         raise FeedError(f"{provider}: push-only provider has no GBFS URL")
     try:
         with outbound.session() as http:
             docs, version, ttl = fetch_feeds(provider.gbfs_url, http)
+    except (FeedError, gbfs.GbfsError) as exc:
+        Provider.objects.filter(pk=provider.pk).update(last_error=str(exc)[:2000], last_checked_at=timezone.now())
+        raise
+    return apply_documents(provider, docs, version, ttl)
+
+
+def read_feed_directory(directory):
+    """GBFS documents saved as files (gbfs.json + <feed name>.json): (docs, version, ttl) like fetch_feeds."""
+    directory = Path(directory)
+
+    def load(name):
+        try:
+            return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FeedError(f"{directory}: no {name}.json") from None
+        except ValueError as exc:
+            raise FeedError(f"{directory / (name + '.json')}: invalid JSON ({exc})") from exc
+
+    feeds, version, ttl, _ = gbfs.discover(load("gbfs"))
+    docs = {name: load(name) for name in gbfs.KNOWN_FEEDS if name in feeds}
+    for name in gbfs.DYNAMIC_FEEDS:
+        if name in docs and gbfs.header(docs[name])[1] is not None:
+            ttl = gbfs.header(docs[name])[1]
+            break
+    return docs, version, ttl
+
+
+def apply_documents(provider: Provider, docs, version, ttl, source="pull"):
+    """Parse fetched GBFS documents and swap the provider's snapshot (the part of a sync after the fetch)."""
+    from providers.services import schedule_sync
+
+    try:
         sections, report, global_rules = build_sections(docs)
         if not sections:
             raise gbfs.GbfsError("feed lists none of station_information, vehicle_status, free_bike_status")
@@ -116,7 +147,7 @@ def sync_provider(provider: Provider):
         Provider.objects.filter(pk=provider.pk).update(last_error=str(exc)[:2000], last_checked_at=timezone.now())
         raise
     old_ttl = provider.ttl_s
-    result = swap_snapshot(provider, source="pull", sections=sections, report=report, global_rules=global_rules,
+    result = swap_snapshot(provider, source=source, sections=sections, report=report, global_rules=global_rules,
                            ttl=ttl, version=version)
     Provider.objects.filter(pk=provider.pk).update(last_error="")
     provider.refresh_from_db()

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 
+from maas.api import parsers
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
 from providers import push, selectors, services
@@ -43,7 +44,7 @@ def _json_body(request):
         raise ApiError(_("The body is larger than %(limit)d bytes.") % {"limit": limit}, code="payload_too_large",
                        details={"max_bytes": limit}, status_code=413)
     try:
-        return json.loads(raw)
+        return parsers.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(_("The body is not valid JSON."), code="invalid_json", details={"error": str(exc)[:200]})
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management import CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from maas.parking.models import CAPACITY_TYPES, Facility, FacilityCapacity
 
@@ -87,29 +88,35 @@ def _parse_utilization(path, row, item, known_ids):
         when = datetime.fromisoformat(item["timestamp"])
     except (KeyError, TypeError, ValueError) as exc:
         raise CommandError(f"{path} row {row}: field {exc} missing or malformed")
+    if available < 0:
+        raise CommandError(f"{path} row {row}: field 'spacesAvailable' must be >= 0")
+    if when.tzinfo is None:
+        raise CommandError(f"{path} row {row}: field 'timestamp' has no UTC offset")
     if fid not in known_ids:
         raise CommandError(f"{path} row {row}: field 'facilityId' {fid} is not an imported facility")
     return fid, ctype, available, when
 
 
 def import_liipi(facilities_path, utilizations_path=None):
-    """Validate everything first, then upsert in one transaction.
+    """Validate the files' contents first, then upsert in one transaction.
 
     Returns {"facilities", "capacities", "utilizations"}."""
-    data = _load(facilities_path)
+    utilizations = _load(utilizations_path) if utilizations_path else None
+    return import_liipi_data(_load(facilities_path), utilizations, facilities_path, utilizations_path)
+
+
+def import_liipi_data(data, utilization_rows=None, facilities_name="facilities", utilizations_name="utilizations"):
+    """Facilities (+ utilization readings) as Liipi API v1 JSON values; errors name source, row and field."""
     items = data.get("results") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise CommandError(f"{facilities_path}: expected a list under 'results'")
-    parsed = [_parse_facility(facilities_path, i, item) for i, item in enumerate(items, start=1)]
+        raise CommandError(f"{facilities_name}: expected a list under 'results'")
+    parsed = [_parse_facility(facilities_name, i, item) for i, item in enumerate(items, start=1)]
     ids = [p["liipi_id"] for p in parsed]
     if len(set(ids)) != len(ids):
-        raise CommandError(f"{facilities_path}: duplicate facility ids")
+        raise CommandError(f"{facilities_name}: duplicate facility ids")
     utilizations = []
-    if utilizations_path:
-        rows = _load(utilizations_path)
-        if not isinstance(rows, list):
-            raise CommandError(f"{utilizations_path}: expected a JSON list")
-        utilizations = [_parse_utilization(utilizations_path, i, r, set(ids)) for i, r in enumerate(rows, 1)]
+    if utilization_rows is not None:
+        utilizations = parse_utilizations(utilization_rows, utilizations_name, set(ids))
     stats = {"facilities": 0, "capacities": 0, "utilizations": 0}
     with transaction.atomic():
         for p in parsed:
@@ -121,8 +128,23 @@ def import_liipi(facilities_path, utilizations_path=None):
                     facility=facility, capacity_type=ctype, defaults={"capacity": value})
                 stats["capacities"] += 1
             stats["facilities"] += 1
-        for fid, ctype, available, when in utilizations:
-            n = FacilityCapacity.objects.filter(facility__liipi_id=fid, capacity_type=ctype).update(
-                spaces_available=available, reported_at=when)
-            stats["utilizations"] += n
+        stats["utilizations"] = apply_utilizations(utilizations)
     return stats
+
+
+def parse_utilizations(rows, name, known_ids):
+    """[(facility id, capacity type, spaces available, timestamp)]; a reading of an unknown facility is an error."""
+    if not isinstance(rows, list):
+        raise CommandError(f"{name}: expected a JSON list")
+    return [_parse_utilization(name, i, r, known_ids) for i, r in enumerate(rows, 1)]
+
+
+def apply_utilizations(readings):
+    """Store readings on the capacity rows (never replacing a newer one); returns how many rows changed."""
+    changed = 0
+    with transaction.atomic():
+        for fid, ctype, available, when in readings:
+            rows = FacilityCapacity.objects.filter(facility__liipi_id=fid, capacity_type=ctype)
+            changed += rows.filter(Q(reported_at__isnull=True) | Q(reported_at__lte=when)).update(
+                spaces_available=available, reported_at=when)
+    return changed

@@ -2,6 +2,7 @@
 import math
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from maas.accounts.models import Household
@@ -70,18 +71,25 @@ def _reservations_on(facility, capacity_type, day):
     ).count()
 
 
+def utilization_fresh(reported_at, now=None) -> bool:
+    """True when a Liipi reading is younger than PARKING_UTILIZATION_STALE_S (default 1800 s)."""
+    if reported_at is None:
+        return False
+    now = now or timezone.now()
+    return now - reported_at <= timedelta(seconds=int(getattr(settings, "PARKING_UTILIZATION_STALE_S", 1800)))
+
+
 def facility_free_for_day(facility, day, capacity_type="CAR"):
     """Spaces of a type left at a facility on a day: capacity - permits valid that day - reservations.
 
-    For today, a Liipi utilization reported today also bounds it (cars parked without a reservation).
+    For today, a fresh Liipi utilization also bounds it (cars parked without a reservation).
     """
     row = facility.capacities.filter(capacity_type=capacity_type).first()
     if row is None:
         return 0
     free = row.capacity - _permits_at(facility, capacity_type, day) - _reservations_on(facility, capacity_type, day)
     today = timezone.localdate()
-    if (day == today and row.spaces_available is not None and row.reported_at is not None
-            and timezone.localtime(row.reported_at).date() == today):
+    if day == today and row.spaces_available is not None and utilization_fresh(row.reported_at):
         free = min(free, row.spaces_available)
     return max(0, free)
 
@@ -98,8 +106,9 @@ def distance_m(lat1, lon1, lat2, lon2):
 def park_and_ride_options(lat, lon, radius_m, day, capacity_type="CAR"):
     """Park-and-ride facilities within radius_m that have a space free on `day`, nearest first.
 
-    Returns [{"facility_id", "name", "lat", "lon", "free_spaces", "capacity", "distance_m"}],
-    free_spaces > 0 only; closed facilities are left out.
+    Returns [{"facility_id", "name", "lat", "lon", "free_spaces", "capacity", "distance_m",
+    "utilization": {"spaces_available", "reported_at", "fresh"}}], free_spaces > 0 only; closed facilities
+    are left out.
     """
     if isinstance(day, str):
         day = date.fromisoformat(day)
@@ -119,9 +128,14 @@ def park_and_ride_options(lat, lon, radius_m, day, capacity_type="CAR"):
         free = facility_free_for_day(facility, day, capacity_type)
         if free <= 0:
             continue
+        reading = next((c for c in facility.capacities.all() if c.capacity_type == capacity_type), None)
         options.append({
             "facility_id": facility.pk, "name": facility.name, "lat": facility.lat, "lon": facility.lon,
             "free_spaces": free, "capacity": _capacity(facility, capacity_type), "distance_m": round(dist),
+            "utilization": {"spaces_available": reading.spaces_available if reading else None,
+                            "reported_at": reading.reported_at.isoformat() if reading and reading.reported_at
+                            else None,
+                            "fresh": bool(reading) and utilization_fresh(reading.reported_at)},
         })
     return sorted(options, key=lambda o: o["distance_m"])
 

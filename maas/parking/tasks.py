@@ -1,7 +1,7 @@
-"""Celery tasks: waitlist promotion after a release, daily expiry and utilization snapshots."""
+"""Celery tasks: waitlist promotion, daily expiry and utilization snapshots, Liipi pulls."""
 from celery import shared_task
 
-from maas.parking import services
+from maas.parking import liipi_pull, services
 
 
 @shared_task(name="parking.promote_waitlist")
@@ -16,3 +16,15 @@ def daily_maintenance_task():
     expired = services.expire_permits()
     snapshots = services.record_utilization_snapshots()
     return {"expired": expired, "snapshots": len(snapshots)}
+
+
+@shared_task(name="parking.pull_liipi_facilities")
+def pull_liipi_facilities_task():
+    """Hourly: facilities from PARKING_LIIPI_URL (no-op when unset)."""
+    return liipi_pull.pull_facilities()
+
+
+@shared_task(name="parking.pull_liipi_utilizations")
+def pull_liipi_utilizations_task():
+    """Every 10 minutes: utilization readings from PARKING_LIIPI_URL (no-op when unset)."""
+    return liipi_pull.pull_utilizations()

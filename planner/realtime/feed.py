@@ -17,30 +17,36 @@ class FeedError(Exception):
 
 
 def fetch(url: str) -> bytes:
-    """The body at `url` (complete, at most MAX_BYTES), or FeedError("fetch_failed").
+    """The complete body at `url` (at most REALTIME_MAX_BYTES), or FeedError("fetch_failed"/"truncated_feed").
 
-    The one place real-time feeds are downloaded: the outbound-URL checks go here.
+    Through maas.outbound: the URL and every redirect are checked (public addresses only, unless
+    OUTBOUND_ALLOWED_NETWORKS names them) before any connection.
     """
-    import requests
+    from django.conf import settings
+    from urllib3.exceptions import HTTPError as Urllib3Error
+
+    from maas import outbound
 
     try:
-        with requests.get(url, timeout=TIMEOUT_S, stream=True, allow_redirects=False,
-                          headers={"Accept": "application/x-protobuf, application/octet-stream"}) as resp:
-            if resp.status_code != 200:
-                raise FeedError("fetch_failed", f"{url} answered HTTP {resp.status_code}")
-            chunks, size = [], 0
-            for chunk in resp.iter_content(65536):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise FeedError("fetch_failed", f"{url} is larger than {MAX_BYTES} bytes")
-                chunks.append(chunk)
-            body = b"".join(chunks)
-            expected = resp.headers.get("Content-Length")
-            if expected and expected.isdigit() and int(expected) != len(body):
-                raise FeedError("truncated_feed", f"{url}: got {len(body)} of {expected} bytes")
-            return body
-    except requests.RequestException as exc:
-        raise FeedError("fetch_failed", f"{url}: {type(exc).__name__}: {exc}") from exc
+        got = outbound.fetch(url, max_bytes=int(getattr(settings, "REALTIME_MAX_BYTES", MAX_BYTES)),
+                             timeout=float(getattr(settings, "REALTIME_FETCH_TIMEOUT_S", TIMEOUT_S)),
+                             accept="application/x-protobuf, application/octet-stream")
+    except outbound.OutboundError as exc:
+        message = str(exc)
+        raise FeedError("fetch_failed", message if message.startswith(url) else f"{url}: {message}") from exc
+    except Urllib3Error as exc:  # the connection ended before the announced Content-Length
+        raise FeedError("truncated_feed", f"{url}: the body ended early ({type(exc).__name__})") from exc
+    return got.body
+
+
+def check_url(url: str) -> None:
+    """Raise FeedError("url_refused") when maas.outbound would refuse to fetch `url`."""
+    from maas import outbound
+
+    try:
+        outbound.check_url(url)
+    except outbound.UrlRefused as exc:
+        raise FeedError("url_refused", f"{url}: {exc}") from exc
 
 
 def parse(body: bytes, source: str = "") -> rt.FeedMessage:

@@ -2,11 +2,14 @@
 alerts, vehicle positions, and whether a feed has usable real time at all."""
 from __future__ import annotations
 
+import logging
 import math
 import time
 
 from planner.realtime import alerts as alert_rules
 from planner.realtime import store
+
+logger = logging.getLogger(__name__)
 
 
 def _max_age():
@@ -16,8 +19,9 @@ def _max_age():
 
 
 def current(feed: str, kind: str, now: float | None = None) -> dict | None:
-    """The usable document of (feed, kind): None when absent, flagged stale, or its header too old."""
-    doc = store.load(feed, kind)
+    """The usable document of (feed, kind): None when absent, flagged stale, or its header too old (or the
+    store cannot be read: plans and boards then run on the schedule)."""
+    doc = _load(feed, kind)
     if not doc or doc.get("stale"):
         return None
     now = time.time() if now is None else now
@@ -26,12 +30,20 @@ def current(feed: str, kind: str, now: float | None = None) -> dict | None:
     return doc
 
 
+def _load(feed, kind):
+    try:
+        return store.load(feed, kind)
+    except (OSError, ValueError, store.StoreUnavailable) as exc:
+        logger.warning("real-time state of %s %s unreadable: %s", feed, kind, exc)
+        return None
+
+
 def status(feed: str, now: float | None = None) -> dict:
     """{"realtime": bool, kind: {"present", "stale", "header_ts", "age_s"}} for the API answers."""
     now = time.time() if now is None else now
     out = {"realtime": False}
     for kind in store.KINDS:
-        doc = store.load(feed, kind)
+        doc = _load(feed, kind)
         if doc is None:
             continue
         age = int(now - doc["header_ts"])

@@ -25,6 +25,10 @@ def _settings():
     return settings
 
 
+class StoreUnavailable(Exception):
+    """The shared store cannot be reached (Redis down): readers fall back to the schedule."""
+
+
 def redis_url() -> str:
     s = _settings()
     url = getattr(s, "REALTIME_REDIS_URL", None)
@@ -52,11 +56,21 @@ class RedisStore:
             pipe.execute()
 
     def version(self, feed, kind):
-        v = self.client.get(self._key(feed, kind) + ":v")
+        import redis
+
+        try:
+            v = self.client.get(self._key(feed, kind) + ":v")
+        except redis.RedisError as exc:
+            raise StoreUnavailable(str(exc)) from exc
         return v.decode() if v else None
 
     def read(self, feed, kind):
-        return self.client.get(self._key(feed, kind))
+        import redis
+
+        try:
+            return self.client.get(self._key(feed, kind))
+        except redis.RedisError as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     def delete(self, feed, kind):
         self.client.delete(self._key(feed, kind), self._key(feed, kind) + ":v")

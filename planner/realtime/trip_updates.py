@@ -161,5 +161,5 @@ def apply(index, message, now_ts: int) -> dict:
         base = index.epoch_base(day)
         delay = int(tu.delay) if tu.HasField("delay") else None
         arr, dep, skipped, known = estimate(trip, base, tu.stop_time_update, delay)
-        trips[key] = {"arr": arr, "dep": dep, "skipped": skipped, "known": known}
+        trips[key] = {"arr": arr, "dep": dep, "skipped": skipped, "known": known, "seqs": list(trip.seqs)}
     return {"trips": trips, "counts": counts, "unmatched": unmatched}

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef
 
 from planner.models import Route, Stop, StopTime
+from planner.realtime import boards as realtime_boards
 from planner.timetable import headsigns, service_days
 from planner.timetable.feeds import qualify
 
@@ -31,14 +32,17 @@ def _rows(stop_pks, services, lo: int, hi: int, limit: int) -> list[dict]:
              .filter(stop_id__in=stop_pks, departure_s__gte=lo, departure_s__lt=hi, trip__service_id__in=services)
              .exclude(pickup_type=1).filter(Exists(later))
              .order_by("departure_s")
-             .values("departure_s", "stop_id", "stop_headsign", "trip__trip_id", "trip__headsign",
+             .values("departure_s", "stop_id", "stop_sequence", "stop_headsign", "trip__trip_id", "trip__headsign",
                      "trip__wheelchair_accessible", "trip__route_id"))
     return list(query[:limit])
 
 
 def departures(stop: Stop, when: datetime, limit: int, language: str | None) -> list[dict]:
-    """Up to `limit` departures at `stop` (a station: all its platforms) from `when` on, earliest first."""
+    """Up to `limit` departures at `stop` (a station: all its platforms) from `when` on, earliest first, with
+    real time (planner.realtime.boards); cancelled ones are flagged and do not count towards `limit`."""
     feed = stop.feed
+    wanted = limit
+    limit += min(50, len(realtime_boards.canceled_near(feed.name, when.date())))
     feed_pk, tz = service_days.feed_of(feed)
     stops = {s.pk: s for s in platforms(stop)}
     local = when.astimezone(tz)
@@ -60,10 +64,17 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None) -> 
         if len(found) >= limit:
             break
     found.sort(key=lambda item: (item[0], item[2]["trip__trip_id"]))
-    found = found[:limit]
     routes = {r.pk: r for r in Route.objects.filter(pk__in={row["trip__route_id"] for _, _, row in found})}
-    return [_departure(feed, stops[row["stop_id"]], routes[row["trip__route_id"]], at, day, row, tz, language)
-            for at, day, row in found]
+    out, kept = [], 0
+    for at, day, row in found:
+        item = _departure(feed, stops[row["stop_id"]], routes[row["trip__route_id"]], at, day, row, tz, language)
+        item.update(realtime_boards.departure_fields(feed.name, row["trip__trip_id"], day, row["stop_sequence"],
+                                                     at.astimezone(tz), service_days.day_base(day, tz)))
+        if kept >= wanted:
+            break
+        kept += not item["canceled"]
+        out.append(item)
+    return out
 
 
 def _departure(feed, stop: Stop, route: Route, at: datetime, day, row: dict, tz, language) -> dict:

@@ -191,3 +191,38 @@ def test_limit_above_django_upload_limit(scoot, settings):
     settings.PROVIDERS_PUSH_MAX_BYTES = 100_000
     resp = post(scoot.pk, {"vehicles": vehicles(40)}, scoot.raw_key)
     assert resp.status_code == 200 and resp.json()["vehicles"] == 40
+
+
+class CountingId(str):
+    """A vehicle id that counts equality comparisons (how much work the duplicate check does)."""
+
+    comparisons = 0
+
+    def __eq__(self, other):
+        CountingId.comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_duplicate_ids_found_in_one_pass(scoot):
+    from providers import push
+
+    n = 5000
+    body = {"vehicles": [{"vehicle_id": CountingId(f"v{i}"), "lat": 60.188, "lon": 24.9775} for i in range(n)]}
+    body["vehicles"].append({"vehicle_id": CountingId(f"v{n - 1}"), "lat": 60.188, "lon": 24.9775})
+    CountingId.comparisons = 0
+    with pytest.raises(push.ApiError) as err:
+        push.push_availability(scoot, body)
+    assert CountingId.comparisons < 10 * n  # a check by list.count compares ~n²/2 times
+    assert err.value.error_code == "schema_error"
+    assert err.value.details == {"errors": [{"field": f"vehicles[{n}].vehicle_id",
+                                             "message": f"duplicate v{n - 1}"}]}
+
+
+def test_duplicate_station_over_http(scoot):
+    stations = [{"station_id": s, "lat": 60.18, "lon": 24.97, "num_bikes_available": 1, "num_docks_available": 2}
+                for s in ("a", "b", "a")]
+    resp = post(scoot.pk, {"stations": stations}, scoot.raw_key)
+    assert resp.status_code == 400
+    assert resp.json()["error"]["details"]["errors"] == [{"field": "stations[2].station_id", "message": "duplicate a"}]

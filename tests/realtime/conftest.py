@@ -1,6 +1,7 @@
 """Real-time fixtures: a small generated static feed (with a frequency-based line), a feed server on
 127.0.0.1, and real-time state kept in this test run's Redis db."""
 import csv
+import io
 import zipfile
 
 import pytest
@@ -42,15 +43,44 @@ def write_static_feed(path):
             tables["stop_times.txt"].append((trip, hms(t), hms(t + 30 if 0 < k < 3 else t), stop, (k + 1) * 10))
     for k, stop in enumerate("AC"):
         tables["stop_times.txt"].append(("F-T", hms(9 * 3600 + k * 300), hms(9 * 3600 + k * 300), stop, k + 1))
+    return write_zip(path, tables)
+
+
+def write_zip(path, tables):
     with zipfile.ZipFile(path, "w") as zf:
         for name, rows in tables.items():
-            with zf.open(name, "w") as fh:
-                import io
-
-                text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
-                csv.writer(text).writerows(rows)
-                text.flush()
+            buf = io.StringIO()
+            csv.writer(buf).writerows(rows)
+            zf.writestr(name, buf.getvalue())
     return path
+
+
+TRANSFER_STOPS = [("A", "Arabia", 60.2000, 24.9700), ("B", "Brahenkenttä", 60.1900, 24.9600),
+                  ("C", "Citykäytävä", 60.1700, 24.9400)]
+
+
+def write_transfer_feed(path):
+    """Line X (tram) A->B, 08:00 and 08:20 (10 min); line Y (bus) B->C at 08:15, 08:35, 08:55 (10 min).
+    The default minimum change time is 2 min: X 08:00 -> Y 08:15 leaves 5 min."""
+    tables = {
+        "agency.txt": [("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
+                       ("AG", "Test", "https://example.org", "Europe/Helsinki", "fi")],
+        "stops.txt": [("stop_id", "stop_name", "stop_lat", "stop_lon")] + TRANSFER_STOPS,
+        "routes.txt": [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type"),
+                       ("X", "AG", "10", "Arabia-Brahe", "0"), ("Y", "AG", "55", "Brahe-City", "3")],
+        "calendar.txt": [("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                          "sunday", "start_date", "end_date"), ("WD", 1, 1, 1, 1, 1, 1, 1, "20240101", "20241231")],
+        "trips.txt": [("route_id", "service_id", "trip_id", "direction_id", "trip_headsign")],
+        "stop_times.txt": [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")],
+    }
+    for route, (a, b), starts in (("X", "AB", (8 * 60, 8 * 60 + 20)), ("Y", "BC", (8 * 60 + 15, 8 * 60 + 35,
+                                                                                      8 * 60 + 55))):
+        for m in starts:
+            trip = f"{route}-{m // 60:02d}{m % 60:02d}"
+            tables["trips.txt"].append((route, "WD", trip, 0, b))
+            tables["stop_times.txt"] += [(trip, hms(m * 60), hms(m * 60), a, 1),
+                                         (trip, hms(m * 60 + 600), hms(m * 60 + 600), b, 2)]
+    return write_zip(path, tables)
 
 
 @pytest.fixture
@@ -77,7 +107,8 @@ def rt_store(settings):
 
 
 @pytest.fixture
-def feed_server():
+def feed_server(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test server is on loopback
     server = FeedServer()
     yield server
     server.close()

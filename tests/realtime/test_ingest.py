@@ -135,8 +135,8 @@ def test_transfer_cut_short_is_rejected_and_previous_state_stays(small_feed, rt_
     feed_server.serve("/tu", full)
     feed_server.cuts["/tu"] = len(full) // 2
     result = services.poll_feed("small")["trip_updates"]
-    assert result["ok"] is False and result["error"] == "fetch_failed", result
-    assert "IncompleteRead" in result["message"] or "ChunkedEncodingError" in result["message"], result
+    assert result["ok"] is False and result["error"] in ("truncated_feed", "fetch_failed"), result
+    assert result["message"].startswith(feed_server.url("/tu")), result
     assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}
 
 
@@ -146,5 +146,34 @@ def test_fetch_failure_keeps_state_and_names_the_url(small_feed, rt_store, feed_
     services.poll_feed("small")
     services.configure_source("small", trip_updates_url=feed_server.url("/missing"))
     result = services.poll_feed("small")["trip_updates"]
-    assert result["error"] == "fetch_failed" and "/missing answered HTTP 404" in result["message"]
+    assert result["error"] == "fetch_failed" and result["message"] == feed_server.url("/missing") + ": HTTP 404"
+    assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}
+
+
+def test_unreachable_store_reads_as_schedule_only(small_feed, rt_store, settings):
+    _ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED")])
+    settings.REALTIME_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    assert selectors.trip_estimates("small") == {}
+    assert selectors.status("small") == {"realtime": False}
+    del settings.REALTIME_REDIS_URL
+    assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}
+
+
+def test_file_store_without_redis(small_feed, rt_store, settings, tmp_path):
+    settings.REALTIME_REDIS_URL = ""
+    settings.REALTIME_DIR = tmp_path / "rt"
+    _ingest(small_feed, [trip_update(1, trip_id="R1-0810", start_date=DAY, relationship="CANCELED")])
+    assert [p.name for p in (tmp_path / "rt").iterdir()] == ["small.trip_updates.json"]
+    assert selectors.trip_estimates("small") == {"R1-0810|20240306": {"canceled": True}}
+    del settings.REALTIME_REDIS_URL
+
+
+def test_source_at_a_refused_address_is_not_fetched(small_feed, rt_store, feed_server, settings):
+    good = message([trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED")])
+    services.configure_source("small", trip_updates_url=feed_server.serve("/tu", good))
+    services.poll_feed("small")
+    settings.OUTBOUND_ALLOWED_NETWORKS = []  # loopback is not public: refused before connecting
+    feed_server.serve("/tu", message([]))
+    result = services.poll_feed("small")["trip_updates"]
+    assert result["error"] == "fetch_failed" and "loopback" in result["message"], result
     assert selectors.trip_estimates("small") == {"R1-0800|20240306": {"canceled": True}}

@@ -38,6 +38,7 @@ def test_realtime_source_command_configures_and_schedules(small_feed, rt_store, 
     (["small"], "give at least one of"),
     (["small", "--trip-updates", "ftp://x/y"], "--trip-updates 'ftp://x/y': not an http(s) URL"),
     (["small", "--alerts", "http://127.0.0.1/a", "--every", "0s"], "--every '0s'"),
+    (["small", "--alerts", "http://10.1.2.3/a"], "--alerts: http://10.1.2.3/a: "),
 ])
 def test_realtime_source_command_rejects_bad_input(db, args, message_part):
     with pytest.raises(CommandError, match=message_part.replace("(", r"\(").replace(")", r"\)")):
@@ -75,7 +76,7 @@ def test_worker_killed_mid_poll_leaves_previous_state(small_feed, rt_store, feed
     feed_server.serve("/tu", new)
     feed_server.stalls["/tu"] = len(new.SerializeToString()) // 2
     db = connection.settings_dict
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="maas.test_settings",
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="maas.test_settings", OUTBOUND_ALLOWED_NETWORKS="127.0.0.0/8",
                DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
     worker = subprocess.Popen([sys.executable, "manage.py", "poll_realtime", "--feed", "small"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -15,6 +15,10 @@ DEMO_STEPS = [
     ("billing: plans, entitlements, pay-as-you-go tariffs", "load_billing_plans", []),
     ("parking: HSL Liipi facilities + Kalasatama area (0.5/household)", "load_parking_demo", []),
     ("providers: HSL city-bike stations around Kalasatama", "import_citybike_stations", []),
+    ("providers: synthesized e-scooter feed (GBFS 2.3, geofencing) on Kalasatama streets", "import_gbfs_feed",
+     ["fixtures/providers/gbfs/kalasatama-scooters", "--name", "Kalasatama Scooters", "--kind", "scooter"]),
+    ("providers: synthesized car-share feed (GBFS 3.0) on Kalasatama streets", "import_gbfs_feed",
+     ["fixtures/providers/gbfs/kalasatama-carshare", "--name", "Kalasatama Car Share", "--kind", "car_share"]),
     ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated; the service "
      "calendar moved by whole weeks to cover the current weeks", "load_transit_demo", ["--shift-to-today"]),
     ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),

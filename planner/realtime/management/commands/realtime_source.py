@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
-from planner.realtime import services
+from planner.realtime import feed, services
 
 UNITS = {"s": 1, "m": 60, "h": 3600}
 
@@ -15,6 +15,10 @@ def interval(text: str) -> int:
     if not m or int(m[1]) < 1:
         raise CommandError(f"--every {text!r}: give a positive interval such as 15s, 5m or 1h")
     return int(m[1]) * UNITS[m[2] or "s"]
+
+
+def _option(field):
+    return "--" + field.removesuffix("_url").replace("_", "-")
 
 
 class Command(BaseCommand):
@@ -33,15 +37,19 @@ class Command(BaseCommand):
                 "vehicle_positions_url": opts["vehicle_positions"]}
         if not any(urls.values()):
             raise CommandError("give at least one of --trip-updates, --alerts, --vehicle-positions")
+        every = interval(opts["every"])
         check = URLValidator(schemes=["http", "https"])
         for field, url in urls.items():
             if url:
                 try:
                     check(url)
                 except ValidationError:
-                    option = "--" + field.removesuffix("_url").replace("_", "-")
-                    raise CommandError(f"{option} {url!r}: not an http(s) URL")
-        source = services.configure_source(opts["feed"], interval_s=interval(opts["every"]),
+                    raise CommandError(f"{_option(field)} {url!r}: not an http(s) URL")
+                try:
+                    feed.check_url(url)
+                except feed.FeedError as exc:
+                    raise CommandError(f"{_option(field)}: {exc}")
+        source = services.configure_source(opts["feed"], interval_s=every,
                                            enabled=not opts["disable"], **urls)
         kinds = ", ".join(source.urls()) or "none"
         self.stdout.write(f"{source.feed_name}: {kinds}, every {source.interval_s} s"

@@ -1,0 +1,53 @@
+"""The real-time timetable as the planner and the departure boards read it: per feed, which trips are
+cancelled on a service day and the estimated times of the others (decoded once per poll and process)."""
+from __future__ import annotations
+
+from datetime import date
+
+from planner.realtime import selectors
+
+
+class RealtimeTimetable:
+    """One feed's current trip estimates. Empty (and `active` False) when the feed has none usable."""
+
+    def __init__(self, feed: str, trips: dict):
+        self.feed, self.trips = feed, trips
+        self.active = bool(trips)
+        self._canceled: dict = {}
+
+    @classmethod
+    def current(cls, feed: str) -> "RealtimeTimetable":
+        trips = selectors.trip_estimates(feed)
+        cached = _latest.get(feed)
+        if cached is not None and cached.trips is trips:
+            return cached
+        _latest[feed] = table = cls(feed, trips)
+        return table
+
+    def state(self, trip_id: str, day: date) -> dict | None:
+        return self.trips.get(f"{trip_id}|{day:%Y%m%d}")
+
+    def canceled(self, day: date) -> frozenset:
+        """Trip ids cancelled on service day `day`."""
+        if day not in self._canceled:
+            suffix = f"|{day:%Y%m%d}"
+            self._canceled[day] = frozenset(k[:-len(suffix)] for k, v in self.trips.items()
+                                            if v.get("canceled") and k.endswith(suffix))
+        return self._canceled[day]
+
+    def at_stop(self, trip_id: str, day: date, stop_sequence: int) -> dict | None:
+        """{"canceled"} or {"arrival_s", "departure_s", "skipped", "known"} at one stop of a trip, or None."""
+        st = self.state(trip_id, day)
+        if st is None:
+            return None
+        if st.get("canceled"):
+            return {"canceled": True}
+        try:
+            i = st["seqs"].index(stop_sequence)
+        except ValueError:
+            return None
+        return {"canceled": False, "arrival_s": st["arr"][i], "departure_s": st["dep"][i],
+                "skipped": i in st["skipped"], "known": i in st["known"]}
+
+
+_latest: dict = {}

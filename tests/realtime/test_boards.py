@@ -1,0 +1,44 @@
+"""Departure boards with real time: estimated times, cancellations (left out of the departures, listed
+apart) and the stop's alerts."""
+import time
+
+from planner.realtime import services
+from tests.realtime.conftest import DAY
+from tests.realtime.rtfeeds import alert, message, trip_update
+
+URL = "/api/v1/stops/small:A/departures"
+WHEN = {"time": "2024-03-06T07:55:00", "limit": 2}
+
+
+def ingest(small_feed, entities, alerts=()):
+    now = time.time()
+    services.ingest("small", "trip_updates", message(entities, timestamp=now).SerializeToString(), now=now)
+    services.ingest("small", "alerts", message(alerts, timestamp=now).SerializeToString(), now=now)
+
+
+def test_board_on_the_schedule_without_real_time(small_feed, rt_store, api_client):
+    body = api_client.get(URL, WHEN).json()
+    assert [d["trip_id"] for d in body["departures"]] == ["small:R1-0800", "small:R1-0810"]
+    assert body["realtime"] is False and body["canceled"] == [] and body["alerts"] == []
+    first = body["departures"][0]
+    assert (first["realtime"], first["estimated_departure"], first["delay_s"], first["canceled"]) == (
+        False, None, None, False)
+
+
+def test_board_shows_estimates_cancellations_and_alerts(small_feed, rt_store, api_client):
+    texts = {"fi": "Pysäkki A siirretty", "sv": "Hållplats A flyttad", "en": "Stop A moved"}
+    ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED"),
+                        trip_update(2, trip_id="R1-0810", start_date=DAY, stops=[(10, None, 120, 120, None)])],
+           alerts=[alert("s1", texts=texts, stops=["A"], cause="CONSTRUCTION", effect="STOP_MOVED")])
+    resp = api_client.get(URL, WHEN, HTTP_ACCEPT_LANGUAGE="sv")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["realtime"] is True
+    assert [d["trip_id"] for d in body["departures"]] == ["small:R1-0810", "small:R1-0820"]
+    late, on_time = body["departures"]
+    assert late["scheduled_departure"] == "2024-03-06T08:10:00+02:00"
+    assert (late["estimated_departure"], late["delay_s"], late["realtime"]) == ("2024-03-06T08:12:00+02:00", 120, True)
+    assert (on_time["estimated_departure"], on_time["realtime"]) == (None, False)
+    assert [(d["trip_id"], d["canceled"]) for d in body["canceled"]] == [("small:R1-0800", True)]
+    assert [(a["id"], a["header"], a["effect"]) for a in body["alerts"]] == [
+        ("small:s1", "Hållplats A flyttad", "STOP_MOVED")]
