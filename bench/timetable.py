@@ -40,6 +40,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keepdb", action="store_true", help="keep the test database (and its import) for reruns")
     args = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     feed_zip = BENCH_DIR / f"timetable-{args.scale}.zip"
@@ -52,15 +53,16 @@ def main():
 
     settings.GTFS_FEED_DIR = BENCH_DIR / "feeds"
     setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
+    old = setup_databases(verbosity=0, interactive=False, keepdb=args.keepdb)
     try:
         from planner.gtfs.guarded import import_feed
         from planner.models import Stop, StopTime
 
         t = time.perf_counter()
-        feed = import_feed(str(feed_zip), name="hsl", activate=True, progress=False).feed
-        print(f"imported {feed.stats['stop_times']:,} stop_times, {feed.stats['stops']:,} stops in "
-              f"{time.perf_counter() - t:.1f} s", flush=True)
+        result = import_feed(str(feed_zip), name="hsl", activate=True, progress=False, skip_if_active_same=True)
+        feed = result.feed
+        print(f"{'kept' if result.skipped else 'imported'} {feed.stats['stop_times']:,} stop_times, "
+              f"{feed.stats['stops']:,} stops in {time.perf_counter() - t:.1f} s", flush=True)
         busiest = (StopTime.objects.filter(feed=feed).values("stop__stop_id").annotate(n=Count("*"))
                    .order_by("-n")[:20])
         busy = [(row["stop__stop_id"], row["n"]) for row in busiest]
@@ -93,7 +95,8 @@ def main():
             print(f"{'':<44} stops per answer min {min(found)} max {max(found)}", flush=True)
         server.httpd.shutdown()
     finally:
-        teardown_databases(old, verbosity=0)
+        if not args.keepdb:
+            teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":

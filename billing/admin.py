@@ -12,6 +12,7 @@ from billing.models import (
     UsageRecord,
     WebhookEvent,
 )
+from maas.accounts.staff_access import LogsStaffAccess
 
 
 class EntitlementInline(admin.TabularInline):
@@ -34,26 +35,26 @@ class TariffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ("user", "plan", "status", "current_period_end", "cancel_at_period_end")
     list_filter = ("status", "plan")
     readonly_fields = [f.name for f in Subscription._meta.fields]
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ("user", "leg_ref", "category", "covered_rides", "covered_minutes", "charge_cents", "created_at")
     list_filter = ("category",)
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ("stripe_payment_intent_id", "user", "amount_cents", "captured_cents", "refunded_cents", "status")
     readonly_fields = [f.name for f in Payment._meta.fields]
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ("stripe_invoice_id", "user", "status", "total_cents", "tax_cents", "stripe_created")
     readonly_fields = [f.name for f in Invoice._meta.fields]
 

@@ -5,6 +5,7 @@ All money is integer euro cents, VAT included; VAT rates are integer basis point
 """
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 
 MODE_CATEGORIES = [
     ("public_transport", "Public transport (HSL)"),
@@ -20,8 +21,10 @@ class Plan(models.Model):
     INTERVALS = [("month", "Monthly"), ("none", "No recurring fee")]
 
     code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=80, help_text="English name")
+    description = models.TextField(blank=True, help_text="English description")
+    names = models.JSONField(default=dict, blank=True, help_text='Translations: {"fi": ..., "sv": ...}')
+    descriptions = models.JSONField(default=dict, blank=True, help_text='Translations: {"fi": ..., "sv": ...}')
     price_cents = models.PositiveIntegerField(default=0, help_text="Per period, VAT included")
     vat_rate_bp = models.PositiveIntegerField(default=2550, help_text="VAT rate in basis points (2550 = 25.5 %)")
     interval = models.CharField(max_length=10, choices=INTERVALS, default="month")
@@ -35,6 +38,13 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.name
+
+    def name_in(self, language=None):
+        """The name in `language` (default: the active one), English when not translated."""
+        return (self.names or {}).get((language or get_language() or "en")[:2]) or self.name
+
+    def description_in(self, language=None):
+        return (self.descriptions or {}).get((language or get_language() or "en")[:2]) or self.description
 
 
 class Entitlement(models.Model):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
-from billing import selectors
+from billing import discounts, selectors
 from billing.money import apply_discount, format_eur, vat_included
 
 TRANSIT_MODES = {"tram", "metro", "subway", "bus", "rail", "ferry"}
@@ -45,10 +45,11 @@ class RidePrice:
     covered_minutes: int
     reason: str
     tariff: str | None
+    discount_cents: int = 0
 
     @property
     def covered_cents(self):
-        return self.price_cents - self.charge_cents
+        return self.price_cents - self.charge_cents - self.discount_cents
 
 
 def pick_tariff(tariffs, category, zones=DEFAULT_ZONES):
@@ -73,9 +74,10 @@ def payg_price(tariff, minutes=0, distance_m=0):
 class Allowance:
     """What is left of a plan's entitlements this period; `price()` consumes from this copy only."""
 
-    def __init__(self, entitlements, used, tariffs):
+    def __init__(self, entitlements, used, tariffs, discount=None):
         self.entitlements = entitlements
         self.tariffs = tariffs
+        self.discount = discount  # billing.discounts.Discount: off every charged amount
         self.rides_left, self.minutes_left = {}, {}
         for category, ent in entitlements.items():
             spent = used.get(category, {})
@@ -113,8 +115,9 @@ class Allowance:
             charge = apply_discount(full - payg_price(tariff, cap, covered_distance), ent.discount_percent)
             covered_rides, covered_minutes = 1, cap
             reason = "covered" if charge == 0 else "covered_partly"
+        charge, discount_cents = discounts.reduce(charge, self.discount)
         return RidePrice(full, charge, vat_included(charge, tariff.vat_rate_bp), covered_rides, covered_minutes,
-                         reason, tariff.code)
+                         reason, tariff.code, discount_cents)
 
 
 def _minutes(leg):
@@ -167,13 +170,14 @@ class PricingContext:
     entitlements: dict
     used: dict
     tariffs: list
+    discount: object = None
 
 
 def pricing_context(user, now=None):
     start, _end, subscription = selectors.current_period(user, now)
     plan = subscription.plan if subscription else None
     return PricingContext(plan, selectors.entitlements_of(plan), selectors.used_in_period(user, start),
-                          selectors.tariffs())
+                          selectors.tariffs(), discounts.discount_for(user, now))
 
 
 def price_itineraries(user, itineraries, *, now=None):
@@ -186,15 +190,17 @@ def price_itinerary(user, itinerary, *, now=None, context=None):
     """Per-leg prices for `user` (None or anonymous = pay-as-you-go); never consumes entitlements."""
     context = context or pricing_context(user, now)
     plan, all_tariffs = context.plan, context.tariffs
-    allowance = Allowance(context.entitlements, context.used, all_tariffs)
+    allowance = Allowance(context.entitlements, context.used, all_tariffs, context.discount)
     legs = itinerary.get("legs") or []
     out = [{"leg_index": i, "mode": leg.get("mode"), "price_cents": 0, "covered": False, "covered_cents": 0,
-            "charge_cents": 0, "vat_cents": 0, "reason": "own_means", "tariff": None} for i, leg in enumerate(legs)]
+            "charge_cents": 0, "vat_cents": 0, "reason": "own_means", "tariff": None, "discount_cents": 0}
+           for i, leg in enumerate(legs)]
 
     def fill(index, price):
         out[index].update(price_cents=price.price_cents, covered=price.covered_rides > 0,
                           covered_cents=price.covered_cents, charge_cents=price.charge_cents,
-                          vat_cents=price.vat_cents, reason=price.reason, tariff=price.tariff)
+                          vat_cents=price.vat_cents, reason=price.reason, tariff=price.tariff,
+                          discount_cents=price.discount_cents)
 
     for group in _ticket_groups(legs, all_tariffs):
         zones = set()
@@ -211,13 +217,15 @@ def price_itinerary(user, itinerary, *, now=None, context=None):
 
     total = sum(leg["price_cents"] for leg in out)
     charge = sum(leg["charge_cents"] for leg in out)
-    covered = total - charge
-    plan_name = plan.name if plan else None
+    discount_cents = sum(leg["discount_cents"] for leg in out)
+    covered = total - charge - discount_cents
+    plan_name = plan.name_in() if plan else None
     priced = all(leg["reason"] != "no_tariff" for leg in out)
     return {
         "currency": "EUR", "total_cents": total, "charge_cents": charge, "covered_cents": covered,
         "vat_cents": sum(leg["vat_cents"] for leg in out),
         "plan": plan_name, "plan_code": plan.code if plan else None, "priced": priced,
         "label": _label(plan_name, total, charge, covered, priced),
+        "discount": (context.discount.as_dict() | {"cents": discount_cents}) if discount_cents else None,
         "legs": out,
     }

@@ -2,6 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from billing import discounts
 from billing.models import Entitlement, Invoice, Plan, Subscription
 from billing.money import vat_included
 from billing.pricing import CATEGORY_BY_MODE
@@ -15,15 +16,36 @@ class EntitlementSerializer(serializers.ModelSerializer):
                   "discount_percent"]
 
 
+class YourPriceSerializer(serializers.Serializer):
+    price_cents = serializers.IntegerField()
+    discount_cents = serializers.IntegerField()
+    discount = serializers.JSONField(allow_null=True)
+
+
 class PlanSerializer(serializers.ModelSerializer):
+    """A plan in the request's language; `your_price` is the fee after the resident's discount group
+    (context "discount"), equal to price_cents without one."""
+
+    name = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
     entitlements = EntitlementSerializer(many=True, read_only=True)
     vat_cents = serializers.SerializerMethodField()
     vat_rate_percent = serializers.SerializerMethodField()
+    your_price = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
         fields = ["code", "name", "description", "price_cents", "vat_cents", "vat_rate_percent", "interval",
-                  "is_payg", "entitlements"]
+                  "is_payg", "entitlements", "your_price"]
+
+    def get_name(self, plan) -> str:
+        return plan.name_in()
+
+    def get_description(self, plan) -> str:
+        return plan.description_in()
+
+    def get_your_price(self, plan) -> YourPriceSerializer:
+        return discounts.plan_fee(plan, self.context.get("discount"))
 
     def get_vat_cents(self, plan) -> int:
         return vat_included(plan.price_cents, plan.vat_rate_bp)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from billing import selectors, stripe_api
+from billing import discounts, selectors, stripe_api
 from billing.models import BillingAccount, Invoice, Payment, Plan, Subscription, UsageRecord
 from billing.pricing import (  # noqa: F401 - price_itinerary(ies) are part of the contract
     DEFAULT_ZONES,
@@ -102,6 +102,17 @@ def sync_stripe_plan(plan):
     plan_id = f"maas-{plan.code}-{plan.price_cents}-{plan.interval}"
     if plan.stripe_plan_id == plan_id:
         return plan_id
+    with transaction.atomic():  # one creator at a time (Stripe answers 409 to concurrent same-key creates)
+        if Plan.objects.select_for_update().get(pk=plan.pk).stripe_plan_id == plan_id:
+            plan.stripe_plan_id = plan_id
+            return plan_id
+        _create_stripe_plan(plan, plan_id)
+        Plan.objects.filter(pk=plan.pk).update(stripe_plan_id=plan_id)
+    plan.stripe_plan_id = plan_id
+    return plan_id
+
+
+def _create_stripe_plan(plan, plan_id):
     stripe = client()
     with stripe_errors():
         try:
@@ -122,9 +133,6 @@ def sync_stripe_plan(plan):
                         "interval": plan.interval, "nickname": plan.name},
                 options=idem(f"plan:{plan_id}"),
             )
-    Plan.objects.filter(pk=plan.pk).update(stripe_plan_id=plan_id)
-    plan.stripe_plan_id = plan_id
-    return plan_id
 
 
 def _plan_for_stripe(subscription_obj):
@@ -214,27 +222,34 @@ def sync_invoices(user):
 
 
 def subscribe(user, plan_code, *, idempotency_key=None):
-    """Start a monthly plan for `user` (Stripe subscription charged to the default card)."""
+    """Start a monthly plan for `user` (Stripe subscription charged to the default card).
+
+    The user's row lock is held from the "already subscribed" check until the new subscription is
+    stored, so concurrent calls make one Stripe subscription and one charge; the others get 409.
+    """
     plan = selectors.plan_by_code(plan_code)
     if plan is None:
         raise ApiError(_("Unknown plan."), code="unknown_plan", details={"plan": plan_code}, status_code=404)
     if plan.is_payg:
         raise ApiError(_("Pay-as-you-go needs no subscription; cancel your plan instead."), code="plan_is_payg")
-    if selectors.live_subscription(user):
-        raise Conflict(_("You already have a plan; change it instead."), code="already_subscribed")
     account = _account_with_card(user)
     stripe_plan = sync_stripe_plan(plan)
-    key = idempotency_key or f"subscribe:{user.pk}:{plan.code}:{Subscription.objects.filter(user=user).count()}"
-    with stripe_errors():
-        obj = client().v1.subscriptions.create(
-            params={"customer": account.stripe_customer_id, "items": [{"plan": stripe_plan}],
-                    "metadata": {"user_id": str(user.pk), "plan": plan.code}},
-            options=idem(key),
-        )
-    subscription = apply_subscription_state(obj, int(time.time()), user=user)
+    with transaction.atomic():
+        _lock_user(user)
+        if selectors.live_subscription(user):
+            raise Conflict(_("You already have a plan; change it instead."), code="already_subscribed")
+        count = Subscription.objects.filter(user=user).count()
+        key = idempotency_key or f"subscribe:{user.pk}:{plan.code}:{count}"
+        with stripe_errors():
+            obj = client().v1.subscriptions.create(
+                params={"customer": account.stripe_customer_id, "items": [{"plan": stripe_plan}],
+                        "metadata": {"user_id": str(user.pk), "plan": plan.code}},
+                options=idem(key),
+            )
+        subscription = apply_subscription_state(obj, int(time.time()), user=user)
+        if subscription is None:  # a webhook already stored a newer state
+            subscription = Subscription.objects.get(stripe_subscription_id=obj.id)
     sync_invoices(user)
-    if subscription is None:  # a webhook already stored a newer state
-        subscription = Subscription.objects.get(stripe_subscription_id=obj.id)
     if subscription.status not in Subscription.LIVE_STATUSES:
         raise ApiError(_("The first payment did not go through."), code="subscription_payment_failed",
                        details={"status": subscription.status}, status_code=402)
@@ -320,7 +335,7 @@ def record_usage(user, *, mode, leg_ref, minutes=0, rides=1, zones=None, distanc
         start, end, subscription = selectors.current_period(user)
         plan = subscription.plan if subscription else None
         allowance = Allowance(selectors.entitlements_of(plan), selectors.used_in_period(user, start),
-                              selectors.tariffs())
+                              selectors.tariffs(), discounts.discount_for(user))
         rides, minutes = int(rides), int(minutes)
         totals = {"price": 0, "charge": 0, "rides": 0, "minutes": 0}
         for n in range(rides):

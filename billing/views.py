@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
-from billing import selectors, services, test_cards, webhooks
+from billing import discounts, selectors, services, test_cards, webhooks
 from billing.api_shapes import PriceSerializer, SetupIntentSerializer, UsageSerializer, WebhookAckSerializer
 from billing.serializers import (
     InvoiceSerializer,
@@ -42,7 +42,8 @@ class PlanListView(EnvelopeAPIView):
 
     @extend_schema(responses=PlanSerializer(many=True))
     def get(self, request):
-        return Response(PlanSerializer(selectors.active_plans(), many=True).data)
+        context = {"discount": discounts.discount_for(request.user)}
+        return Response(PlanSerializer(selectors.active_plans(), many=True, context=context).data)
 
 
 class SubscriptionView(EnvelopeAPIView):

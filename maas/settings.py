@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "planner.realtime",
     "providers",
     "billing",
+    "maas.outbox",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maas.accounts.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -126,7 +129,16 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # A refresh token is good for one use: refreshing returns a new one and blacklists the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password: changing it invalidates every access token at once.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_OBTAIN_SERIALIZER": "maas.accounts.auth.EmailTokenObtainPairSerializer",
 }
+AUTHENTICATION_BACKENDS = ["maas.accounts.auth.CaseInsensitiveModelBackend"]
+# GDPR: location data in booking logs (and plan history) is kept at most this many days, and only with consent.
+LOCATION_RETENTION_DAYS = env.int("LOCATION_RETENTION_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kalasatama MaaS API",
     "DESCRIPTION": "Trip planning, pricing, bookings, billing and parking for Kalasatama residents.",
@@ -139,8 +151,7 @@ SPECTACULAR_SETTINGS = {
     # send JSON; the form parsers stay for the browsable API and admin-like tools).
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # One enum per choice set, named here (else drf-spectacular warns about a naming collision).
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "maas.accounts.models.Resident.LANGUAGES",  # a resident's language
-                            "AnswerLanguageEnum": ["fi", "sv", "en"],  # a request's answer language
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": ["fi", "sv", "en"],
                             "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
                             "GeoJsonLineStringTypeEnum": ["LineString"],
                             "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"]},
@@ -152,6 +163,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or "cache+memory://")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker through maas.broker (survives a Redis restart while tasks are unacknowledged).
+CELERY_BROKER_TRANSPORT = "maas.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep reconnecting for as long as the broker is away
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

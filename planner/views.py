@@ -1,9 +1,11 @@
 """Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from maas.accounts.services import resident_for
+from maas.accounts import selectors as accounts
+from maas.accounts.language import request_language
 from planner import routing
 from planner.api_shapes import (
     ACCESSIBILITY_ANSWER,
@@ -22,8 +24,12 @@ class PlanView(APIView):
                    examples=PLAN_EXAMPLES)
     def post(self, request):
         params = validated(PlanRequestSerializer, request.data)
-        params.setdefault("language", getattr(resident_for(request.user), "language", None) or "fi")
-        return Response({"itineraries": routing.plan_trip(request.user, params)})
+        for key, value in accounts.plan_defaults(request.user).items():  # the profile's travel preferences
+            if key not in request.data:
+                params[key] = value
+        params["language"] = request_language(request, params.get("language"))
+        with translation.override(params["language"]):
+            return Response({"itineraries": routing.plan_trip(request.user, params)})
 
 
 class AccessibilityView(APIView):

@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from providers.freshness import is_stale
-from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold
+from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import distance_m, page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
 
@@ -110,3 +110,38 @@ def station_bike_count(provider_id, station_id) -> dict:
         return {"bikes_available": 0, "as_of": None}
     return {"bikes_available": max(0, row["bikes_available"]),
             "as_of": row["last_reported"] or provider.current_snapshot.last_updated}
+
+
+def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None):
+    """providers.geofencing.RideCheck of a ride along [(lon, lat)]: through_allowed, blocked_by, slow_m."""
+    from providers.geofencing import ride_check as check
+
+    return check(provider_id, coordinates, vehicle_type_id, now)
+
+
+def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
+    """Shapely geometries of the provider's zones a ride of the vehicle type may not enter (GBFS ride_through)."""
+    from providers.geofencing import no_ride_through_zones as zones
+
+    return zones(provider_id, vehicle_type_id, now)
+
+
+KIND_MODES = {"bike_share": "city_bike", "scooter": "scooter", "car_share": "car", "taxi": "taxi"}
+FORM_FACTOR_MODES = {"bicycle": "city_bike", "cargo_bicycle": "city_bike", "scooter": "scooter",
+                     "scooter_standing": "scooter", "scooter_seated": "scooter", "moped": "scooter", "car": "car"}
+
+
+def booking_mode(provider, *, vehicle_id=None, station_id=None):
+    """The itinerary mode a booking of this vehicle (or, without one, this station) really is, which is
+    what it is priced as: the vehicle type's GBFS form factor when the current snapshot knows it, else
+    the provider's kind; docked station bikes are city bikes (car-share stations: cars). None: unknown."""
+    if vehicle_id:
+        vehicle_type = Vehicle.objects.filter(snapshot_id=provider.current_snapshot_id, vehicle_id=vehicle_id) \
+            .values_list("vehicle_type_id", flat=True).first() if provider.current_snapshot_id else None
+        form_factor = VehicleType.objects.filter(
+            snapshot_id=provider.current_snapshot_id, vehicle_type_id=vehicle_type,
+        ).values_list("form_factor", flat=True).first() if vehicle_type else None
+        return FORM_FACTOR_MODES.get(form_factor) or KIND_MODES.get(provider.kind)
+    if station_id:
+        return "car" if provider.kind == "car_share" else "city_bike"
+    return KIND_MODES.get(provider.kind)

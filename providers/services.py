@@ -1,7 +1,6 @@
 """Write-side operations on providers: registry, API keys, reservations, sync scheduling."""
 import hashlib
 import hmac
-import json
 import secrets
 
 from django.db import transaction
@@ -74,29 +73,18 @@ def sync_task_name(provider) -> str:
 
 
 def schedule_sync(provider, min_interval_s=None):
-    """Create/update the provider's django-celery-beat PeriodicTask at the feed's ttl (or remove it).
-
-    Also makes sure the once-a-minute staleness sweep is scheduled.
-    """
+    """Create/update the provider's pull-sync periodic task at the feed's ttl (or remove it)."""
     from django.conf import settings
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    sweep, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.get_or_create(name=STALE_SWEEP_TASK, defaults={
-        "task": "providers.mark_stale_providers", "interval": sweep})
+    from maas import schedules
+
     if not provider.gbfs_url or not provider.active:
-        PeriodicTask.objects.filter(name=sync_task_name(provider)).delete()
+        schedules.remove(sync_task_name(provider))
         return None
     floor = min_interval_s if min_interval_s is not None else int(
         getattr(settings, "PROVIDERS_MIN_SYNC_INTERVAL_S", 30))
-    every = max(floor, provider.ttl_s or 0)
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
-    task, _ = PeriodicTask.objects.update_or_create(
-        name=sync_task_name(provider),
-        defaults={"task": "providers.sync_provider", "interval": schedule, "args": json.dumps([provider.pk]),
-                  "enabled": True},
-    )
-    return task
+    return schedules.put_interval(sync_task_name(provider), "providers.sync_provider",
+                                  max(floor, provider.ttl_s or 0), args=[provider.pk])
 
 
 def register_provider(*, name, kind, gbfs_url="", booking_api_url="", active=True) -> Provider:

@@ -1,10 +1,25 @@
 """Shared fixtures: API clients and residents."""
 import pytest
+from django.test.client import RequestFactory
 from rest_framework.test import APIClient
 
 from maas.accounts import services as accounts
 
 pytest_plugins = ["tests.stripe_server"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_the_test_says_otherwise(monkeypatch):
+    """Test clients send `Accept-Language: en` unless a test sets the header; HTTP_ACCEPT_LANGUAGE="" sends
+    none, so the project's own fallback (the resident's profile, then Finnish) answers."""
+    base_environ = RequestFactory._base_environ
+
+    def with_language(self, **request):
+        environ = base_environ(self, **request)
+        environ.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        return environ
+
+    monkeypatch.setattr(RequestFactory, "_base_environ", with_language)
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
+from maas.accounts.auth import EmailTokenObtainPairSerializer
 from maas.accounts.models import Resident
+
+# The trip-plan modes a profile may prefer (the planner's `modes`).
+PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car")
+LANGUAGE_CODES = [c for c, _name in Resident.LANGUAGES]
 
 
 class SignupSerializer(serializers.Serializer):
@@ -11,10 +15,10 @@ class SignupSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, min_length=8)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    language = serializers.ChoiceField(choices=[c for c, _ in Resident.LANGUAGES], default="fi")
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="fi")
 
     def validate_email(self, value):
-        if get_user_model().objects.filter(username=value.lower()).exists():
+        if get_user_model().objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError(_("An account with this email already exists."), code="email_taken")
         return value
 
@@ -23,14 +27,72 @@ class SignupSerializer(serializers.Serializer):
         return value
 
 
-class ResidentSerializer(serializers.ModelSerializer):
-    email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    household = serializers.StringRelatedField(allow_null=True)
+class HouseholdSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+    apartment = serializers.CharField()
+    postal_code = serializers.CharField()
+    block = serializers.CharField()
 
-    class Meta:
-        model = Resident
-        fields = ["id", "email", "first_name", "language", "household"]
+
+class PreferencesSerializer(serializers.Serializer):
+    """Travel preferences: defaults of POST /plans when the request leaves them out."""
+
+    wheelchair = serializers.BooleanField(required=False)
+    walking_speed = serializers.ChoiceField(choices=[c for c, _n in Resident.WALKING_SPEEDS], required=False)
+    max_walk_m = serializers.IntegerField(min_value=0, max_value=5000, required=False, allow_null=True)
+    preferred_modes = serializers.ListField(child=serializers.ChoiceField(choices=PLAN_MODES), required=False,
+                                            max_length=len(PLAN_MODES))
+
+
+class DiscountSerializer(serializers.Serializer):
+    group = serializers.CharField(source="group.code")
+    percent = serializers.IntegerField(source="group.percent")
+    valid_until = serializers.DateField()
+
+
+class ResidentSerializer(serializers.Serializer):
+    """The profile (GET/PATCH /me)."""
+
+    id = serializers.IntegerField(allow_null=True)
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    phone = serializers.CharField()
+    language = serializers.CharField()
+    household = serializers.SerializerMethodField()
+    household_detail = serializers.SerializerMethodField()
+    preferences = serializers.SerializerMethodField()
+    location_consent = serializers.BooleanField()
+
+    def get_household(self, resident) -> str | None:
+        return str(resident.household) if resident.household_id else None
+
+    def get_household_detail(self, resident) -> HouseholdSerializer(allow_null=True):
+        return HouseholdSerializer(resident.household).data if resident.household_id else None
+
+    def get_preferences(self, resident) -> PreferencesSerializer:
+        return {"wheelchair": resident.wheelchair, "walking_speed": resident.walking_speed,
+                "max_walk_m": resident.max_walk_m, "preferred_modes": list(resident.preferred_modes or [])}
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """PATCH /me: any subset of these; unknown fields are refused."""
+
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    phone = serializers.RegexField(r"^\+?[0-9 ()-]{5,20}$", required=False, allow_blank=True, max_length=30)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    preferences = PreferencesSerializer(required=False)
+    location_consent = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        if not attrs:
+            raise serializers.ValidationError(_("Give at least one field to change."))
+        return attrs
 
 
 class SignupResponseSerializer(ResidentSerializer):
@@ -39,8 +101,27 @@ class SignupResponseSerializer(ResidentSerializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
-    class Meta(ResidentSerializer.Meta):
-        fields = ResidentSerializer.Meta.fields + ["access", "refresh"]
+
+class JoinHouseholdSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+
+
+class JoinCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    household = serializers.CharField()
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField()
+    new_password = serializers.CharField(min_length=8)
+
+
+class EraseSerializer(serializers.Serializer):
+    password = serializers.CharField()
 
 
 class LoginRequestSerializer(serializers.Serializer):
@@ -54,7 +135,7 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="JWT for POST auth/token/refresh (7 days).")
 
 
-class LoginSerializer(TokenObtainPairSerializer):
+class LoginSerializer(EmailTokenObtainPairSerializer):
     """Login with the email as `username` (a resident's login name is their email) or as `email`."""
 
     def __init__(self, *args, **kwargs):
@@ -71,6 +152,4 @@ class LoginSerializer(TokenObtainPairSerializer):
                 raise serializers.ValidationError({self.username_field: [_("Give username (or email).")]},
                                                   code="required")
             attrs[self.username_field] = email
-        if "@" in attrs[self.username_field]:  # residents' login names are lower-case emails
-            attrs[self.username_field] = attrs[self.username_field].strip().lower()
         return super().validate(attrs)

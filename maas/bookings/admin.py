@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from maas.accounts.staff_access import LogsStaffAccess
 from maas.bookings.models import Booking, BookingEvent
 
 
@@ -12,7 +13,7 @@ class BookingEventInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(LogsStaffAccess, admin.ModelAdmin):
     """Read-only view: state changes go through the lifecycle services, never direct edits."""
 
     list_display = ["id", "user", "mode", "provider_id", "state", "charge_cents", "captured_cents", "created_at"]

@@ -4,19 +4,26 @@ The key is claimed in a short transaction of its own (a unique row without an an
 progress"); the work -- Stripe and provider calls -- runs outside it; the answer is stored after.
 Concurrent requests with the same key poll for that answer and replay it, or get 409
 `idempotency_in_progress` (with Retry-After) when it takes longer than BOOKING_IDEMPOTENCY_WAIT_SECONDS.
+
+On PostgreSQL the request working on a key also holds a session advisory lock on it. The server drops
+that lock when the request's connection dies, so a claim whose owner is gone is settled by the next
+request at once (not after the stale time, which remains the fallback on other databases).
 """
 import hashlib
 import json
+import logging
 import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
 from maas.bookings.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 255
 RETRY_AFTER_S = 1
@@ -57,6 +64,30 @@ def check_key(key):
     return key
 
 
+def lock_id(user, key):
+    """The PostgreSQL advisory lock id of (user, key)."""
+    digest = hashlib.blake2b(f"bookings:idempotency:{user.pk}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _take_lock(user, key):
+    """True: this connection now holds the key's advisory lock; False: a live request holds it;
+    None: the database has no such locks (claims then count as alive until `stale_after`)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id(user, key)])
+        return bool(cursor.fetchone()[0])
+
+
+def _drop_lock(user, key):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id(user, key)])
+    except DatabaseError:  # the connection died: the server has dropped the lock with it
+        logger.warning("idempotency lock of key %r: connection lost before unlocking", key)
+
+
 def _claim(user, key, body_hash):
     """(record, True) when this request now owns the key; (existing record or None, False) otherwise."""
     try:
@@ -64,6 +95,18 @@ def _claim(user, key, body_hash):
             return IdempotencyRecord.objects.create(user=user, key=key, request_hash=body_hash), True
     except IntegrityError:
         return IdempotencyRecord.objects.filter(user=user, key=key).first(), False
+
+
+def _replay(record, body_hash):
+    """The stored answer of an answered key; 409 idempotency_key_reused for another body; else None."""
+    if record is None:
+        return None
+    if record.request_hash != body_hash:
+        raise Conflict(_("This Idempotency-Key was already used with a different request."),
+                       code="idempotency_key_reused")
+    if record.response_status is not None:
+        return record.response_status, record.response_body
+    return None
 
 
 def _store(record, status, body, booking):
@@ -89,42 +132,76 @@ def _recover(record, on_error):
         return _store(record, *answer)
 
 
+def _settle_failed(record, on_error):
+    """After the handler raised: keep `on_error`'s answer or release the key. A dead database connection
+    is reopened once; if that fails too, the next request settles the claim (its lock died)."""
+    for attempt in (1, 2):
+        try:
+            answer = on_error(record) if on_error else None
+            if answer is None:
+                IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            else:
+                _store(record, *answer)
+            return
+        except DatabaseError:
+            if attempt == 2 or connection.in_atomic_block:
+                logger.exception("idempotency key %r: could not settle the failed request", record.key)
+                return
+            connection.close()
+
+
+def _is_stale(record, stale_after):
+    return stale_after is not None and record.created_at <= timezone.now() - timedelta(seconds=stale_after)
+
+
+def _attempt(user, key, body_hash, handler, on_error, stale_after, owner_gone):
+    """Claim the key and run the handler: its answer, or None when another live request has the key.
+    `owner_gone`: we hold the key's lock, so an unanswered claim belongs to a request that died."""
+    record, claimed = _claim(user, key, body_hash)
+    if not claimed:
+        answer = _replay(record, body_hash)
+        if answer is not None or record is None:
+            return answer
+        if not (owner_gone or _is_stale(record, stale_after)):
+            return None
+        answer = _recover(record, on_error)
+        if answer is not None:
+            return answer
+        record, claimed = _claim(user, key, body_hash)  # the abandoned claim is gone: claim afresh
+        if not claimed:
+            return _replay(record, body_hash)
+    try:
+        status, body, booking = handler(record)
+    except BaseException:
+        _settle_failed(record, on_error)
+        raise
+    return _store(record, status, body, booking)
+
+
 def run_once(user, key, body_hash, handler, *, on_error=None, stale_after=None):
     """Run `handler(record)` -> (status, body, booking) once per (user, key); replay its answer afterwards.
 
     A used key with a different body is a 409 `idempotency_key_reused`. When the handler raises, the
     key is released so the client may retry -- unless `on_error(record)` gives an answer to keep
     instead (e.g. the booking already exists), which is stored before the exception propagates.
-    A claim still unanswered after `stale_after` seconds is taken for dead and settled the same way.
+    A claim whose request died is settled the same way: at once on PostgreSQL (its lock is gone),
+    after `stale_after` seconds elsewhere.
     """
     deadline = time.monotonic() + wait_seconds()
     pause = 0.02
     while True:
-        record, claimed = _claim(user, key, body_hash)
-        if claimed:
-            break
-        if record is not None:
-            if record.request_hash != body_hash:
-                raise Conflict(_("This Idempotency-Key was already used with a different request."),
-                               code="idempotency_key_reused")
-            if record.response_status is not None:
-                return record.response_status, record.response_body
-            if stale_after is not None and record.created_at <= timezone.now() - timedelta(seconds=stale_after):
-                answer = _recover(record, on_error)
-                if answer is not None:
-                    return answer
-                continue  # the abandoned claim is gone: claim the key afresh
+        owned = _take_lock(user, key)
+        if owned is False:  # a live request works on this key: replay its answer when there is one
+            answer = _replay(IdempotencyRecord.objects.filter(user=user, key=key).first(), body_hash)
+        else:
+            try:
+                answer = _attempt(user, key, body_hash, handler, on_error, stale_after, owner_gone=owned is True)
+            finally:
+                if owned:
+                    _drop_lock(user, key)
+        if answer is not None:
+            return answer
         if time.monotonic() >= deadline:
             raise IdempotencyInProgress()
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
-    try:
-        status, body, booking = handler(record)
-    except BaseException:
-        answer = on_error(record) if on_error else None
-        if answer is None:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        else:
-            _store(record, *answer)
-        raise
-    return _store(record, status, body, booking)

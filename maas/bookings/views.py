@@ -5,8 +5,8 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from maas.api.errors import ApiError
-from maas.bookings import idempotency, selectors, services
+from maas.api.errors import ApiError, error_body
+from maas.bookings import config, idempotency, selectors, services
 from maas.bookings.serializers import (
     ActionSerializer,
     BookingCreateSerializer,
@@ -14,6 +14,7 @@ from maas.bookings.serializers import (
     BookingSerializer,
 )
 from maas.bookings.states import BookingState
+from maas.bookings.states import BookingState as S
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
@@ -42,8 +43,16 @@ class BookingListCreateView(generics.ListAPIView):
     def post(self, request):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        status, body = services.create_booking(
-            request.user, serializer.validated_data["leg"], request.headers.get("Idempotency-Key"))
+        leg = serializer.validated_data["leg"]
+        key = idempotency.check_key(request.headers.get("Idempotency-Key"))
+        provider = services.bookable_provider(leg)
+
+        def book(record):
+            return _create_answer(request.user, leg, provider, record)
+
+        status, body = idempotency.run_once(
+            request.user, key, idempotency.request_hash({"leg": leg}), book,
+            on_error=_answer_for_existing_booking, stale_after=config.idempotency_stale_seconds())
         return Response(body, status=status)
 
     def handle_exception(self, exc):
@@ -51,6 +60,27 @@ class BookingListCreateView(generics.ListAPIView):
         if isinstance(exc, idempotency.IdempotencyInProgress):
             response["Retry-After"] = str(exc.retry_after)
         return response
+
+
+def _link(record, booking):
+    record.booking = booking
+    record.save(update_fields=["booking"])
+
+
+def _create_answer(user, leg, provider, record):
+    """(status, body, booking) of one booking attempt: what the Idempotency-Key answers from now on."""
+    try:
+        booking = services.create_booking(user, leg, provider, on_created=lambda booking: _link(record, booking))
+    except services.BookingRefused as exc:
+        return exc.status_code, error_body(exc.error_code, exc.detail, exc.details), exc.booking
+    confirmed = booking.state in (S.CONFIRMED, S.CONDITIONAL_CONFIRMED)
+    return (201 if confirmed else 202), BookingSerializer(booking).data, booking
+
+
+def _answer_for_existing_booking(record):
+    """After an unexpected failure: keep answering with the booking if one was made (never book twice)."""
+    booking = selectors.booking_by_id(record.booking_id)
+    return None if booking is None else (202, BookingSerializer(booking).data, booking)
 
 
 class BookingDetailView(APIView):
@@ -68,8 +98,13 @@ class BookingActionView(APIView):
     def post(self, request, pk):
         serializer = ActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if self.action_name == "cancel":
-            services.cancel_booking(request.user, pk, serializer.validated_data.get("reason", ""))
-        else:
-            getattr(services, f"{self.action_name}_booking")(request.user, pk)
+        user, reason = request.user, serializer.validated_data.get("reason", "")
+        actions = {
+            "confirm": lambda: services.confirm_booking(user, pk),
+            "decline": lambda: services.decline_booking(user, pk),
+            "start": lambda: services.start_booking(user, pk),
+            "finish": lambda: services.finish_booking(user, pk),
+            "cancel": lambda: services.cancel_booking(user, pk, reason),
+        }
+        actions[self.action_name]()
         return Response(BookingDetailSerializer(selectors.booking_for(request.user, pk)).data)

@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from maas.accounts.staff_access import LogsStaffAccess
 from maas.api.errors import ApiError
 from maas.parking import charts, selectors, services
 from maas.parking.models import (
@@ -142,7 +143,7 @@ class ParkingAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Permit)
-class PermitAdmin(admin.ModelAdmin):
+class PermitAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ["plate", "area", "household", "resident", "status", "valid_from", "valid_until",
                     "requested_at", "granted_at"]
     list_filter = ["status", "area"]
@@ -196,12 +197,12 @@ class UtilizationSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParkAndRideReservation)
-class ParkAndRideReservationAdmin(admin.ModelAdmin):
+class ParkAndRideReservationAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ["day", "facility", "plate", "resident", "status"]
     list_filter = ["status", "facility", "day"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LogsStaffAccess, admin.ModelAdmin):
     list_display = ["created_at", "resident", "kind", "emailed"]
     list_filter = ["kind"]

@@ -3,16 +3,16 @@ import math
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from maas.accounts.models import Household
+from maas.accounts import selectors as accounts
 from maas.parking.models import Facility, ParkAndRideReservation, ParkingArea, Permit, UtilizationSnapshot
 
 
 def households_in(area):
     """Number of households whose block belongs to the area."""
-    blocks = area.block_list()
-    return Household.objects.filter(block__in=blocks).count() if blocks else 0
+    return accounts.households_in_blocks(area.block_list())
 
 
 def granted_count(area):
@@ -39,12 +39,56 @@ def waitlist_position(permit):
     """1-based place in the area's queue, or None if the permit is not waitlisted."""
     if permit.status != Permit.WAITLISTED:
         return None
+    if hasattr(permit, "queue_ahead"):  # annotated by permits_of / permit_of
+        return (permit.queue_ahead or 0) + 1
     ahead = Permit.objects.filter(area_id=permit.area_id, status=Permit.WAITLISTED).filter(
         requested_at__lt=permit.requested_at
     ).count() + Permit.objects.filter(
         area_id=permit.area_id, status=Permit.WAITLISTED, requested_at=permit.requested_at, id__lt=permit.id
     ).count()
     return ahead + 1
+
+
+def _with_queue_position(permits):
+    """Annotate `queue_ahead` (waitlisted permits before each one in its area) in the same query."""
+    ahead = (Permit.objects.filter(area_id=OuterRef("area_id"), status=Permit.WAITLISTED)
+             .filter(Q(requested_at__lt=OuterRef("requested_at"))
+                     | Q(requested_at=OuterRef("requested_at"), id__lt=OuterRef("id")))
+             .order_by().values("area_id").annotate(n=Count("id")).values("n"))
+    return permits.select_related("area").annotate(queue_ahead=Subquery(ahead))
+
+
+def permits_of(user):
+    """The user's permits, newest first, with their waitlist places (one query)."""
+    return _with_queue_position(Permit.objects.filter(resident__user=user)).order_by("-requested_at", "-id")
+
+
+def permit_of(user, pk):
+    """The user's permit `pk`, or None (also for other residents' permits)."""
+    return _with_queue_position(Permit.objects.filter(pk=pk, resident__user=user)).first()
+
+
+def reservations_of(user):
+    return ParkAndRideReservation.objects.filter(resident__user=user).select_related("facility")
+
+
+def reservation_of(user, pk):
+    """The user's P+R reservation `pk`, or None (also for other residents' reservations)."""
+    return ParkAndRideReservation.objects.filter(pk=pk, resident__user=user).first()
+
+
+def areas_usage():
+    """area_usage of every parking area."""
+    return [area_usage(area) for area in ParkingArea.objects.all()]
+
+
+def facilities():
+    return Facility.objects.prefetch_related("capacities")
+
+
+def active_permits_of_household(household_id):
+    """Granted or waitlisted permits a household holds."""
+    return Permit.objects.filter(household_id=household_id, status__in=[Permit.GRANTED, Permit.WAITLISTED]).count()
 
 
 def next_in_line(area):
@@ -161,7 +205,7 @@ def allocation_state(area, facility_id, household_id, plate, from_day):
     permit, area_t = Permit._meta.db_table, ParkingArea._meta.db_table
     capacity_t = Facility.capacities.rel.related_model._meta.db_table
     reservation_t = ParkAndRideReservation._meta.db_table
-    household_t = Household._meta.db_table
+    household_t = accounts.household_table()
     block_params = {f"b{i}": block for i, block in enumerate(area.block_list())}
     blocks = ", ".join(f"%({key})s" for key in block_params) or "NULL"
     sql = f"""

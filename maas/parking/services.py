@@ -6,15 +6,16 @@ the same area are thereby serialized, so grants never exceed the cap or the faci
 """
 import logging
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
+from maas.outbox import services as outbox
 from maas.parking import selectors
 from maas.parking.models import (
     CapChange,
@@ -208,10 +209,9 @@ def _areas_at(facility_id, exclude=None):
 
 
 def _schedule_promotions(area_ids):
-    from maas.parking.tasks import promote_waitlist_task
-
+    """Queue waitlist promotion of each area in the current transaction's outbox (sent once it commits)."""
     for area_id in area_ids:
-        transaction.on_commit(lambda area_id=area_id: promote_waitlist_task.delay(area_id))
+        outbox.enqueue("parking.promote_waitlist", [area_id])
 
 
 def facility_changed(facility):
@@ -236,9 +236,10 @@ def promote_waitlist(area_id):
             if not _has_room(area, facility, state):
                 break
             _grant(candidate, facility)
-            notify(candidate, "permit_granted",
-                   _("Your parking permit for %(plate)s in %(area)s has been granted.")
-                   % {"plate": candidate.plate, "area": area.name})
+            with translation.override(candidate.resident.language or "fi"):  # the resident's, not the worker's
+                notify(candidate, "permit_granted",
+                       _("Your parking permit for %(plate)s in %(area)s has been granted.")
+                       % {"plate": candidate.plate, "area": area.name})
             promoted.append(candidate)
     return promoted
 
@@ -247,10 +248,11 @@ def notify(permit, kind, message):
     """Store a Notification for the permit's resident and email it (Django's mail backend)."""
     note = Notification.objects.create(resident=permit.resident, permit=permit, kind=kind, message=message)
     email = permit.resident.user.email
+    subject = _("Kalasatama parking")  # now, in the caller's language (send() runs after the commit)
     if email:
         def send():
             try:
-                send_mail(_("Kalasatama parking"), message,
+                send_mail(subject, message,
                           getattr(settings, "DEFAULT_FROM_EMAIL", "noreply@example.org"), [email])
                 Notification.objects.filter(pk=note.pk).update(emailed=True)
             except Exception:  # mail is best-effort; the Notification row is the record
@@ -353,12 +355,3 @@ def record_utilization_snapshots(day=None):
         rows.append(snap)
     return rows
 
-
-def parse_day(value, field="day"):
-    """An ISO date from user input, or ApiError naming the field."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ApiError(_("Give the date as YYYY-MM-DD."), code="invalid_date", details={field: value})

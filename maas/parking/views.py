@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from maas.accounts.services import resident_for
 from maas.api.errors import ApiError
 from maas.parking import selectors, services
-from maas.parking.models import Facility, ParkAndRideReservation, ParkingArea, Permit
 from maas.parking.serializers import (
     AreaSerializer,
     FacilitySerializer,
@@ -55,7 +54,7 @@ def reject_unknown_parameters(query_params, serializer_class):
 
 def own_permit(request, pk):
     """The caller's permit, or 404 permit_not_found (also for other residents' permits)."""
-    permit = Permit.objects.filter(pk=pk, resident__user=request.user).select_related("area").first()
+    permit = selectors.permit_of(request.user, pk)
     if permit is None:
         raise ApiError(_("No such permit."), code="permit_not_found", status_code=404, details={"id": pk})
     return permit
@@ -63,7 +62,7 @@ def own_permit(request, pk):
 
 def own_reservation(request, pk):
     """The caller's reservation, or 404 reservation_not_found (also for other residents' reservations)."""
-    row = ParkAndRideReservation.objects.filter(pk=pk, resident__user=request.user).first()
+    row = selectors.reservation_of(request.user, pk)
     if row is None:
         raise ApiError(_("No such reservation."), code="reservation_not_found", status_code=404, details={"id": pk})
     return row
@@ -72,20 +71,19 @@ def own_reservation(request, pk):
 class AreaListView(APIView):
     @extend_schema(responses=AreaSerializer(many=True))
     def get(self, request):
-        return Response([selectors.area_usage(a) for a in ParkingArea.objects.all()])
+        return Response(selectors.areas_usage())
 
 
 class FacilityListView(APIView):
     @extend_schema(responses=FacilitySerializer(many=True))
     def get(self, request):
-        return Response(FacilitySerializer(Facility.objects.prefetch_related("capacities"), many=True).data)
+        return Response(FacilitySerializer(selectors.facilities(), many=True).data)
 
 
 class PermitListView(APIView):
     @extend_schema(responses=PermitSerializer(many=True))
     def get(self, request):
-        permits = Permit.objects.filter(resident=resident_for(request.user)).select_related("area")
-        return Response(PermitSerializer(permits.order_by("-requested_at", "-id"), many=True).data)
+        return Response(PermitSerializer(selectors.permits_of(request.user), many=True).data)
 
     @extend_schema(request=PermitApplySerializer, responses={201: PermitSerializer})
     def post(self, request):
@@ -119,8 +117,7 @@ class ParkAndRideView(APIView):
 class ReservationListView(APIView):
     @extend_schema(responses=ReservationSerializer(many=True))
     def get(self, request):
-        rows = ParkAndRideReservation.objects.filter(resident__user=request.user).select_related("facility")
-        return Response(ReservationSerializer(rows, many=True).data)
+        return Response(ReservationSerializer(selectors.reservations_of(request.user), many=True).data)
 
     @extend_schema(request=ReservationRequestSerializer, responses={201: ReservationSerializer})
     def post(self, request):

@@ -1,4 +1,5 @@
 """The resident web page at / and the map data it draws (the street network from the project's OSM data)."""
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -14,7 +15,8 @@ from maas.web.ui_strings import LANGUAGES, strings_for
 
 def index(request):
     """Plan, book and see bookings/permits on a map (Django template + plain JavaScript, Leaflet vendored)."""
-    language = (translation.get_language() or "fi")[:2]
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)  # the page's language switch (set_language)
+    language = chosen if chosen in dict(LANGUAGES) else (translation.get_language() or "fi")[:2]
     language = language if language in dict(LANGUAGES) else "fi"
     return render(request, "web/index.html", {"ui": strings_for(language), "language": language,
                                               "languages": LANGUAGES})

@@ -1,7 +1,9 @@
-"""Door-to-door street legs (walk, bike, city bike, scooter, car) without a multimodal street graph.
+"""Door-to-door street legs (walk, bike, city bike, scooter, car).
 
-Distances are crow-fly x a per-mode detour factor at a typical urban speed, and every leg says so
-(`crow_fly: true`). Shared-vehicle legs carry the booking reference the bookings app needs.
+With an active OSM network a leg follows its shortest street path (planner.osm.street_legs: geometry,
+polyline, distance along the path, steps for walk/bike) at a typical urban speed per mode. Without one,
+distances are crow-fly x a per-mode detour factor and the leg says so (`crow_fly: true`).
+Shared-vehicle legs carry the booking reference the bookings app needs.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from planner.emissions import leg_co2_g
+from planner.osm import street_legs
+from planner.osm.path_legs import encode_polyline
 
 # mode -> (detour factor, metres per second)
 PROFILES = {
@@ -42,21 +46,32 @@ def add_s(when: datetime, secs: float) -> datetime:
     return (when.astimezone(timezone.utc) + timedelta(seconds=secs)).astimezone(when.tzinfo)
 
 
-def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0) -> dict:
-    """One street leg from point a to point b starting at `start` (aware datetime)."""
+def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0, path=None, ride_s=None) -> dict:
+    """One street leg from point a to point b starting at `start` (aware datetime).
+
+    `path`: a street_legs.routed() answer computed by the caller (else routed here); `ride_s`: the
+    caller's moving time (e.g. slowed by speed-limit zones) instead of distance / the mode's speed."""
     detour, speed = PROFILES[mode]
-    meters = crow_m((a["lat"], a["lon"]), (b["lat"], b["lon"])) * detour
-    secs = int(round(meters / speed)) + extra_s
+    path = path or street_legs.routed(mode, a, b)
+    if path is not None:
+        meters = path["distance_m"]
+    else:
+        meters = crow_m((a["lat"], a["lon"]), (b["lat"], b["lon"])) * detour
+        straight = [[round(a["lon"], 6), round(a["lat"], 6)], [round(b["lon"], 6), round(b["lat"], 6)]]
+        path = {"geometry": {"type": "LineString", "coordinates": straight},
+                "polyline": encode_polyline([tuple(c) for c in straight])}
+    secs = (int(round(meters / speed)) if ride_s is None else int(ride_s)) + extra_s
     start = add_s(start, 0)  # normalized: a wall time inside a DST gap moves forward
-    return {
+    out = {
         "mode": mode, "transit": False, "route_id": None, "route_short_name": None, "route_color": None,
         "trip_id": None, "from": a, "to": b, "start_time": start.isoformat(),
         "end_time": add_s(start, secs).isoformat(), "duration_s": secs,
-        "distance_m": int(round(meters)),
-        "geometry": {"type": "LineString", "coordinates": [[round(a["lon"], 6), round(a["lat"], 6)],
-                                                           [round(b["lon"], 6), round(b["lat"], 6)]]},
-        "co2_g": leg_co2_g(mode, meters), "crow_fly": True, "booking": booking, "zones": None,
+        "distance_m": int(round(meters)), "geometry": path["geometry"], "polyline": path["polyline"],
+        "co2_g": leg_co2_g(mode, meters), "crow_fly": "distance_m" not in path, "booking": booking, "zones": None,
     }
+    if "steps" in path:
+        out["steps"] = path["steps"]
+    return out
 
 
 def itinerary(legs: list[dict]) -> dict:
@@ -72,10 +87,10 @@ def itinerary(legs: list[dict]) -> dict:
 
 
 def chain(specs, start: datetime) -> list[dict]:
-    """Legs [(mode, a, b, booking, extra_s)] one after the other from `start`."""
+    """Legs [(mode, a, b, booking, extra_s[, {"path", "ride_s"}])] one after the other from `start`."""
     out, t = [], start
-    for mode, a, b, booking, extra_s in specs:
-        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s)
+    for mode, a, b, booking, extra_s, *routing in specs:
+        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s, **(routing[0] if routing else {}))
         out.append(item)
         t = add_s(t, item["duration_s"])  # keep start's zone: an ISO string only has a fixed offset
     return out

@@ -1,7 +1,6 @@
 """Writes of the real-time app: sources and their beat schedules, and polling (fetch, match, swap)."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -24,18 +23,14 @@ def task_name(source) -> str:
 
 
 def schedule_polling(source):
-    """Create/update the source's django-celery-beat task at its interval (removed when disabled)."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    """Create/update the source's periodic poll at its interval (removed when disabled)."""
+    from maas import schedules
 
     if not source.enabled or not source.urls():
-        PeriodicTask.objects.filter(name=task_name(source)).delete()
+        schedules.remove(task_name(source))
         return None
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=max(1, source.interval_s),
-                                                         period=IntervalSchedule.SECONDS)
-    task, _ = PeriodicTask.objects.update_or_create(
-        name=task_name(source), defaults={"task": "realtime.poll_feed", "interval": schedule,
-                                          "args": json.dumps([source.feed_name]), "enabled": True})
-    return task
+    return schedules.put_interval(task_name(source), "realtime.poll_feed", max(1, source.interval_s),
+                                  args=[source.feed_name])
 
 
 def configure_source(feed_name, *, trip_updates_url="", alerts_url="", vehicle_positions_url="",
@@ -48,9 +43,9 @@ def configure_source(feed_name, *, trip_updates_url="", alerts_url="", vehicle_p
 
 
 def remove_source(source):
-    from django_celery_beat.models import PeriodicTask
+    from maas import schedules
 
-    PeriodicTask.objects.filter(name=task_name(source)).delete()
+    schedules.remove(task_name(source))
     store.clear(source.feed_name)
     source.delete()
 

@@ -135,10 +135,11 @@ def refresh_feeds(name: str | None = None, *, only_due: bool = False, force: boo
 
 
 def prune(name: str, keep: int) -> list[str]:
-    """Delete feed `name`'s versions beyond the newest `keep` (never the active one), with their files."""
+    """Delete feed `name`'s versions beyond the newest `keep` (at least 2; never the active one), with their
+    files."""
     from planner.engines.embedded_build import artifact_paths, pois_path, split_path
 
-    keep = max(1, keep)
+    keep = max(2, keep)  # the version just replaced stays: processes still on it finish their requests
     deleted = []
     for feed in FeedVersion.objects.filter(name=name, is_active=False).order_by("-version")[keep - 1:]:
         files = [Path(feed.gtfs_path)] if feed.gtfs_path else []

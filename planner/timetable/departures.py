@@ -15,7 +15,8 @@ from planner.realtime import boards as realtime_boards
 from planner.timetable import headsigns, service_days
 from planner.timetable.feeds import qualify
 
-HORIZONS_S = (4 * 3600, 30 * 3600)  # search the next 4 h first; widen when that has fewer than `limit`
+# Successive spans after the request time: a busy stop fills the board from the first, a quiet one reads on.
+SPANS_S = ((0, 1800), (1800, 3 * 3600), (3 * 3600, 30 * 3600))
 
 
 def platforms(stop: Stop) -> list[Stop]:
@@ -47,21 +48,20 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None) -> 
     stops = {s.pk: s for s in platforms(stop)}
     local = when.astimezone(tz)
     found: list[tuple[datetime, object, dict]] = []
-    for horizon in HORIZONS_S:
-        found = []
+    for start, end in SPANS_S:
         for offset in (-1, 0, 1, 2):  # trips past 24:00 of the day before; up to 30 h ahead
             day = local.date() + timedelta(days=offset)
             base = service_days.day_base(day, tz)
-            lo = int((when - base).total_seconds())
-            hi = lo + horizon
+            at = int((when - base).total_seconds())
+            lo, hi = max(at + start, 0), at + end
             if hi <= 0 or lo > 48 * 3600:
                 continue
             running = service_days.services_on(feed_pk, day)
             if not running:
                 continue
-            for row in _rows(list(stops), running, max(lo, 0), hi, limit):
+            for row in _rows(list(stops), running, lo, hi, limit):
                 found.append((base + timedelta(seconds=row["departure_s"]), day, row))
-        if len(found) >= limit:
+        if len(found) >= limit:  # every later span only holds later departures
             break
     found.sort(key=lambda item: (item[0], item[2]["trip__trip_id"]))
     routes = {r.pk: r for r in Route.objects.filter(pk__in={row["trip__route_id"] for _, _, row in found})}

@@ -29,6 +29,17 @@ class FeedStops:
     lat: np.ndarray
     lon: np.ndarray
     folded: list[list[str]]  # per stop: its names (every language), folded
+    text: str  # every stop's folded names, "\x00"-joined, stops "\x01"-separated: one find() per query
+    starts: np.ndarray  # offset of each stop's part in `text`
+
+    def candidates(self, query: str) -> list[int]:
+        """Indices of the stops whose names contain `query` (one scan of `text`)."""
+        found, at = [], self.text.find(query)
+        while at >= 0:
+            i = int(np.searchsorted(self.starts, at, side="right")) - 1
+            found.append(i)
+            at = self.text.find(query, int(self.starts[i + 1]) if i + 1 < len(self.starts) else len(self.text))
+        return found
 
 
 @lru_cache(maxsize=16)
@@ -39,7 +50,9 @@ def _feed_stops(feed_pk: int, feed_name: str) -> FeedStops:
     lat = np.array([r["lat"] if r["lat"] is not None else np.nan for r in rows], dtype=float)
     lon = np.array([r["lon"] if r["lon"] is not None else np.nan for r in rows], dtype=float)
     folded = [sorted({fold(n) for n in [r["name"], *(r["names"] or {}).values()] if n}) for r in rows]
-    return FeedStops(feed_name, rows, lat, lon, folded)
+    parts = ["\x00".join(names) for names in folded]
+    starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]]) if parts else np.zeros(0, dtype=int)
+    return FeedStops(feed_name, rows, lat, lon, folded, "\x01".join(parts), np.asarray(starts, dtype=np.int64))
 
 
 def _stop(fs: FeedStops, row: dict, language: str | None) -> dict:
@@ -89,12 +102,12 @@ def _rank(names: list[str], query: str) -> int | None:
 def stops_matching(feeds: dict[str, FeedVersion], text: str, limit: int, language: str | None) -> list[dict]:
     """Stops whose name in any language contains `text`: exact, then prefix, word prefix, anywhere;
     stations before their platforms, then by name."""
-    query = fold(text.strip())
+    query = "".join(c for c in fold(text.strip()) if c.isprintable())
     found = []
     for name, feed in feeds.items():
         fs = _feed_stops(feed.pk, name)
-        for i, names in enumerate(fs.folded):
-            rank = _rank(names, query)
+        for i in fs.candidates(query):
+            rank = _rank(fs.folded[i], query)
             if rank is not None:
                 row = fs.rows[i]
                 found.append((rank, 0 if row["location_type"] == 1 else 1, fold(row["name"]), name, i, fs))

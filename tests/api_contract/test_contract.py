@@ -3,6 +3,7 @@
 The flow test runs the resident's main flows on demo data (billing plans, HSL city-bike stations, the
 Kalasatama timetable moved to the current weeks, parking area, localstripe) and checks every response
 body against the schema the API serves; every operation in the schema must have been checked."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from maas.accounts.models import Resident
+from maas.accounts import households
 
 from .conftest import HAKANIEMI, KALASATAMA, KAMPPI
 from .openapi_check import Contract, openapi_document
@@ -75,10 +76,14 @@ def test_real_answers_of_every_operation_match_the_schema(world, localstripe):
                                                       "password": "s3cret-pass-123"}, status=200)
     assert signup["email"] == "contract@example.org" and tokens["access"]
     call("POST", "/api/v1/auth/token", data={"username": "contract@example.org", "password": "wrong"}, status=401)
-    call("POST", "/api/v1/auth/token/refresh", data={"refresh": tokens["refresh"]}, status=200)
+    refreshed = call("POST", "/api/v1/auth/token/refresh", data={"refresh": tokens["refresh"]}, status=200)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
-    Resident.objects.filter(user__username="contract@example.org").update(household=world["household"])
     call("GET", "/api/v1/me", status=200)
+    call("PATCH", "/api/v1/me", data={"first_name": "Contract"}, status=200)
+    joined = call("POST", "/api/v1/me/household", data={"code": households.issue_join_code(world["household"]).code},
+                  status=200)
+    assert joined["household"], joined
+    call("POST", "/api/v1/me/household/invite", status=201)
 
     # Billing: plans, a test card (DEBUG), subscribe, change, cancel, resume, usage, invoices, quote.
     plans = call("GET", "/api/v1/billing/plans", status=200)
@@ -168,6 +173,19 @@ def test_real_answers_of_every_operation_match_the_schema(world, localstripe):
     hook = APIClient().post("/api/v1/billing/webhooks/stripe", payload, content_type="application/json",
                             HTTP_STRIPE_SIGNATURE=sign_webhook(payload, localstripe.webhook_secret))
     contract.check("POST", "/api/v1/billing/webhooks/stripe", hook, 200)
+
+    # The resident's data: export, leave the household, change the password, sign out, erase the account.
+    exported = call("GET", "/api/v1/me/export", status=200)
+    assert "contract@example.org" in json.dumps(exported)
+    call("DELETE", "/api/v1/me/household", status=200)
+    call("POST", "/api/v1/me/password", data={"old_password": "s3cret-pass-123", "new_password": "n3w-Secret-456"},
+         status=204)
+    tokens = call("POST", "/api/v1/auth/token", data={"email": "contract@example.org", "password": "n3w-Secret-456"},
+                  status=200)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    call("POST", "/api/v1/auth/logout", data={"refresh": refreshed["refresh"]})  # revoked by the password change
+    call("POST", "/api/v1/auth/logout", data={"refresh": tokens["refresh"]})
+    call("DELETE", "/api/v1/me", data={"password": "n3w-Secret-456"})
 
     missing = sorted(contract.operations() - contract.checked)
     assert not missing, f"operations without a checked real answer: {missing}"

@@ -79,17 +79,24 @@ def live_gunicorn(world, localstripe):
 
 
 def test_resident_journey_through_the_generated_python_client(tmp_path, live_gunicorn, world):
-    """Sign up, add a card, subscribe, plan, book a city-bike leg, start and finish it, apply for a parking
-    permit — every call through the generated client, every answer parsed into its generated model."""
+    """Sign up, join a household (a member's invite code), add a card, subscribe, plan, book a city-bike leg,
+    start and finish it, apply for a parking permit, export one's data — every call through the generated
+    client, every answer parsed into its generated model."""
     mc = generate_python_client(tmp_path)
     from maas_client.api.auth import auth_signup_create, auth_token_create
     from maas_client.api.billing import billing_payment_methods_create, billing_subscription_create
     from maas_client.api.bookings import bookings_create, bookings_finish_create, bookings_start_create
-    from maas_client.api.me import me_retrieve
+    from maas_client.api.me import (
+        me_export_retrieve,
+        me_household_create,
+        me_household_invite_create,
+        me_retrieve,
+    )
     from maas_client.api.parking import parking_areas_list, parking_permits_create
     from maas_client.api.plans import plans_create
     from maas_client.models import (
         BookingCreate,
+        JoinHousehold,
         LanguageEnum,
         LegInput,
         LoginRequest,
@@ -113,9 +120,17 @@ def test_resident_journey_through_the_generated_python_client(tmp_path, live_gun
                                  timeout=60)
     assert me_retrieve.sync(client=api).email == email
 
-    # Joining a household has no API endpoint yet: the household is set in the database (stand-in).
-    from maas.accounts.models import Resident
-    Resident.objects.filter(user__username=email).update(household=world["household"])
+    # A member of the household invites; the new resident joins with the one-time code.
+    from maas.accounts import services as accounts
+    accounts.register_resident(email="member@example.org", password="member-pass-123",
+                               household=world["household"])
+    member_tokens = auth_token_create.sync(client=anonymous, body=LoginRequest(username="member@example.org",
+                                                                                password="member-pass-123"))
+    member = mc.AuthenticatedClient(base_url=live_gunicorn, token=member_tokens.access,
+                                    raise_on_unexpected_status=True, timeout=60)
+    invite = me_household_invite_create.sync(client=member)
+    joined = me_household_create.sync(client=api, body=JoinHousehold(code=invite.code))
+    assert joined.household_detail.id == world["household"].pk, joined.to_dict()
 
     card = billing_payment_methods_create.sync(client=api, body=SetupIntentChoice(test_card=TestCardEnum.VISA))
     assert card.default_payment_method.startswith("pm_")
@@ -144,7 +159,10 @@ def test_resident_journey_through_the_generated_python_client(tmp_path, live_gun
     area = parking_areas_list.sync(client=api)[0]
     permit = parking_permits_create.sync(client=api, body=PermitApply(area_id=area.area_id, plate="JRN-101"))
     assert permit.plate == "JRN-101" and permit.status.value in ("granted", "waitlisted")
-    # Not in the journey yet (no endpoint on this branch): GDPR data export.
+
+    exported = me_export_retrieve.sync(client=api).to_dict()
+    text = json.dumps(exported)
+    assert email in text and "JRN-101" in text and str(booking.id) in text, text[:2000]
 
 
 def test_typescript_types_generated_and_type_checked(tmp_path):

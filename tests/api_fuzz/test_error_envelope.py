@@ -85,7 +85,7 @@ def test_provider_push_with_a_resident_jwt_is_invalid_api_key(resident):
 # --- 405 -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, path", [
-    ("delete", "/api/v1/me"), ("put", "/api/v1/billing/plans"), ("get", "/api/v1/billing/quote"),
+    ("put", "/api/v1/me"), ("put", "/api/v1/billing/plans"), ("get", "/api/v1/billing/quote"),
     ("get", "/api/v1/auth/signup"), ("patch", "/api/v1/stations"),
 ])
 def test_method_not_allowed_on_api_views(resident_client, method, path):

@@ -2,6 +2,7 @@
 import json
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -166,12 +167,12 @@ def test_crash_after_the_booking_exists_keeps_the_key_and_the_sweep_expires_it(
         payg_resident, tomp_provider, tomp, monkeypatch):
     from datetime import timedelta
 
-    from maas.bookings import services
+    from maas.bookings import provider_flow, services
 
     def crash(*args, **kwargs):
         raise RuntimeError("worker died")
 
-    monkeypatch.setattr(services, "_send_to_provider", crash)
+    monkeypatch.setattr(provider_flow, "send_to_provider", crash)
     leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
     assert book(payg_resident.api, leg, key="crash-key").status_code == 500
     booking = Booking.objects.get()
@@ -213,8 +214,22 @@ def test_a_claim_left_by_a_dead_request_is_settled_after_the_stale_time(payg_res
     again = book(payg_resident.api, leg, key="dead-2")
     assert again.status_code == 202 and again.json()["id"] == booking.pk
     assert Booking.objects.count() == 1
-    # a fresh unanswered claim is still "in progress"
+    # a fresh unanswered claim whose request is alive (it holds the key's lock) is still "in progress"
     IdempotencyRecord.objects.create(user=user, key="alive", request_hash=body_hash)
-    with override_settings(BOOKING_IDEMPOTENCY_WAIT_SECONDS=0.1):
+    with _live_owner(user, "alive"), override_settings(BOOKING_IDEMPOTENCY_WAIT_SECONDS=0.1):
         busy = book(payg_resident.api, leg, key="alive")
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "idempotency_in_progress"
+
+
+@contextmanager
+def _live_owner(user, key):
+    """Hold the key's advisory lock from another database session, as the request working on it does."""
+    import psycopg
+
+    from maas.bookings import idempotency
+
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None,
+                         dbname=db["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [idempotency.lock_id(user, key)])
+        yield

@@ -257,3 +257,16 @@ def test_one_vehicle_written_two_ways_is_one_plate(facility):
     assert err.value.error_code == "plate_taken"
     assert [services.normalize_plate(p) for p in ["abc 12", "CD-1234", "12ab", "EV-1"]] == [
         "ABC-12", "CD-1234", "12AB", "EV-1"]
+
+
+def test_promotion_notice_is_in_the_residents_language(facility, django_capture_on_commit_callbacks, mailoutbox):
+    residents = make_residents(2)
+    residents[1].language = "sv"
+    residents[1].save(update_fields=["language"])
+    area = make_area(absolute=1, facility=facility)
+    permits = [services.apply_for_permit(r, area.pk, plate=f"SV-{i + 1}") for i, r in enumerate(residents)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_permit(permits[0])
+    note = Notification.objects.get()
+    assert note.message == f"Ditt parkeringstillstånd för SV-2 i {area.name} har beviljats."
+    assert mailoutbox[0].subject == "Parkering i Fiskehamnen"

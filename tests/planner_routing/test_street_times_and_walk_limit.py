@@ -45,6 +45,7 @@ def test_walk_times_across_dst_changes(street_only, resident_client, when, start
     assert only_walk(plan(resident_client, **when)) == (start, end)
 
 
+@pytest.mark.django_db  # legs look up the active street network (none here: straight lines)
 def test_chained_street_legs_keep_the_zone_across_the_change():
     helsinki = ZoneInfo("Europe/Helsinki")
     o, m, d = street.point("o", 60.18, 24.97), street.point("m", 60.19, 24.96), street.point("d", 60.20, 24.95)

@@ -59,3 +59,21 @@ def test_car_share_feed_v3_global_rules_forbid_ending_outside_home_area():
 def test_missing_directory_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="no gbfs.json"):
         call_command("import_gbfs_feed", str(tmp_path), name="X", kind="scooter")
+
+
+@pytest.mark.django_db
+def test_ride_check_blocks_no_ride_through_zone_and_slows_in_max_speed_zone():
+    call_command("import_gbfs_feed", str(FEEDS / "kalasatama-scooters"), name="Kalasatama Scooters", kind="scooter")
+    pid = Provider.objects.get(name="Kalasatama Scooters").pk
+    across_park = [(24.9770, 60.1825), (24.9770, 60.1855)]  # south to north over Sompasaari waterfront park
+    check = selectors.ride_check(pid, across_park, "escooter")
+    assert not check.through_allowed and check.blocked_by == ["Sompasaari waterfront park"]
+    beside_park = [(24.9820, 60.1825), (24.9820, 60.1855)]
+    assert selectors.ride_check(pid, beside_park, "escooter").through_allowed
+    along_tyopajankatu = [(24.9770, 60.1895), (24.9770, 60.1880)]  # 167 m, 122 m of it in the 10 km/h zone
+    slow = selectors.ride_check(pid, along_tyopajankatu, "escooter")
+    assert slow.through_allowed and len(slow.slow_m) == 1 and slow.slow_m[0][1] == 10
+    assert 115 < slow.slow_m[0][0] < 130
+    metres = 167.0
+    assert slow.duration_s(metres, 4.2) == round((metres - slow.slow_m[0][0]) / 4.2 + slow.slow_m[0][0] / (10 / 3.6))
+    assert slow.duration_s(metres, 4.2) > round(metres / 4.2) + 10

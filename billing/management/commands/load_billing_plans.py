@@ -13,7 +13,9 @@ CATEGORIES = {code for code, _label in MODE_CATEGORIES}
 ZONES = {"A", "B", "C", "D"}
 
 PLAN_FIELDS = {"code": str, "name": str, "description": str, "price_cents": int, "vat_rate_bp": int,
-               "interval": str, "is_payg": bool, "sort_order": int}
+               "interval": str, "is_payg": bool, "sort_order": int, "names": dict, "descriptions": dict}
+TRANSLATED = {"names", "descriptions"}
+TRANSLATION_LANGUAGES = {"fi", "sv", "en"}
 ENTITLEMENT_FIELDS = {"category": str, "zones": list, "rides_per_period": int, "minutes_per_period": int,
                       "max_ride_minutes": int, "discount_percent": int}
 TARIFF_FIELDS = {"code": str, "category": str, "name": str, "zones": list, "start_cents": int,
@@ -75,6 +77,11 @@ class Command(BaseCommand):
             if value is None and name in ("rides_per_period", "minutes_per_period", "max_ride_minutes",
                                           "validity_minutes"):
                 ok = True
+            if name in TRANSLATED and ok:
+                bad = [k for k, v in value.items() if k not in TRANSLATION_LANGUAGES or not isinstance(v, str) or not v]
+                if bad:
+                    raise CommandError(f"{path}: {where}: field {name!r}: {bad[0]!r} must be one of fi, sv, en "
+                                       "with a non-empty text")
             if not ok or (expected is int and value is not None and value < 0):
                 wanted = "a non-negative int" if expected is int else expected.__name__
                 raise CommandError(f"{path}: {where}: field {name!r} must be {wanted}")

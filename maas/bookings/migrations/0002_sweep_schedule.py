@@ -1,18 +1,6 @@
-"""Register the bookings sweep with django-celery-beat (every 60 s)."""
+"""Formerly registered the bookings sweep schedule; every schedule now lives in maas/schedules.py
+(written after each migrate). Kept, empty, so the migration graph stays as deployed."""
 from django.db import migrations
-
-
-def add_sweep(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
-    PeriodicTask.objects.update_or_create(
-        name="bookings.sweep", defaults={"task": "bookings.sweep", "interval": schedule, "enabled": True},
-    )
-
-
-def remove_sweep(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name="bookings.sweep").delete()
 
 
 class Migration(migrations.Migration):
@@ -21,4 +9,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(add_sweep, remove_sweep)]
+    operations = []

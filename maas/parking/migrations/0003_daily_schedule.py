@@ -1,22 +1,6 @@
-"""Register parking's daily maintenance (expire permits, utilization snapshot) with django-celery-beat."""
+"""Formerly registered the daily maintenance schedule; every schedule now lives in maas/schedules.py
+(written after each migrate). Kept, empty, so the migration graph stays as deployed."""
 from django.db import migrations
-
-TASK_NAME = "parking: expire permits + utilization snapshot"
-
-
-def add_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="5", hour="0", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/Helsinki",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME, defaults={"task": "parking.daily_maintenance", "crontab": schedule, "enabled": True},
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -25,4 +9,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(add_schedule, remove_schedule)]
+    operations = []

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             check_source_url(url)
         except DownloadFailed as exc:
             raise CommandError(f"URL refused: {exc}") from exc
-        if keep is not None and keep < 1:
-            raise CommandError("--keep must be at least 1")
+        if keep is not None and keep < 2:
+            raise CommandError("--keep must be at least 2 (the active version and the one it replaced)")
         source = set_source(name, url, interval, keep)
         self.stdout.write(self.style.SUCCESS(f"feed {source.name}: {source.url}, every {source.refresh_every}"))

@@ -2,11 +2,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
-from maas.accounts import services
-from maas.accounts.models import Household
+from maas.accounts import households, services
+from maas.accounts.models import Household, JoinCode
 
 DEMO_PASSWORD = "kalasatama-demo"
-# (email, first name, language): demo residents, all in one Kalasatama household (block KS-1).
+# (email, first name, language): demo residents, all in one Kalasatama household (apartment A 1, block KS-1).
 DEMO_ADDRESS = "Työpajankatu 2, Kalasatama"
 DEMO_RESIDENTS = [("resident@example.org", "Aino", "fi"), ("neighbour@example.org", "Bo", "sv")]
 
@@ -35,8 +35,8 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
-        household = (Household.objects.filter(address=DEMO_ADDRESS, block="KS-1").first()
-                     or services.create_household(address=DEMO_ADDRESS, block="KS-1"))
+        household, _created = Household.objects.get_or_create(address=DEMO_ADDRESS, apartment="A 1",
+                                                              defaults={"block": "KS-1"})
         for email, first_name, language in DEMO_RESIDENTS:
             user = User.objects.filter(username=email).first()
             if user is None:
@@ -50,3 +50,11 @@ class Command(BaseCommand):
             f"neighbour@example.org / {DEMO_PASSWORD} (web page at /, API: POST /api/v1/auth/token with "
             '{"username": EMAIL, "password": ...} or {"email": ..., "password": ...})'
         ))
+        self.stdout.write(f"Household join code for a new sign-up (POST /api/v1/me/household): {self._join_code()}")
+
+    def _join_code(self):
+        """An open one-time code of the demo's second apartment (a new one once the last was used)."""
+        household, _created = Household.objects.get_or_create(
+            address="Työpajankatu 2, Kalasatama", apartment="B 7", defaults={"block": "KS-1"})
+        row = JoinCode.objects.filter(household=household, used_at__isnull=True).first()
+        return (row or households.issue_join_code(household)).code

@@ -1,0 +1,43 @@
+"""Sign-in and token hygiene: case-insensitive email login, logout, revoking every token of a user."""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+
+class CaseInsensitiveModelBackend(ModelBackend):
+    """ModelBackend matching the login name without regard to case (the email is the login name)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        users = list(get_user_model()._default_manager.filter(username__iexact=username.strip())[:2])
+        if len(users) != 1:  # none, or two accounts differing only in case (admin-made): exact match only
+            user = next((u for u in users if u.get_username() == username), None)
+        else:
+            user = users[0]
+        if user is None:
+            get_user_model()().set_password(password)  # same work as a real check (timing)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class EmailTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """simplejwt's login serializer; the username (email) is matched case-insensitively by the backend."""
+
+
+def logout(refresh_token):
+    """Blacklist one refresh token (raises simplejwt's TokenError when it is invalid or already revoked)."""
+    RefreshToken(refresh_token).blacklist()
+
+
+def revoke_all_tokens(user):
+    """Blacklist every outstanding refresh token of `user` (access tokens die with the password hash check
+    or with the inactive account)."""
+    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
+        BlacklistedToken.objects.get_or_create(token=token)

@@ -1,0 +1,57 @@
+"""Street legs drawn on the active OSM network: path, GeoJSON, polyline, distance along it, steps.
+
+`routed(mode, a, b)` answers None when there is no active street network or no path (then the caller
+falls back to a straight line and says `crow_fly: true`).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.utils import translation
+
+from planner.osm import path_legs
+from planner.osm.street_graph import StreetGraph
+
+logger = logging.getLogger(__name__)
+
+# leg mode -> graph mode
+GRAPH_MODE = {"walk": "walk", "bike": "bike", "city_bike": "bike", "scooter": "bike", "car": "car", "taxi": "car"}
+STEP_MODES = {"walk", "bike", "city_bike"}
+_missing_logged = set()
+
+
+def graph():
+    """The StreetGraph of the active OSM network (cached per file), or None without one."""
+    from planner.selectors import active_osm_network
+
+    network = active_osm_network()
+    if network is None or not network.pbf_path:
+        return None
+    path = Path(network.pbf_path)
+    if not path.exists():
+        if str(path) not in _missing_logged:
+            _missing_logged.add(str(path))
+            logger.warning("active OSM network file %s is missing: street legs fall back to straight lines", path)
+        return None
+    return StreetGraph.from_pbf(path)
+
+
+def routed(mode, a, b, language=None, avoid=()):
+    """{"distance_m", "geometry", "polyline", "steps"?} of the street path from point a to b, or None.
+
+    `avoid`: shapely geometries the path may not enter."""
+    g = graph()
+    if g is None or mode not in GRAPH_MODE:
+        return None
+    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid)
+    if found is None:
+        return None
+    coords = [(round(lon, 6), round(lat, 6)) for lon, lat in found.coordinates]
+    out = {"distance_m": found.distance_m,
+           "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+           "polyline": path_legs.encode_polyline(coords)}
+    if mode in STEP_MODES:
+        language = (language or translation.get_language() or "fi")[:2]
+        out["steps"] = path_legs.steps(found.coordinates, found.ways, g.way_tags, language)
+    return out

@@ -1,0 +1,90 @@
+"""Shared-vehicle trips as leg chains: city bike station to station, free-floating scooter within geofencing.
+
+Each builder returns (chain, None) or (None, reason): the reason is a routing_errors code
+(`no_vehicles_nearby`, `no_free_docks_near_destination`, `destination_in_no_parking_zone`,
+`no_route_outside_restricted_zones`, `no_vehicle_with_enough_range`). Chains are
+[(mode, a, b, booking, extra_s[, {"path", "ride_s"}])] as street.chain takes them.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from planner.engines import street
+from planner.osm import street_legs
+from providers import selectors as provider_selectors
+
+SHARED_RADIUS_M = 500
+END_SEARCH_M = 400  # how far from a no-parking destination a scooter may be left (then walk)
+MAX_VEHICLES_TRIED = 5
+
+
+def city_bike_chain(origin, destination, o, d):
+    """Walk to the nearest fresh station with a bike, ride to the station nearest the destination with a free
+    dock (same provider), walk on."""
+    pick = [s for s in provider_selectors.stations_near(*origin, SHARED_RADIUS_M, kind="bike_share", min_bikes=1)
+            if s["fresh"]]
+    if not pick:
+        return None, "no_vehicles_nearby"
+    drops = [s for s in provider_selectors.stations_near(*destination, SHARED_RADIUS_M, kind="bike_share",
+                                                         min_docks=1) if s["fresh"]]
+    for a in pick:
+        b = next((s for s in drops if s["provider_id"] == a["provider_id"] and s["station_id"] != a["station_id"]),
+                 None)
+        if b is None:
+            continue
+        sa, sb = street.point(a["name"], a["lat"], a["lon"]), street.point(b["name"], b["lat"], b["lon"])
+        booking = {"provider_id": a["provider_id"], "vehicle_id": None, "station_id": a["station_id"],
+                   "end_station_id": b["station_id"]}
+        return [("walk", o, sa, None, 0), ("city_bike", sa, sb, booking, 0), ("walk", sb, d, None, 0)], None
+    return None, "no_free_docks_near_destination"
+
+
+def _end_point(provider_id, vehicle_type, d):
+    """Where the ride may end: the destination, else the nearest street point within END_SEARCH_M allowed by
+    the provider's geofencing; None when there is none."""
+    if provider_selectors.parking_allowed_at(provider_id, d["lat"], d["lon"], vehicle_type_id=vehicle_type):
+        return d
+    g = street_legs.graph()
+    candidates = g.nodes_near("bike", d["lat"], d["lon"], END_SEARCH_M, k=256) if g is not None else []
+    for lat, lon, _metres in candidates[::4]:
+        if provider_selectors.parking_allowed_at(provider_id, lat, lon, vehicle_type_id=vehicle_type):
+            return street.point(_("Scooter parking"), lat, lon)
+    return None
+
+
+def scooter_chain(origin, destination, o, d):
+    """Walk to a fresh scooter, ride on streets outside no-ride-through zones (slowed in max-speed zones) to
+    the destination or, when that is a no-parking zone, to the nearest allowed point, then walk."""
+    vehicles = provider_selectors.vehicles_near(*origin, SHARED_RADIUS_M, kind="scooter")
+    if not vehicles:
+        return None, "no_vehicles_nearby"
+    reason = "no_vehicles_nearby"
+    speed = street.PROFILES["scooter"][1]
+    for v in vehicles[:MAX_VEHICLES_TRIED]:
+        pid, vtype = v["provider_id"], v.get("vehicle_type")
+        end = _end_point(pid, vtype, d)
+        if end is None:
+            reason = "destination_in_no_parking_zone"
+            continue
+        sv = street.point(_("Scooter"), v["lat"], v["lon"])
+        routing = {}
+        if street_legs.graph() is not None:
+            path = street_legs.routed("scooter", sv, end,
+                                      avoid=provider_selectors.no_ride_through_zones(pid, vtype))
+            if path is None:
+                reason = "no_route_outside_restricted_zones"
+                continue
+            check = provider_selectors.ride_check(pid, path["geometry"]["coordinates"], vtype)
+            routing = {"path": path, "ride_s": check.duration_s(path["distance_m"], speed)}
+            needed = path["distance_m"]
+        else:
+            needed = street.crow_m((sv["lat"], sv["lon"]), (end["lat"], end["lon"])) * street.PROFILES["scooter"][0]
+        if v.get("range_m") is not None and v["range_m"] < needed:
+            reason = "no_vehicle_with_enough_range"
+            continue
+        booking = {"provider_id": pid, "vehicle_id": v["vehicle_id"], "station_id": None, "end_station_id": None}
+        chain = [("walk", o, sv, None, 0), ("scooter", sv, end, booking, 0, routing)]
+        if end is not d:
+            chain.append(("walk", end, d, None, 0))
+        return chain, None
+    return None, reason

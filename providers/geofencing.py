@@ -1,0 +1,91 @@
+"""What a provider's GBFS geofencing says about a ride along a path (GBFS 2.x and 3.0 rules).
+
+`ride_check(provider_id, coordinates, vehicle_type_id)` reads the current snapshot's zones once and
+answers, for a ride drawn as [(lon, lat)]: may it pass every zone it crosses (`ride_through_allowed`),
+and how many metres of it lie in each zone with a `maximum_speed_kph`, so the planner can time it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from providers.models import GeofencingZone, Provider
+from providers.nearest import distance_m
+
+
+def _applies(rule, vehicle_type_id):
+    types = rule.get("vehicle_type_ids") or rule.get("vehicle_type_id")
+    if not types or vehicle_type_id is None:
+        return True
+    return vehicle_type_id in (types if isinstance(types, list) else [types])
+
+
+@dataclass
+class RideCheck:
+    through_allowed: bool = True
+    blocked_by: list = field(default_factory=list)    # names of zones the ride may not cross
+    slow_m: list = field(default_factory=list)        # [(metres inside, maximum_speed_kph)]
+
+    def duration_s(self, total_m, speed_mps):
+        """Ride time at speed_mps, slower where a zone's maximum_speed_kph is lower."""
+        slow_total = sum(m for m, _ in self.slow_m)
+        secs = max(0.0, total_m - slow_total) / speed_mps
+        for metres, kph in self.slow_m:
+            secs += metres / min(speed_mps, kph / 3.6)
+        return int(round(secs))
+
+
+def _zones(provider_id, now):
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None or provider.current_snapshot_id is None:
+        return []
+    return [z for z in GeofencingZone.objects.filter(snapshot_id=provider.current_snapshot_id).order_by("position")
+            if not ((z.start and now < z.start) or (z.end and now > z.end))]
+
+
+def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> RideCheck:
+    """Check a ride along [(lon, lat)] against the provider's zones (first zone with a rule for the type wins)."""
+    from shapely.geometry import LineString, shape
+
+    now = now or timezone.now()
+    check = RideCheck()
+    if len(coordinates) < 2:
+        return check
+    line = LineString(coordinates)
+    total_deg = line.length
+    total_m = _length_m(coordinates)
+    claimed = None  # parts of the line already decided by an earlier zone
+    for zone in _zones(provider_id, now):
+        rules = [r for r in zone.rules if _applies(r, vehicle_type_id)]
+        if not rules:
+            continue
+        area = shape(zone.geometry)
+        if not area.intersects(line):
+            continue
+        inside = area.intersection(line)
+        if claimed is not None:
+            inside = inside.difference(claimed)
+        if inside.is_empty:
+            continue
+        claimed = inside if claimed is None else claimed.union(inside)
+        if any(r.get("ride_through_allowed") is False for r in rules):
+            check.through_allowed = False
+            check.blocked_by.append(zone.name)
+        speeds = [r["maximum_speed_kph"] for r in rules if isinstance(r.get("maximum_speed_kph"), (int, float))]
+        if speeds and total_deg > 0:
+            check.slow_m.append((total_m * inside.length / total_deg, min(speeds)))
+    return check
+
+
+def _length_m(coordinates):
+    return sum(distance_m(a[1], a[0], b[1], b[0]) for a, b in zip(coordinates, coordinates[1:]))
+
+
+def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
+    """Shapely geometries of the provider's active zones a ride of this vehicle type may not enter."""
+    from shapely.geometry import shape
+
+    now = now or timezone.now()
+    return [shape(z.geometry) for z in _zones(provider_id, now)
+            if any(r.get("ride_through_allowed") is False for r in z.rules if _applies(r, vehicle_type_id))]

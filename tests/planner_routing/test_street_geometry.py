@@ -1,0 +1,84 @@
+"""Street legs on the Kalasatama OSM streets: shape, distance along the path, polyline, steps, limits."""
+import math
+from datetime import datetime, timezone
+
+import pytest
+
+from planner.engines import street
+from planner.models import OsmNetwork
+from planner.osm.path_legs import decode_polyline, encode_polyline
+
+from .conftest import FIXTURE_OSM
+
+METRO = {"lat": 60.18755, "lon": 24.9770}     # Kalasatama metro entrance
+JUNONKATU = {"lat": 60.1840, "lon": 24.9830}  # south along Leonkatu / Junonkatu
+DEPARTURE = "2022-03-02T08:00:00+02:00"
+KALASATAMA_STREETS = {"Työpajankatu", "Leonkatu", "Junonkatu", "Hermannin rantatie", "Koksikatu", "Parrulaituri"}
+
+
+def crow(a, b):
+    p1, p2 = math.radians(a[1]), math.radians(b[1])
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[0] - a[0]) / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def length(coords):
+    return sum(crow(a, b) for a, b in zip(coords, coords[1:]))
+
+
+@pytest.fixture
+def streets_active(db, settings, tmp_path, fresh_engine):
+    settings.NETWORK_DIR = tmp_path
+    OsmNetwork.objects.create(name="kalasatama", is_active=True, pbf_path=str(FIXTURE_OSM), content_hash="fixture")
+
+
+def walk(client, language="fi", **body):
+    response = client.post("/api/v1/plans", {"from": METRO, "to": JUNONKATU, "modes": ["walk"],
+                                             "departure": DEPARTURE, **body},
+                           format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, response.content
+    (it,) = response.json()["itineraries"]
+    (leg,) = it["legs"]
+    return leg
+
+
+def test_walk_leg_follows_the_streets(streets_active, resident_client):
+    leg = walk(resident_client)
+    coords = leg["geometry"]["coordinates"]
+    assert leg["crow_fly"] is False and leg["geometry"]["type"] == "LineString" and len(coords) > 2
+    assert abs(length(coords) - leg["distance_m"]) <= 0.02 * leg["distance_m"]
+    straight = crow((METRO["lon"], METRO["lat"]), (JUNONKATU["lon"], JUNONKATU["lat"]))
+    assert leg["distance_m"] >= straight
+    assert leg["duration_s"] == round(leg["distance_m"] / street.PROFILES["walk"][1])
+    decoded = decode_polyline(leg["polyline"])
+    assert len(decoded) == len(coords)
+    assert all(abs(a - c) <= 1e-5 and abs(b - d) <= 1e-5 for (a, b), (c, d) in zip(decoded, coords))
+    names = [s["street_name"] for s in leg["steps"] if not s["bogus_name"]]
+    assert set(names) & KALASATAMA_STREETS and set(names) <= KALASATAMA_STREETS | {"Sörnäisten rantatie"}
+    assert leg["steps"][0]["relative_direction"] == "depart"
+    assert {s["relative_direction"] for s in leg["steps"][1:]} <= {
+        "continue", "slightly_left", "left", "hard_left", "slightly_right", "right", "hard_right",
+        "uturn_left", "uturn_right"}
+    assert abs(sum(s["distance_m"] for s in leg["steps"]) - leg["distance_m"]) <= len(leg["steps"])
+
+
+def test_steps_in_the_request_language(streets_active, resident_client):
+    sv = {s["street_name"] for s in walk(resident_client, "sv")["steps"] if not s["bogus_name"]}
+    assert "Leogatan" in sv and "Leonkatu" not in sv
+
+
+def test_max_walk_m_filters_but_never_changes_a_leg(streets_active, resident_client):
+    free = walk(resident_client)
+    assert walk(resident_client, max_walk_m=5000) == free
+    response = resident_client.post("/api/v1/plans", {"from": METRO, "to": JUNONKATU, "modes": ["walk"],
+                                                      "departure": DEPARTURE, "max_walk_m": 100}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["required_max_walk_m"] == free["distance_m"]
+
+
+@pytest.mark.django_db
+def test_without_a_street_network_legs_say_crow_fly():
+    leg = street.leg("walk", street.point("a", **METRO), street.point("b", **JUNONKATU),
+                     datetime(2022, 3, 2, 6, tzinfo=timezone.utc))
+    assert leg["crow_fly"] is True and len(leg["geometry"]["coordinates"]) == 2
+    assert leg["polyline"] == encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])

@@ -1,0 +1,42 @@
+"""Fault-case fixtures: billing residents with cards (from the billing tests) and a private redis-server."""
+from contextlib import contextmanager
+
+import pytest
+
+from maas.celery import app
+from tests.billing.conftest import billing_plans, carded_client  # noqa: F401 - fixtures
+from tests.reliability.redis_process import RedisProcess
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of this test's own (never the shared 6379), started."""
+    server = RedisProcess().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _reset_connections():
+    app.amqp._producer_pool = None
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+
+
+@pytest.fixture
+def broker_at(monkeypatch):
+    """Point the in-process Celery app at another broker (a private redis), not eager, for the test."""
+    @contextmanager
+    def use(url):
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads the environment before its own setting
+        monkeypatch.setitem(app.conf, "broker_url", url)
+        monkeypatch.setitem(app.conf, "task_always_eager", False)
+        _reset_connections()
+        try:
+            yield app
+        finally:
+            _reset_connections()
+
+    return use
