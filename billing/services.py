@@ -97,22 +97,25 @@ def _account_with_card(user):
 
 # --- plans and subscriptions ----------------------------------------------------------------
 
-def sync_stripe_plan(plan):
-    """The Stripe plan id for `plan` (product + recurring price), created on first use."""
-    plan_id = f"maas-{plan.code}-{plan.price_cents}-{plan.interval}"
+def sync_stripe_plan(plan, amount_cents=None):
+    """The Stripe plan id for `plan` (product + recurring price), created on first use; `amount_cents` other
+    than the plan's price gives a discounted price of the same product (billing.discounts)."""
+    amount = plan.price_cents if amount_cents is None else int(amount_cents)
+    plan_id = f"maas-{plan.code}-{amount}-{plan.interval}"
     if plan.stripe_plan_id == plan_id:
         return plan_id
     with transaction.atomic():  # one creator at a time (Stripe answers 409 to concurrent same-key creates)
         if Plan.objects.select_for_update().get(pk=plan.pk).stripe_plan_id == plan_id:
             plan.stripe_plan_id = plan_id
             return plan_id
-        _create_stripe_plan(plan, plan_id)
-        Plan.objects.filter(pk=plan.pk).update(stripe_plan_id=plan_id)
-    plan.stripe_plan_id = plan_id
+        _create_stripe_plan(plan, plan_id, amount)
+        if amount == plan.price_cents:  # a discounted price is never the plan's own
+            Plan.objects.filter(pk=plan.pk).update(stripe_plan_id=plan_id)
+            plan.stripe_plan_id = plan_id
     return plan_id
 
 
-def _create_stripe_plan(plan, plan_id):
+def _create_stripe_plan(plan, plan_id, amount):
     stripe = client()
     with stripe_errors():
         try:
@@ -129,7 +132,7 @@ def _create_stripe_plan(plan, plan_id):
                 stripe.v1.products.create(params={"id": product_id, "name": plan.name},
                                           options=idem(f"product:{product_id}"))
             stripe.v1.plans.create(
-                params={"id": plan_id, "product": product_id, "amount": plan.price_cents, "currency": CURRENCY,
+                params={"id": plan_id, "product": product_id, "amount": amount, "currency": CURRENCY,
                         "interval": plan.interval, "nickname": plan.name},
                 options=idem(f"plan:{plan_id}"),
             )
@@ -233,7 +236,7 @@ def subscribe(user, plan_code, *, idempotency_key=None):
     if plan.is_payg:
         raise ApiError(_("Pay-as-you-go needs no subscription; cancel your plan instead."), code="plan_is_payg")
     account = _account_with_card(user)
-    stripe_plan = sync_stripe_plan(plan)
+    stripe_plan = sync_stripe_plan(plan, discounts.fee_cents(user, plan))  # the resident's discount group
     with transaction.atomic():
         _lock_user(user)
         if selectors.live_subscription(user):
@@ -272,7 +275,7 @@ def change_plan(user, plan_code):
     if plan.pk == subscription.plan_id:
         raise Conflict(_("You are already on this plan."), code="same_plan")
     account = _account_with_card(user)
-    stripe_plan = sync_stripe_plan(plan)
+    stripe_plan = sync_stripe_plan(plan, discounts.fee_cents(user, plan))  # the resident's discount group
     upgrade = plan.price_cents > subscription.plan.price_cents
     stripe = client()
     base_key = f"change:{subscription.stripe_subscription_id}:{plan.code}:{subscription.state_version}"

@@ -33,6 +33,9 @@ SCHEDULES = [
     # GDPR: purge location data past its retention or without consent
     Schedule("accounts: purge location data past retention or without consent", "accounts.purge_location_data",
              crontab={"minute": "30", "hour": "3"}),
+    # plan fees follow discount grants (a new grant lowers the fee, a lapsed one restores it)
+    Schedule("billing: reprice subscriptions for discounts", "billing.reprice_subscriptions",
+             crontab={"minute": "15", "hour": "0"}),
     # park-and-ride data from the Liipi API
     Schedule("parking: pull Liipi facilities", "parking.pull_liipi_facilities", every_s=3600),
     Schedule("parking: pull Liipi utilizations", "parking.pull_liipi_utilizations", every_s=600),

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from billing.api_shapes import PriceSerializer
 from maas.api.schema import ErrorEnvelopeSerializer
 from planner.engines.base import MODES
+from planner.routing_errors import MESSAGES as ROUTING_ERROR_CODES
 
 # Modes of a leg in an answer: the request modes expand to these (transit → tram, metro, bus, ...).
 LEG_MODES = ("walk", "bike", "city_bike", "scooter", "car", "tram", "metro", "bus", "rail", "ferry", "taxi")
@@ -74,8 +75,19 @@ class ItinerarySerializer(serializers.Serializer):
     price = PriceSerializer()
 
 
+class RoutingErrorSerializer(serializers.Serializer):
+    """Why a requested mode gave no itinerary (planner.routing_errors)."""
+
+    mode = serializers.CharField(help_text="The requested mode that found nothing.")
+    code = serializers.ChoiceField(choices=sorted(ROUTING_ERROR_CODES))
+    message = serializers.CharField(help_text="In the request's language.")
+    details = serializers.DictField()
+
+
 class PlanResponseSerializer(serializers.Serializer):
     itineraries = ItinerarySerializer(many=True)
+    routing_errors = RoutingErrorSerializer(many=True, required=False,
+                                            help_text="Requested modes that gave no itinerary, and why.")
 
 
 class DestinationResultSerializer(serializers.Serializer):

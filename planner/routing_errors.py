@@ -16,6 +16,9 @@ MESSAGES = {
     "no_route_outside_restricted_zones": _("Every route crosses a zone where riding is not allowed."),
     "no_vehicle_with_enough_range": _("No vehicle nearby has enough range for this trip."),
     "no_transit_connection": _("No public transport connection was found for this time."),
+    "outside_service_hours": _("No public transport leaves near the origin at this time (outside service hours)."),
+    "no_stops_within_walk_limit": _("No public transport stop is within walking distance of the origin or the "
+                                    "destination."),
     "walk_limit_excluded_all": _("Every itinerary of this mode needs a longer walk than max_walk_m."),
     "too_far_without_street_network": _("Too far for this mode without a street network to route on."),
     "stale_provider_data": _("The provider's availability data is out of date, so its vehicles are not offered."),

@@ -1,17 +1,13 @@
 """Read-side queries over the planner's feed data (docs/interfaces.md)."""
 from __future__ import annotations
 
+from maas.geo import distance_m
 from planner.models import FeedVersion, OsmNetwork, Stop
 
 
 def active_feed(name: str = "hsl") -> FeedVersion | None:
     """The active version of feed `name`, or None when none is active."""
     return FeedVersion.objects.filter(name=name, is_active=True).first()
-
-
-def latest_feed(name: str = "hsl") -> FeedVersion | None:
-    """The newest imported version of feed `name` (active or not)."""
-    return FeedVersion.objects.filter(name=name).order_by("-version").first()
 
 
 def stop_names(feed: FeedVersion, stop_ids, language: str | None = None) -> dict[str, str]:
@@ -37,8 +33,8 @@ def pois(category: str, origin: tuple[float, float], radius_m: float = 3000) -> 
     """
     import json
 
-    from planner.engines.embedded_build import POI_CATEGORIES, artifact_paths, pois_path
-    from planner.engines.street import crow_m
+    from planner.engines.embedded.artifacts import artifact_paths, pois_path
+    from planner.engines.embedded.pois import POI_CATEGORIES
 
     feed = active_feed()
     if category == "stops":
@@ -52,7 +48,7 @@ def pois(category: str, origin: tuple[float, float], radius_m: float = 3000) -> 
         found = [p for p in json.loads(path.read_text()) if p["category"] == category] if path and path.exists() else []
     else:
         return None
-    return [p for p in found if crow_m(origin, (p["lat"], p["lon"])) <= radius_m]
+    return [p for p in found if distance_m(origin[0], origin[1], p["lat"], p["lon"]) <= radius_m]
 
 
 def realtime_static_rows(feed: FeedVersion) -> dict:

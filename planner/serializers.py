@@ -1,4 +1,4 @@
-"""Request shapes of the planner API (semantic checks with specific error codes live in planner.routing).
+"""Request shapes of the planner API (semantic checks with specific error codes live in planner.plan.validate).
 
 `validated(serializer_class, data)` turns a shape error into a 400 with a code naming the field and the
 problem (e.g. `invalid_coordinates`, `unsupported_language`, `too_many_destinations`,
@@ -68,7 +68,7 @@ def validated(serializer_class, data) -> dict:
 
 @extend_schema_field({"type": "string", "enum": sorted(MODES)})
 class ModeField(serializers.CharField):
-    """A request mode; unknown names are answered by planner.routing (400 unknown_mode, details.allowed)."""
+    """A request mode; unknown names are answered by planner.plan.validate (400 unknown_mode, details.allowed)."""
 
 
 class PointSerializer(serializers.Serializer):

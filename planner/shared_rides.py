@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from planner.engines import street
+from planner import street
 from planner.osm import street_legs
 from providers import selectors as provider_selectors
 

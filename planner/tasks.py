@@ -5,7 +5,7 @@ from celery import shared_task
 @shared_task(name="planner.build_network")
 def build_network(feed_version_id=None, force=False, use_osm=True):
     """Build the embedded engine's network for a feed version (default: the active one); returns stats."""
-    from planner.engines.embedded_build import build_for_feed
+    from planner.engines.embedded.build import build_for_feed
     from planner.models import FeedVersion
 
     feed = FeedVersion.objects.get(pk=feed_version_id) if feed_version_id else None

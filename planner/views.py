@@ -1,4 +1,4 @@
-"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.routing)."""
+"""Planner API: trip plans and 15-minute-city accessibility (thin views over planner.plan)."""
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -6,7 +6,6 @@ from rest_framework.views import APIView
 
 from maas.accounts import selectors as accounts
 from maas.accounts.language import request_language
-from planner import routing
 from planner.api_shapes import (
     ACCESSIBILITY_ANSWER,
     ACCESSIBILITY_EXAMPLES,
@@ -14,6 +13,8 @@ from planner.api_shapes import (
     PLAN_EXAMPLES,
     PlanResponseSerializer,
 )
+from planner.plan.accessibility import accessibility
+from planner.plan.pipeline import plan_trip
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
@@ -29,7 +30,7 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            return Response({"itineraries": routing.plan_trip(request.user, params)})
+            return Response({"itineraries": plan_trip(request.user, params)})
 
 
 class AccessibilityView(APIView):
@@ -40,7 +41,7 @@ class AccessibilityView(APIView):
                    description="`format: geojson` answers the `geojson` FeatureCollection alone.")
     def post(self, request):
         params = validated(AccessibilityRequestSerializer, request.data)
-        result = routing.accessibility(request.user, params)
+        result = accessibility(request.user, params)
         if params.get("format") == "geojson":
             return Response(result["geojson"])
         return Response(result)

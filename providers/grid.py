@@ -9,10 +9,12 @@ import math
 
 from django.db.models import Q
 
+from maas.geo import METRES_PER_DEGREE_LAT
+
 CELL_LAT = 0.001
 CELL_LON = 0.002
 COLS = 200_000  # > 360 / CELL_LON
-METRES_PER_DEGREE = 111_195.0  # on the 6 371 km sphere the distance functions use
+METRES_PER_DEGREE = METRES_PER_DEGREE_LAT  # on the sphere of maas.geo, which the distances use
 # Half-widths (in cells) of the squares read one after another: each step reads only the new ring.
 STEPS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256)
 # Beyond this half-width a ring would need too many cell ranges (SQLite's expression depth): the whole

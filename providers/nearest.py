@@ -4,23 +4,13 @@ Results are ordered by (distance in metres unrounded, provider id, station/vehic
 key (page_key() of the previous page's last result), so pages never repeat or skip a row of an unchanged
 snapshot.
 """
-import math
 
 from django.utils import timezone
 
+from maas.geo import distance_m
 from providers import grid
 from providers.freshness import is_stale
 from providers.models import Provider, Station, Vehicle, VehicleHold, VehicleType
-
-EARTH_RADIUS_M = 6_371_000.0
-
-
-def distance_m(lat1, lon1, lat2, lon2) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _providers(kind):

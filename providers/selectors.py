@@ -1,9 +1,10 @@
 """Read-side queries over providers' current snapshots (see docs/interfaces.md)."""
 from django.utils import timezone
 
+from maas.geo import covers
 from providers.freshness import is_stale
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
-from providers.nearest import distance_m, page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
+from providers.nearest import page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
 
 def provider_freshness(provider, now=None) -> dict:
@@ -35,13 +36,10 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
     outside every zone, GBFS 3.0 global_rules apply; otherwise parking is allowed. Without a
     vehicle_type_id every rule applies (the conservative answer).
     """
-    from shapely.geometry import Point, shape
-
     provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
     if provider is None or provider.current_snapshot_id is None:
         return True
     now = now or timezone.now()
-    point = Point(lon, lat)
     zones = GeofencingZone.objects.filter(
         snapshot_id=provider.current_snapshot_id, min_lat__lte=lat, max_lat__gte=lat,
         min_lon__lte=lon, max_lon__gte=lon,
@@ -49,7 +47,7 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
     for zone in zones:
         if (zone.start and now < zone.start) or (zone.end and now > zone.end):
             continue
-        if not shape(zone.geometry).covers(point):
+        if not covers(zone.geometry, lat, lon):
             continue
         rules = [r for r in zone.rules if _rule_applies(r, vehicle_type_id)]
         if rules:

@@ -100,40 +100,15 @@ def swap_snapshot(provider, *, source, sections, report=(), global_rules=None, t
         provider = Provider.objects.select_for_update().get(pk=provider.pk)
         current = provider.current_snapshot
         held = current.sections if current else {}
-        result = SwapResult(snapshot=None)
-        for name, section in sections.items():
-            if name not in SECTION_MODELS:
-                raise ValueError(f"unknown section {name!r}")
-            old = _parse_iso(held.get(name))
-            if old is not None and section.last_updated is not None and section.last_updated <= old:
-                result.ignored.append(name)
-            else:
-                result.replaced.append(name)
+        result = sort_sections(sections, held)
         if ttl is not None:
             provider.ttl_s = max(0, int(ttl))
         if version:
             provider.gbfs_version = str(version)
         provider.last_checked_at = now
         if result.replaced:
-            new_sections = dict(held)
-            for name in result.replaced:
-                lu = sections[name].last_updated or now
-                new_sections[name] = lu.isoformat()
-            snapshot = Snapshot.objects.create(
-                provider=provider, source=source, sections=new_sections, report=list(report),
-                global_rules=(global_rules if global_rules is not None and "geofencing_zones" in result.replaced
-                              else (current.global_rules if current else [])),
-            )
-            for name, model in SECTION_MODELS.items():
-                if name in result.replaced:
-                    _insert(model, snapshot.pk, sections[name].rows)
-                elif current and name in held:
-                    _carry_over(model, current.pk, snapshot.pk)
-            snapshot.station_count = Station.objects.filter(snapshot=snapshot).count()
-            snapshot.vehicle_count = Vehicle.objects.filter(snapshot=snapshot).count()
-            dynamic = [_parse_iso(new_sections[s]) for s in DYNAMIC_SECTIONS if s in new_sections]
-            snapshot.last_updated = max(dynamic) if dynamic else max(_parse_iso(v) for v in new_sections.values())
-            snapshot.save(update_fields=["station_count", "vehicle_count", "last_updated"])
+            snapshot = write_snapshot(provider, current, result.replaced, sections, source=source, report=report,
+                                      global_rules=global_rules, now=now)
             provider.current_snapshot = snapshot
             provider.last_updated = snapshot.last_updated
             result.snapshot = snapshot
@@ -145,6 +120,46 @@ def swap_snapshot(provider, *, source, sections, report=(), global_rules=None, t
     if result.snapshot is not None:
         prune_snapshots(provider)
     return result
+
+
+def sort_sections(sections: dict, held: dict) -> SwapResult:
+    """Which incoming sections replace what the current snapshot holds (newer, or no date to compare)
+    and which are ignored (not newer)."""
+    result = SwapResult(snapshot=None)
+    for name, section in sections.items():
+        if name not in SECTION_MODELS:
+            raise ValueError(f"unknown section {name!r}")
+        old = _parse_iso(held.get(name))
+        if old is not None and section.last_updated is not None and section.last_updated <= old:
+            result.ignored.append(name)
+        else:
+            result.replaced.append(name)
+    return result
+
+
+def write_snapshot(provider, current, replaced: list, sections: dict, *, source, report, global_rules, now
+                   ) -> Snapshot:
+    """A new Snapshot: the `replaced` sections from the incoming rows, the others carried over from `current`."""
+    held = current.sections if current else {}
+    new_sections = dict(held)
+    for name in replaced:
+        new_sections[name] = (sections[name].last_updated or now).isoformat()
+    snapshot = Snapshot.objects.create(
+        provider=provider, source=source, sections=new_sections, report=list(report),
+        global_rules=(global_rules if global_rules is not None and "geofencing_zones" in replaced
+                      else (current.global_rules if current else [])),
+    )
+    for name, model in SECTION_MODELS.items():
+        if name in replaced:
+            _insert(model, snapshot.pk, sections[name].rows)
+        elif current and name in held:
+            _carry_over(model, current.pk, snapshot.pk)
+    snapshot.station_count = Station.objects.filter(snapshot=snapshot).count()
+    snapshot.vehicle_count = Vehicle.objects.filter(snapshot=snapshot).count()
+    dynamic = [_parse_iso(new_sections[s]) for s in DYNAMIC_SECTIONS if s in new_sections]
+    snapshot.last_updated = max(dynamic) if dynamic else max(_parse_iso(v) for v in new_sections.values())
+    snapshot.save(update_fields=["station_count", "vehicle_count", "last_updated"])
+    return snapshot
 
 
 def prune_snapshots(provider, keep=None):

@@ -1,5 +1,4 @@
 """Reads: area usage vs cap, waitlist positions, facility free spaces, park-and-ride options, charts."""
-import math
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from maas.accounts import selectors as accounts
+from maas.geo import bbox_around, distance_m
 from maas.parking.models import Facility, ParkAndRideReservation, ParkingArea, Permit, UtilizationSnapshot
 
 
@@ -138,15 +138,6 @@ def facility_free_for_day(facility, day, capacity_type="CAR"):
     return max(0, free)
 
 
-def distance_m(lat1, lon1, lat2, lon2):
-    """Great-circle distance in metres."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
 def park_and_ride_options(lat, lon, radius_m, day, capacity_type="CAR"):
     """Park-and-ride facilities within radius_m that have a space free on `day`, nearest first.
 
@@ -156,10 +147,9 @@ def park_and_ride_options(lat, lon, radius_m, day, capacity_type="CAR"):
     """
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    dlat = radius_m / 111_320.0
-    dlon = radius_m / (111_320.0 * max(0.01, math.cos(math.radians(lat))))
-    candidates = (Facility.objects.filter(status="IN_OPERATION", lat__range=(lat - dlat, lat + dlat),
-                                          lon__range=(lon - dlon, lon + dlon),
+    box = bbox_around(lat, lon, radius_m)
+    candidates = (Facility.objects.filter(status="IN_OPERATION", lat__range=(box.min_lat, box.max_lat),
+                                          lon__range=(box.min_lon, box.max_lon),
                                           capacities__capacity_type=capacity_type)
                   .prefetch_related("capacities").distinct())
     options = []

@@ -81,7 +81,7 @@ class RoutingEngine(abc.ABC):
 
 ENGINE_CLASSES = {
     "embedded": "planner.engines.embedded.EmbeddedEngine",
-    "r5py": "planner.engines.r5py_engine.R5pyEngine",
+    "r5py": "planner.engines.r5py.engine.R5pyEngine",
 }
 
 

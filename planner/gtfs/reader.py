@@ -64,6 +64,16 @@ def _open_member(path: Path, table: str):
         return io.BytesIO(zf.read(names[f"{table}.txt"]))
 
 
+def member_bytes(path: Path, table: str) -> bytes | None:
+    """The raw bytes of <table>.txt in a zip or directory (a UTF-8 BOM removed), or None."""
+    fh = _open_member(Path(path), table)
+    if fh is None:
+        return None
+    with fh:
+        data = fh.read()
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
 def _locate_type_errors(path: Path) -> list[Issue]:
     """After read_feed failed on a type conversion: find the file/row/field cells that don't parse."""
     issues = []
@@ -88,11 +98,32 @@ def _locate_type_errors(path: Path) -> list[Issue]:
     return issues
 
 
-def read_tables(path: Path) -> dict[str, pd.DataFrame | None]:
+def _copy_members(path: Path, target: Path, exclude: tuple[str, ...]) -> Path:
+    """The feed's .txt members except `exclude` copied into the directory `target`."""
+    if path.is_dir():
+        for member in path.iterdir():
+            if member.is_file() and member.stem not in exclude:
+                shutil.copyfile(member, target / member.name)
+    else:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                base = Path(name).name
+                if base.endswith(".txt") and Path(base).stem not in exclude:
+                    with zf.open(name) as src, open(target / base, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+    return target
+
+
+def read_tables(path: Path, exclude: tuple[str, ...] = ()) -> dict[str, pd.DataFrame | None]:
     """{table: DataFrame or None} via gtfs_kit.read_feed, plus translations.txt (which gtfs-kit skips).
 
-    Raises FeedInvalid naming file/row/field when a numeric column holds text.
+    Tables named in `exclude` (e.g. "shapes") are not read (None). Raises FeedInvalid naming
+    file/row/field when a numeric column holds text.
     """
+    if exclude:
+        with tempfile.TemporaryDirectory() as tmp:
+            tables = read_tables(_copy_members(path, Path(tmp), exclude))
+        return {**tables, **{t: None for t in exclude}}
     try:
         feed = gtfs_kit.read_feed(path, dist_units="km")
     except (ValueError, TypeError) as exc:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.gtfs.issues import Issue
 from planner.gtfs.times import format_time, parse_times
-from planner.gtfs.validate import MAX_ROWS_PER_CHECK, REQUIRED_COLUMNS, REQUIRED_VALUES
+from planner.gtfs.validate import MAX_ROWS_PER_CHECK, REQUIRED_VALUES
 
 BIG_TABLES = ("stop_times", "shapes")
 TEXT_COLUMNS = {"stop_times": ("trip_id", "stop_id", "arrival_time", "departure_time", "stop_headsign"),
@@ -126,11 +126,6 @@ class Findings:
                 out.append(Issue(file, row + 2, field, code, f"unknown {what} {value!r}", count=count,
                                  value=str(value)))
         return out
-
-
-def missing_columns(table: str, columns) -> list[Issue]:
-    return [Issue(f"{table}.txt", 1, c, "missing_column", "required column is missing")
-            for c in REQUIRED_COLUMNS[table] if c not in columns]
 
 
 def _integers(findings: Findings, file: str, chunk: pd.DataFrame, column: str, what: str = "integer"):

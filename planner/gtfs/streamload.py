@@ -9,7 +9,6 @@ checks run at the end on compact int32 arrays; any error raises FeedInvalid and 
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from django.db.models import Max
 
 from planner import services
 from planner.gtfs import stream
+from planner.gtfs.dbload import copy_rows, feed_dir, integers, load_small_tables, pk_maps, service_range, text
 from planner.gtfs.issues import FeedInvalid
 from planner.gtfs.reader import read_tables
 from planner.gtfs.times import format_times, parse_times
@@ -50,20 +50,7 @@ def has_frequencies(path: Path) -> bool:
 
 def read_small_tables(path: Path) -> dict:
     """gtfs-kit read_feed over every member except stop_times/shapes; those become header-only frames."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        if path.is_dir():
-            for member in path.iterdir():
-                if member.is_file() and member.stem not in stream.BIG_TABLES:
-                    shutil.copyfile(member, tmp / member.name)
-        else:
-            with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    base = Path(name).name
-                    if base.endswith(".txt") and Path(base).stem not in stream.BIG_TABLES:
-                        with zf.open(name) as src, open(tmp / base, "wb") as dst:
-                            shutil.copyfileobj(src, dst)
-        tables = read_tables(tmp)
+    tables = read_tables(path, exclude=stream.BIG_TABLES)
     for table in stream.BIG_TABLES:
         with stream.open_member(path, table) as fh:
             if fh is None:
@@ -77,7 +64,6 @@ def read_small_tables(path: Path) -> dict:
 def import_streaming(path: Path, *, name: str, source: str, digest: str, activate: bool,
                      progress: bool = False, rows: int | None = None) -> tuple[FeedVersion, list, dict]:
     """(feed version, warnings, timings) for a feed without repair/frequencies; FeedInvalid on errors."""
-    from planner.gtfs.loader import feed_dir
 
     clock = time.perf_counter()
     tables = read_small_tables(path)
@@ -99,7 +85,6 @@ def import_streaming(path: Path, *, name: str, source: str, digest: str, activat
 
 
 def _load(path, tables, errors, warnings, *, name, source, digest, activate, progress, rows, timings, zip_dir):
-    from planner.gtfs.loader import _int, _load_small, _pk_maps, _s, _service_range
 
     structural = any(i.code in ("missing_file", "missing_column", "unreadable") for i in errors)
     if structural:  # the big tables can't be checked without their files/columns
@@ -107,7 +92,7 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
     clock = time.perf_counter()
     list(FeedVersion.objects.select_for_update().filter(name=name).values_list("pk", flat=True))
     version = (FeedVersion.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0) + 1
-    start, end = _service_range(tables) if not errors else (None, None)
+    start, end = service_range(tables) if not errors else (None, None)
     feed = FeedVersion.objects.create(name=name, version=version, service_start=start, service_end=end,
                                       source=source[:500], content_hash=digest, repairs=[])
     postgres = connection.vendor == "postgresql"
@@ -120,8 +105,8 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
     trip_ids = pd.Index(trips["trip_id"].dropna().unique())  # == trips order when valid (unique, no blanks)
     stop_ids = pd.Index(stops["stop_id"].dropna().unique())
     if write:
-        stats = _load_small(feed, tables, progress)
-        db_trips, trip_pks, db_stops, stop_pks = _pk_maps(feed, tables)
+        stats = load_small_tables(feed, tables, progress)
+        db_trips, trip_pks, db_stops, stop_pks = pk_maps(feed, tables)
         trip_pks = trip_pks[db_trips.get_indexer(trip_ids)]  # aligned with the codes StopTimesCheck hands out
         stop_pks = stop_pks[db_stops.get_indexer(stop_ids)]
     else:
@@ -144,7 +129,7 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
                 "trip_id": trip_pks[p["trip_code"]], "stop_id": stop_pks[p["stop_code"]],
                 "stop_sequence": p["seq"].astype("int64"),
                 "arrival_s": pd.array(p["arr"], dtype="Int64"), "departure_s": pd.array(p["dep"], dtype="Int64"),
-                "stop_headsign": _s(chunk["stop_headsign"]).to_numpy() if "stop_headsign" in chunk.columns
+                "stop_headsign": text(chunk["stop_headsign"]).to_numpy() if "stop_headsign" in chunk.columns
                 else np.full(n, "", dtype=object),
                 "pickup_type": np.nan_to_num(p.get("pickup_type", np.zeros(n)), nan=0).astype("int64"),
                 "drop_off_type": np.nan_to_num(p.get("drop_off_type", np.zeros(n)), nan=0).astype("int64"),
@@ -165,8 +150,8 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
                     state["write"] = False
                     continue
                 yield pd.DataFrame({
-                    "feed_id": np.full(len(chunk), feed.pk, dtype="int64"), "shape_id": _s(chunk["shape_id"]),
-                    "pt_sequence": _int(pd.Series(p["seq"])).to_numpy(), "lat": p["lat"], "lon": p["lon"],
+                    "feed_id": np.full(len(chunk), feed.pk, dtype="int64"), "shape_id": text(chunk["shape_id"]),
+                    "pt_sequence": integers(pd.Series(p["seq"])).to_numpy(), "lat": p["lat"], "lon": p["lon"],
                     "dist_traveled": p["dist"] if p["dist"] is not None else np.full(len(chunk), np.nan),
                 })
 
@@ -207,14 +192,13 @@ def _unknown(trips, mask, column):
 def _stream(path, table, model, columns, frames_fn, state, progress):
     """COPY the frames of one big table; after a COPY failure keep validating (the error is re-raised later
     if validation finds nothing to report)."""
-    from planner.gtfs.loader import _copy_rows
 
     with stream.open_member(path, table) as fh:
         frames = frames_fn(fh)
         if state["write"]:
             try:
                 with transaction.atomic():  # savepoint: a failed COPY must not poison what follows
-                    _copy_rows(model, columns, frames, None, progress)
+                    copy_rows(model, columns, frames, None, progress)
             except (DatabaseError, psycopg.Error) as exc:
                 state["write"], state["copy_error"] = False, exc
         for _ in frames:  # what is left to validate (nothing is yielded once writing stopped)

@@ -93,8 +93,25 @@ def validate(tables: dict, parsed: dict | None = None,
     loader does not parse the times twice. Tables named in `streamed` ("stop_times", "shapes") are
     given as header-only frames and their row checks are left to planner.gtfs.stream.
     """
+    errors = check_files_and_columns(tables)
+    if errors:
+        return errors, []  # reference checks below need the files and columns
+    errors += check_required_values(tables) + check_unique_keys(tables) + check_stops(tables["stops"])
+    errors += check_routes(tables["routes"])
+    trip_errors, warnings = check_trips(tables, streamed)
+    errors += trip_errors
+    if "stop_times" not in streamed:
+        errors += check_stop_time_refs(tables, parsed)
+    errors += check_calendars(tables) + check_transfers(tables)
+    if "shapes" not in streamed:
+        errors += check_shapes(tables)
+    errors += check_frequencies(tables)
+    return errors, warnings
+
+
+def check_files_and_columns(tables: dict) -> list[Issue]:
+    """Required files present (calendar.txt or calendar_dates.txt), and their required columns."""
     errors: list[Issue] = []
-    warnings: list[Issue] = []
     present = {t for t, df in tables.items() if df is not None}
     for table in REQUIRED_FILES:
         if table not in present:
@@ -102,18 +119,17 @@ def validate(tables: dict, parsed: dict | None = None,
     if not present & {"calendar", "calendar_dates"}:
         errors.append(Issue("calendar.txt", None, None, "missing_file",
                             "neither calendar.txt nor calendar_dates.txt is present"))
-    broken_tables = set()
     for table, columns in REQUIRED_COLUMNS.items():
         df = tables.get(table)
         if df is None:
             continue
-        for column in columns:
-            if column not in df.columns:
-                errors.append(Issue(f"{table}.txt", 1, column, "missing_column", "required column is missing"))
-                broken_tables.add(table)
-    if errors:
-        return errors, warnings  # reference checks below need the files and columns
+        errors += [Issue(f"{table}.txt", 1, column, "missing_column", "required column is missing")
+                   for column in columns if column not in df.columns]
+    return errors
 
+
+def check_required_values(tables: dict) -> list[Issue]:
+    errors: list[Issue] = []
     for table, columns in REQUIRED_VALUES.items():
         df = tables.get(table)
         if df is None:
@@ -121,6 +137,11 @@ def validate(tables: dict, parsed: dict | None = None,
         for column in columns:
             errors += _rows(df, _blank(df[column]), f"{table}.txt", column, "missing_value",
                             lambda v: "required value is blank")
+    return errors
+
+
+def check_unique_keys(tables: dict) -> list[Issue]:
+    errors: list[Issue] = []
     for table, key in UNIQUE_KEYS.items():
         df = tables.get(table)
         if df is None or len(df) == 0:
@@ -128,11 +149,12 @@ def validate(tables: dict, parsed: dict | None = None,
         dup = df.duplicated(list(key), keep="first").to_numpy()
         errors += _rows(df, dup, f"{table}.txt", key[-1], "duplicate",
                         lambda v, key=key: f"duplicate {'/'.join(key)} (value {v!r})")
+    return errors
 
-    stops, routes, trips, st = tables["stops"], tables["routes"], tables["trips"], tables["stop_times"]
-    stop_ids = set(stops["stop_id"].dropna())
 
-    # stops: coordinates for stops/stations/entrances, parent stations exist.
+def check_stops(stops: pd.DataFrame) -> list[Issue]:
+    """Coordinates for stops/stations/entrances; parent stations exist."""
+    errors: list[Issue] = []
     location_type = stops["location_type"].fillna(0) if "location_type" in stops.columns else \
         pd.Series(0, index=stops.index)
     needs_coords = location_type.isin([0, 1, 2]).to_numpy()
@@ -145,57 +167,79 @@ def validate(tables: dict, parsed: dict | None = None,
         errors += _rows(stops, bad, "stops.txt", column, "bad_coordinate",
                         lambda v, lo=lo, hi=hi: f"{v!r} is not a coordinate in [{lo}, {hi}]")
     if "parent_station" in stops.columns:
-        errors += _unknown_refs(stops, "parent_station", stop_ids, "stops.txt", "parent_station")
+        errors += _unknown_refs(stops, "parent_station", set(stops["stop_id"].dropna()), "stops.txt",
+                                "parent_station")
+    return errors
 
-    # routes: types incl. extended ones.
+
+def check_routes(routes: pd.DataFrame) -> list[Issue]:
+    """Route types, extended ones included."""
     route_types = pd.to_numeric(routes["route_type"], errors="coerce")
     bad = route_types.isna() | ~route_types.fillna(-1).astype(int).map(valid_route_type)
-    errors += _rows(routes, bad.to_numpy(), "routes.txt", "route_type", "bad_route_type",
-                    lambda v: f"{v!r} is not a GTFS (basic or extended) route_type")
+    return _rows(routes, bad.to_numpy(), "routes.txt", "route_type", "bad_route_type",
+                 lambda v: f"{v!r} is not a GTFS (basic or extended) route_type")
 
-    # trips -> routes, services, shapes.
-    errors += _unknown_refs(trips, "route_id", set(routes["route_id"].dropna()), "trips.txt", "route_id")
+
+def check_trips(tables: dict, streamed: tuple[str, ...]) -> tuple[list[Issue], list[Issue]]:
+    """(errors, warnings): trips refer to known routes and services (errors) and shapes (warnings)."""
+    trips, routes = tables["trips"], tables["routes"]
+    errors = _unknown_refs(trips, "route_id", set(routes["route_id"].dropna()), "trips.txt", "route_id")
     services = set()
     for table in ("calendar", "calendar_dates"):
         if tables.get(table) is not None:
             services |= set(tables[table]["service_id"].dropna())
     errors += _unknown_refs(trips, "service_id", services, "trips.txt", "service_id")
+    warnings: list[Issue] = []
     if "shape_id" in trips.columns and trips["shape_id"].notna().any() and "shapes" not in streamed:
         shape_ids = set(tables["shapes"]["shape_id"].dropna()) if tables.get("shapes") is not None else set()
         warnings += _unknown_refs(trips, "shape_id", shape_ids, "trips.txt", "shape_id")
-
-    # stop_times -> trips, stops; times.
-    trip_ids = set(trips["trip_id"].dropna())
-    if "stop_times" not in streamed:
-        errors += _unknown_refs(st, "trip_id", trip_ids, "stop_times.txt", "trip_id")
-        errors += _unknown_refs(st, "stop_id", stop_ids, "stop_times.txt", "stop_id")
-        errors += check_stop_times(st, parsed)
-        untimed = ~trips["trip_id"].isin(st["trip_id"].unique())
-        errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
-                        lambda v: f"trip {v!r} has no stop_times")
-
-    errors += check_calendars(tables)
-    if tables.get("transfers") is not None:
-        tr = tables["transfers"]
-        errors += _unknown_refs(tr, "from_stop_id", stop_ids, "transfers.txt", "stop_id")
-        errors += _unknown_refs(tr, "to_stop_id", stop_ids, "transfers.txt", "stop_id")
-    if tables.get("shapes") is not None and "shapes" not in streamed:
-        sh = tables["shapes"]
-        for column in ("shape_pt_lat", "shape_pt_lon"):
-            values = pd.to_numeric(sh[column], errors="coerce")
-            errors += _rows(sh, values.isna().to_numpy(), "shapes.txt", column, "bad_coordinate",
-                            lambda v: f"{v!r} is not a coordinate")
-    if tables.get("frequencies") is not None:
-        fr = tables["frequencies"]
-        errors += _unknown_refs(fr, "trip_id", trip_ids, "frequencies.txt", "trip_id")
-        for column in ("start_time", "end_time"):
-            _, blank, bad = parse_times(fr[column].astype("string"))
-            errors += _rows(fr, bad | blank, "frequencies.txt", column, "bad_time",
-                            lambda v: f"{v!r} is not a GTFS time (H:MM:SS)")
-        headway = pd.to_numeric(fr["headway_secs"], errors="coerce")
-        errors += _rows(fr, (headway.isna() | (headway <= 0)).to_numpy(), "frequencies.txt", "headway_secs",
-                        "bad_headway", lambda v: f"{v!r} is not a positive number of seconds")
     return errors, warnings
+
+
+def check_stop_time_refs(tables: dict, parsed: dict | None) -> list[Issue]:
+    """stop_times refer to known trips and stops, their times hold; every trip has stop_times."""
+    trips, st = tables["trips"], tables["stop_times"]
+    errors = _unknown_refs(st, "trip_id", set(trips["trip_id"].dropna()), "stop_times.txt", "trip_id")
+    errors += _unknown_refs(st, "stop_id", set(tables["stops"]["stop_id"].dropna()), "stop_times.txt", "stop_id")
+    errors += check_stop_times(st, parsed)
+    untimed = ~trips["trip_id"].isin(st["trip_id"].unique())
+    errors += _rows(trips, untimed.to_numpy(), "trips.txt", "trip_id", "trip_without_stop_times",
+                    lambda v: f"trip {v!r} has no stop_times")
+    return errors
+
+
+def check_transfers(tables: dict) -> list[Issue]:
+    if tables.get("transfers") is None:
+        return []
+    tr, stop_ids = tables["transfers"], set(tables["stops"]["stop_id"].dropna())
+    return (_unknown_refs(tr, "from_stop_id", stop_ids, "transfers.txt", "stop_id")
+            + _unknown_refs(tr, "to_stop_id", stop_ids, "transfers.txt", "stop_id"))
+
+
+def check_shapes(tables: dict) -> list[Issue]:
+    if tables.get("shapes") is None:
+        return []
+    sh, errors = tables["shapes"], []
+    for column in ("shape_pt_lat", "shape_pt_lon"):
+        values = pd.to_numeric(sh[column], errors="coerce")
+        errors += _rows(sh, values.isna().to_numpy(), "shapes.txt", column, "bad_coordinate",
+                        lambda v: f"{v!r} is not a coordinate")
+    return errors
+
+
+def check_frequencies(tables: dict) -> list[Issue]:
+    if tables.get("frequencies") is None:
+        return []
+    fr = tables["frequencies"]
+    errors = _unknown_refs(fr, "trip_id", set(tables["trips"]["trip_id"].dropna()), "frequencies.txt", "trip_id")
+    for column in ("start_time", "end_time"):
+        _, blank, bad = parse_times(fr[column].astype("string"))
+        errors += _rows(fr, bad | blank, "frequencies.txt", column, "bad_time",
+                        lambda v: f"{v!r} is not a GTFS time (H:MM:SS)")
+    headway = pd.to_numeric(fr["headway_secs"], errors="coerce")
+    errors += _rows(fr, (headway.isna() | (headway <= 0)).to_numpy(), "frequencies.txt", "headway_secs",
+                    "bad_headway", lambda v: f"{v!r} is not a positive number of seconds")
+    return errors
 
 
 def check_stop_times(st: pd.DataFrame, parsed: dict | None = None) -> list[Issue]:

@@ -33,43 +33,73 @@ def merge_pbfs(inputs: list[str | Path], output: str | Path, bbox: tuple[float, 
                ) -> dict:
     """Write the merged (and clipped) extract to `output`; return counts and the walkable way count."""
     inputs = [Path(p) for p in inputs]
-    inside_nodes: set[int] = set()
-    if bbox is not None:
-        for path in inputs:
-            for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
-                if _inside(node.location, bbox):
-                    inside_nodes.add(node.id)
+    inside = nodes_inside(inputs, bbox) if bbox is not None else None
+    ways, relations = read_ways_and_relations(inputs, inside)
+    needed = None
+    if inside is not None:
+        needed = needed_nodes(inside, ways)
+        relations = {rid: rel for rid, rel in relations.items()
+                     if any((t == "w" and ref in ways) or (t == "n" and ref in needed) for t, ref, _ in rel.members)}
+    nodes = read_nodes(inputs, needed)
+    write_extract(Path(output), nodes, ways, relations)
+    walkable = sum(1 for w in ways.values() if w.tags.get("highway") in HIGHWAY_WALK)
+    return {"nodes": len(nodes), "ways": len(ways), "relations": len(relations), "walkable_ways": walkable}
 
+
+def nodes_inside(inputs: list[Path], bbox) -> set[int]:
+    """Ids of the inputs' nodes inside `bbox`."""
+    inside: set[int] = set()
+    for path in inputs:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if _inside(node.location, bbox):
+                inside.add(node.id)
+    return inside
+
+
+def _newer(objects: dict, obj_id: int, version: int) -> bool:
+    return obj_id not in objects or objects[obj_id].version < version
+
+
+def read_ways_and_relations(inputs: list[Path], inside: set[int] | None) -> tuple[dict, dict]:
+    """Every way (with a node in `inside`, when given) and relation, each once in its highest version."""
     ways: dict[int, mutable.Way] = {}
     relations: dict[int, mutable.Relation] = {}
     for path in inputs:
         for obj in osmium.FileProcessor(str(path), osmium.osm.WAY | osmium.osm.RELATION):
             if obj.is_way():
                 refs = [n.ref for n in obj.nodes]
-                if bbox is not None and not any(r in inside_nodes for r in refs):
+                if inside is not None and not any(r in inside for r in refs):
                     continue
-                if obj.id not in ways or ways[obj.id].version < obj.version:
+                if _newer(ways, obj.id, obj.version):
                     ways[obj.id] = mutable.Way(nodes=refs, **_meta(obj))
-            else:
-                members = [(m.type, m.ref, m.role) for m in obj.members]
-                if obj.id not in relations or relations[obj.id].version < obj.version:
-                    relations[obj.id] = mutable.Relation(members=members, **_meta(obj))
-    needed = set(inside_nodes) if bbox is not None else None
-    if needed is not None:
-        for way in ways.values():
-            needed.update(way.nodes)
-        relations = {rid: rel for rid, rel in relations.items()
-                     if any((t == "w" and ref in ways) or (t == "n" and ref in needed) for t, ref, _ in rel.members)}
+            elif _newer(relations, obj.id, obj.version):
+                relations[obj.id] = mutable.Relation(members=[(m.type, m.ref, m.role) for m in obj.members],
+                                                     **_meta(obj))
+    return ways, relations
 
+
+def needed_nodes(inside: set[int], ways: dict) -> set[int]:
+    """The nodes a clipped extract keeps: those inside, and every node of a kept way."""
+    needed = set(inside)
+    for way in ways.values():
+        needed.update(way.nodes)
+    return needed
+
+
+def read_nodes(inputs: list[Path], needed: set[int] | None) -> dict:
+    """The nodes (all, or those in `needed`), each once in its highest version."""
     nodes: dict[int, mutable.Node] = {}
     for path in inputs:
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
             if needed is not None and node.id not in needed:
                 continue
-            if node.id not in nodes or nodes[node.id].version < node.version:
+            if _newer(nodes, node.id, node.version):
                 nodes[node.id] = mutable.Node(location=(node.location.lon, node.location.lat), **_meta(node))
+    return nodes
 
-    output = Path(output)
+
+def write_extract(output: Path, nodes: dict, ways: dict, relations: dict) -> None:
+    """Nodes, ways, relations in id order, written to a unique temporary name and renamed into place."""
     output.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name (parallel imports may target the same file); osmium needs the suffix.
     tmp = output.with_name(f"{output.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part.osm.pbf")
@@ -87,5 +117,3 @@ def merge_pbfs(inputs: list[str | Path], output: str | Path, bbox: tuple[float, 
         raise
     writer.close()
     tmp.replace(output)
-    walkable = sum(1 for w in ways.values() if w.tags.get("highway") in HIGHWAY_WALK)
-    return {"nodes": len(nodes), "ways": len(ways), "relations": len(relations), "walkable_ways": walkable}

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import math
 
-
-def distance_m(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+from maas.geo import distance_m
 
 # Relative direction by the change of heading in degrees (OpenTripPlanner's RelativeDirection names).
 _TURNS = ((-160, "uturn_left"), (-110, "hard_left"), (-45, "left"), (-15, "slightly_left"), (15, "continue"),

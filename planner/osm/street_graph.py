@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from maas.geo import distances_m
+
 MODES = ("walk", "bike", "car")
 WALK_NO = {"motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed", "raceway", "bus_guideway"}
 BIKE_NO = WALK_NO | {"steps", "corridor"}
@@ -147,12 +149,6 @@ class StreetGraph:
         return Path(coords, along + sa[1] + sb[1], ways)
 
 
-def _haversine(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(h))
-
-
 @lru_cache(maxsize=2)
 def _graph_for(path):
     with _LOCK:
@@ -201,5 +197,5 @@ def _build(path):
     edges = {}
     for mode, (u, v, w) in parts.items():
         u, v = np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
-        edges[mode] = (u, v, _haversine(lat[u], lon[u], lat[v], lon[v]), np.array(w, dtype=np.int64))
+        edges[mode] = (u, v, distances_m(lat[u], lon[u], lat[v], lon[v]), np.array(w, dtype=np.int64))
     return StreetGraph(lat, lon, way_tags, edges)

@@ -3,9 +3,9 @@ alerts, vehicle positions, and whether a feed has usable real time at all."""
 from __future__ import annotations
 
 import logging
-import math
 import time
 
+from maas.geo import distance_m
 from planner.realtime import alerts as alert_rules
 from planner.realtime import store
 
@@ -101,19 +101,12 @@ def vehicles(feeds, *, near=None, radius_m=None, trip=None, now: float | None = 
                         route_id=f"{feed}:{v['route_id']}" if v["route_id"] else None,
                         age_s=max(0, int(now - v["timestamp"])))
             if near is not None:
-                item["distance_m"] = int(round(_haversine(near[0], near[1], v["lat"], v["lon"])))
+                item["distance_m"] = int(round(distance_m(near[0], near[1], v["lat"], v["lon"])))
                 if item["distance_m"] > radius_m:
                     continue
             out.append(item)
     out.sort(key=lambda v: v.get("distance_m", 0))
     return out
-
-
-def _haversine(lat1, lon1, lat2, lon2):
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def feeds_with_sources() -> list[str]:

@@ -79,7 +79,7 @@ def _build(feed: FeedVersion) -> None:
     """The routing network of `feed` (embedded engine); r5py reads the feed zip itself."""
     if getattr(settings, "ROUTING_ENGINE", "embedded") != "embedded":
         return
-    from planner.engines.embedded_build import build_for_feed
+    from planner.engines.embedded.build import build_for_feed
 
     build_for_feed(feed)
 
@@ -137,7 +137,7 @@ def refresh_feeds(name: str | None = None, *, only_due: bool = False, force: boo
 def prune(name: str, keep: int) -> list[str]:
     """Delete feed `name`'s versions beyond the newest `keep` (at least 2; never the active one), with their
     files."""
-    from planner.engines.embedded_build import artifact_paths, pois_path, split_path
+    from planner.engines.embedded.artifacts import artifact_paths, pois_path, split_path
 
     keep = max(2, keep)  # the version just replaced stays: processes still on it finish their requests
     deleted = []

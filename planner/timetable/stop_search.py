@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from planner.engines.embedded_gtfs import haversine_m
+from maas.geo import distances_m
 from planner.models import FeedVersion, Stop
 from planner.timetable.feeds import qualify
 
@@ -74,7 +74,7 @@ def stops_near(feeds: dict[str, FeedVersion], lat: float, lon: float, radius_m: 
         fs = _feed_stops(feed.pk, name)
         if not fs.rows:
             continue
-        dist = haversine_m(lat, lon, fs.lat, fs.lon)
+        dist = distances_m(lat, lon, fs.lat, fs.lon)
         for i in np.flatnonzero(dist <= radius_m):
             found.append((float(dist[i]), name, fs, int(i)))
     found.sort(key=lambda item: (item[0], item[1], item[3]))

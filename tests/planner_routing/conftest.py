@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.engines.embedded import EmbeddedEngine, EmbeddedNetwork
-from planner.engines.embedded_build import artifact_paths, build_artifacts
+from planner.engines.embedded.artifacts import artifact_paths
+from planner.engines.embedded.build import build_artifacts
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_GTFS = ROOT / "fixtures" / "gtfs" / "kalasatama.zip"

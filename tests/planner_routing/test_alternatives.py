@@ -1,7 +1,7 @@
 """Alternative itineraries: next departures, no dominated options, no rides away and back."""
 from datetime import datetime, timedelta
 
-from planner.engines.embedded_alts import dominated, revisits
+from planner.engines.embedded.alternatives import dominated, revisits
 
 
 def _stations(*names):

@@ -8,10 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.engines.base import PlanRequest
-from planner.engines.baseline import TimeExpandedGraph
-from planner.engines.embedded import ARRIVE_WINDOW_S, EmbeddedNetwork
-from planner.engines.embedded_build import build_artifacts
-from planner.engines.synthetic import write_feed
+from planner.engines.embedded import EmbeddedNetwork
+from planner.engines.embedded.build import build_artifacts
+from planner.engines.embedded.search import ARRIVE_WINDOW_S
+from tests.support.baseline import TimeExpandedGraph
+from tests.support.synthetic import write_feed
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DAY = date(2024, 3, 6)

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from planner.engines.embedded_build import artifact_paths, split_path
+from planner.engines.embedded.artifacts import artifact_paths, split_path
 
 KALASATAMA = {"lat": 60.18761, "lon": 24.97721}
 KAMPPI = {"lat": 60.16885, "lon": 24.93118}

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from planner.engines import street
+from planner import street
 from planner.models import OsmNetwork
 from planner.osm.path_legs import decode_polyline, encode_polyline
 

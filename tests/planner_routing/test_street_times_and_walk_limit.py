@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.engines import street
+from planner import street
 
 A = {"lat": 60.18, "lon": 24.97}
 B = {"lat": 60.19, "lon": 24.96}  # 1614 m of walking (crow-fly x 1.3), 1345 s at 1.2 m/s

@@ -2,7 +2,7 @@
 import json
 
 from planner.engines.base import PlanRequest
-from planner.engines.embedded_build import pois_path
+from planner.engines.embedded.artifacts import pois_path
 from tests.planner_routing.conftest import at
 
 KAMPPI_SHOPPING = (60.16920, 24.93250)  # next to Kamppi (M), inside the OSM centre clip

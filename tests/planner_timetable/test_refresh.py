@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from planner.engines.embedded_build import artifact_paths
+from planner.engines.embedded.artifacts import artifact_paths
 from planner.models import FeedSource, FeedVersion, Stop
 from tests.planner_data.conftest import MINI, write_feed
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from maas.geo import distance_m
 from providers import grid, selectors, services
 from providers.models import Provider, Vehicle
 from providers.snapshots import Section, swap_snapshot
@@ -26,7 +27,7 @@ def _provider(name, vehicles, *, last_updated=None):
 
 
 def _brute(provider_ids, vehicles_by_provider, lat, lon, radius):
-    rows = [(selectors.distance_m(lat, lon, v["lat"], v["lon"]), pid, v["vehicle_id"])
+    rows = [(distance_m(lat, lon, v["lat"], v["lon"]), pid, v["vehicle_id"])
             for pid in provider_ids for v in vehicles_by_provider[pid]]
     return sorted(r for r in rows if r[0] <= radius)
 

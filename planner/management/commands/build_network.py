@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--async", dest="run_async", action="store_true", help="queue a Celery task")
 
     def handle(self, *args, feed_version=None, osm=None, no_osm=False, force=False, run_async=False, **options):
-        from planner.engines.embedded_build import build_for_feed
+        from planner.engines.embedded.build import build_for_feed
         from planner.tasks import build_network
 
         feed = None

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django.utils import timezone
 
+from maas.geo import distance_m
 from providers import services
 from providers.models import Provider
-from providers.selectors import distance_m
 from providers.snapshots import Section, swap_snapshot
 
 DEFAULT_FIXTURE = "fixtures/providers/hsl_citybike_stations_kalasatama.json"

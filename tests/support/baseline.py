@@ -17,8 +17,8 @@ class TimeExpandedGraph:
     def __init__(self, meta, day: date, footpaths: dict, exclude_stops=frozenset(), exclude_trips=frozenset(),
                  previous_shift: int | None = None):
         """previous_shift: also the previous service day's trips (GTFS times past 24:00), moved into this
-        day's frame by that many seconds (see embedded_csa.previous_day_trips)."""
-        from planner.engines.embedded_csa import previous_day_trips
+        day's frame by that many seconds (see planner.engines.embedded.csa.previous_day_trips)."""
+        from planner.engines.embedded.csa import previous_day_trips
 
         self.meta = meta
         services = meta.services_on(day)

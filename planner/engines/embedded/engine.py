@@ -1,0 +1,67 @@
+"""EmbeddedEngine: the RoutingEngine over the active feed version's saved network, loaded once per process."""
+from __future__ import annotations
+
+import threading
+import time
+
+from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
+from planner.engines.embedded.artifacts import artifact_paths
+from planner.engines.embedded.network import EmbeddedNetwork
+
+FEED_RECHECK_S = 2.0  # how stale the "which feed version is active" answer may be
+
+
+class EmbeddedEngine(RoutingEngine):
+    """Routes over the active feed version's saved network, loaded once per process."""
+
+    name = "embedded"
+    _instance = None
+    _instance_lock = threading.Lock()
+
+    def __init__(self):
+        self._networks: dict[str, EmbeddedNetwork] = {}
+        self._lock = threading.Lock()
+        self._feed_checked = (float("-inf"), None)
+
+    @classmethod
+    def instance(cls) -> "EmbeddedEngine":
+        with cls._instance_lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def current(self) -> EmbeddedNetwork:
+        """The loaded network of the active feed version (raises EngineUnavailable naming what is missing)."""
+        from planner.selectors import active_feed
+
+        now = time.monotonic()
+        from django.conf import settings
+
+        if now - self._feed_checked[0] > getattr(settings, "ROUTING_FEED_RECHECK_S", FEED_RECHECK_S):
+            self._feed_checked = (now, active_feed())  # one query per few seconds, not per call
+        feed = self._feed_checked[1]
+        if feed is None:
+            raise EngineUnavailable("No active GTFS feed: import and activate one (manage.py import_gtfs).",
+                                    code="no_active_feed")
+        network_path, meta_path = artifact_paths(feed)
+        key = str(network_path)
+        if key not in self._networks:
+            with self._lock:
+                if key not in self._networks:
+                    if not (network_path.exists() and meta_path.exists()):
+                        raise EngineUnavailable(
+                            f"No routing network built for feed {feed.name} v{feed.version}: "
+                            f"run manage.py build_network (expected {network_path.name}).",
+                            code="network_not_built")
+                    self._networks = {key: EmbeddedNetwork.load(network_path, meta_path)}
+        return self._networks[key]
+
+    def coverage(self):
+        return self.current().coverage()
+
+    def plan(self, request: PlanRequest) -> list[dict]:
+        return self.current().plan(request)
+
+    def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):
+        return self.current().travel_time_matrix(origins, destinations, departure=departure, modes=modes,
+                                                 max_time_s=max_time_s, wheelchair=wheelchair)
