@@ -15,6 +15,7 @@ from planner.api_shapes import (
 )
 from planner.plan.accessibility import accessibility
 from planner.plan.pipeline import plan_trip
+from planner.realtime.selectors import realtime_available
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
@@ -30,7 +31,8 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            return Response({"itineraries": plan_trip(request.user, params)})
+            itineraries = plan_trip(request.user, params)
+            return Response({"itineraries": itineraries, "realtime": realtime_available()})
 
 
 class AccessibilityView(APIView):

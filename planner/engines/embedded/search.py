@@ -73,6 +73,13 @@ class DepartureSearch:
                              leg["arrival_s"], leg.get("distance_m") or 0.0, leg.get("geometry")))
         return legs
 
+    def _excluding(self, kw, ex_trips, wheelchair):
+        """cafein keyword arguments leaving out `ex_trips` too (e.g. cancelled trips), beyond the profile's."""
+        extra = frozenset(ex_trips) - self._exclusions[wheelchair][1]
+        if not extra:
+            return kw
+        return dict(kw, exclude_trips=[*kw.get("exclude_trips", ()), *sorted(extra)])
+
     @staticmethod
     def _end(legs):
         last = legs[-1]
@@ -109,7 +116,7 @@ class DepartureSearch:
             # Before the day's start, or previous-day trips still running on a DST day (cafein moves
             # them by a fixed 24 h): the exact scan, whose table holds them at their true times.
             return self._exact(day, t0, acc, egr, ex_stops, ex_trips, [])
-        kw = self._cafein_kw[wheelchair]
+        kw = self._excluding(self._cafein_kw[wheelchair], ex_trips, wheelchair)
         bounds = {}  # (o, d) -> lower bound on the door arrival
         origins = sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]
         for o, (a_s, _, _) in origins:
@@ -129,7 +136,7 @@ class DepartureSearch:
             return found
         if self.split_net is not None:
             self.stats["split_searches"] += 1
-            skw = self._split_kw[wheelchair]
+            skw = self._excluding(self._split_kw[wheelchair], ex_trips, wheelchair)
             origin_bound = {}
             for (o, _), bound in ranked:
                 origin_bound.setdefault(o, bound)
