@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from maas.accounts.auth import EmailTokenObtainPairSerializer
 from maas.accounts.models import Resident
 
 # The trip-plan modes a profile may prefer (the planner's `modes`).
@@ -135,7 +135,7 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="JWT for POST auth/token/refresh (7 days).")
 
 
-class LoginSerializer(EmailTokenObtainPairSerializer):
+class LoginSerializer(TokenObtainPairSerializer):
     """Login with the email as `username` (a resident's login name is their email) or as `email`."""
 
     def __init__(self, *args, **kwargs):
