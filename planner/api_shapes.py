@@ -29,6 +29,16 @@ class LineStringSerializer(serializers.Serializer):
                                                                     min_length=2, max_length=3))
 
 
+class StreetStepSerializer(serializers.Serializer):
+    street_name = serializers.CharField(allow_null=True, required=False)
+    bogus_name = serializers.BooleanField(required=False)
+    relative_direction = serializers.CharField(allow_null=True, required=False)
+    absolute_direction = serializers.CharField(allow_null=True, required=False)
+    distance_m = serializers.IntegerField(required=False)
+    lat = serializers.FloatField(required=False)
+    lon = serializers.FloatField(required=False)
+
+
 class LegBookingSerializer(serializers.Serializer):
     """What POST /bookings needs to book this leg (shared vehicles, taxi)."""
 
@@ -52,6 +62,9 @@ class LegSerializer(serializers.Serializer):
     duration_s = serializers.IntegerField()
     distance_m = serializers.IntegerField()
     geometry = LineStringSerializer(allow_null=True)
+    polyline = serializers.CharField(required=False, allow_null=True,
+                                     help_text="The geometry as an encoded polyline (precision 5).")
+    steps = StreetStepSerializer(many=True, required=False, help_text="Turn-by-turn steps of a street leg.")
     co2_g = serializers.IntegerField()
     crow_fly = serializers.BooleanField(help_text="Walk approximated without a street network.")
     booking = LegBookingSerializer(allow_null=True, help_text="Set on legs that need a booking.")
