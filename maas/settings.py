@@ -130,7 +130,6 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     # Tokens carry a hash of the password: changing it invalidates every access token at once.
     "CHECK_REVOKE_TOKEN": True,
-    "TOKEN_OBTAIN_SERIALIZER": "maas.accounts.auth.EmailTokenObtainPairSerializer",
 }
 AUTHENTICATION_BACKENDS = ["maas.accounts.auth.CaseInsensitiveModelBackend"]
 # GDPR: location data in booking logs (and plan history) is kept at most this many days, and only with consent.

@@ -9,6 +9,7 @@ from maas.accounts import selectors as accounts
 from maas.accounts.language import request_language
 from planner.plan.accessibility import accessibility
 from planner.plan.pipeline import plan_trip
+from planner.realtime.selectors import realtime_available
 from planner.serializers import AccessibilityRequestSerializer, PlanRequestSerializer, validated
 
 
@@ -23,7 +24,8 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            return Response({"itineraries": plan_trip(request.user, params)})
+            itineraries = plan_trip(request.user, params)
+            return Response({"itineraries": itineraries, "realtime": realtime_available()})
 
 
 class AccessibilityView(APIView):

@@ -1,7 +1,6 @@
 """Sign-in and token hygiene: case-insensitive email login, logout, revoking every token of a user."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -25,10 +24,6 @@ class CaseInsensitiveModelBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
-
-
-class EmailTokenObtainPairSerializer(TokenObtainPairSerializer):
-    """simplejwt's login serializer; the username (email) is matched case-insensitively by the backend."""
 
 
 def logout(refresh_token):

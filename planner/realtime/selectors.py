@@ -113,3 +113,10 @@ def feeds_with_sources() -> list[str]:
     from planner.realtime.models import RealtimeSource
 
     return list(RealtimeSource.objects.filter(enabled=True).values_list("feed_name", flat=True))
+
+
+def realtime_available() -> bool:
+    """True when some active feed has current trip updates (plans answer `realtime: false` otherwise)."""
+    from planner.timetable.feeds import active_feeds
+
+    return any(status(name)["realtime"] for name in active_feeds())

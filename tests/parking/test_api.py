@@ -3,6 +3,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -153,3 +155,25 @@ def test_todays_liipi_reading_bounds_todays_availability(db):
     assert park_and_ride_options(facility.lat, facility.lon, 100, today)[0]["free_spaces"] == 300
     FacilityCapacity.objects.filter(facility=facility).update(spaces_available=0, reported_at=timezone.now())
     assert park_and_ride_options(facility.lat, facility.lon, 100, today) == []
+
+
+def test_permit_list_reads_waitlist_places_in_one_query_whatever_the_count(db):
+    """No query per row: listing 1 or 6 waitlisted permits costs the same queries, with the right places."""
+    holders = make_residents(2, prefix="holder")
+    waiting = make_residents(1, prefix="waiter")[0]
+    areas = [make_area(code=f"a{i}", blocks="KS-1", absolute=1) for i in range(6)]
+    for area in areas:
+        services.apply_for_permit(holders[0], area.pk, plate="HLD-1")
+        services.apply_for_permit(holders[1], area.pk, plate="HLD-2")
+    client = client_for(waiting)
+
+    def queries_for(n):
+        services.apply_for_permit(waiting, areas[n - 1].pk, plate="WAI-1")
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/parking/permits").json()
+        assert [p["waitlist_position"] for p in body] == [2] * n
+        return len(captured)
+
+    one = queries_for(1)
+    for n in range(2, 7):
+        assert queries_for(n) == one

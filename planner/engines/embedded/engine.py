@@ -53,14 +53,21 @@ class EmbeddedEngine(RoutingEngine):
                             f"No routing network built for feed {feed.name} v{feed.version}: "
                             f"run manage.py build_network (expected {network_path.name}).",
                             code="network_not_built")
-                    self._networks = {key: EmbeddedNetwork.load(network_path, meta_path)}
+                    network = EmbeddedNetwork.load(network_path, meta_path)
+                    network.feed_name = feed.name  # whose real time (planner.realtime) applies
+                    self._networks = {key: network}
         return self._networks[key]
 
     def coverage(self):
         return self.current().coverage()
 
     def plan(self, request: PlanRequest) -> list[dict]:
-        return self.current().plan(request)
+        """Plans on the real-time timetable of the network's feed (the schedule where there is none)."""
+        from planner.realtime.timetable import RealtimeTimetable
+
+        network = self.current()
+        with network.realtime(RealtimeTimetable.current(network.feed_name)):
+            return network.plan(request)
 
     def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):
         return self.current().travel_time_matrix(origins, destinations, departure=departure, modes=modes,

@@ -28,6 +28,7 @@ from planner.engines.embedded.artifacts import split_path
 from planner.engines.embedded.csa import ConnectionCache, arrivals_within, footpath_index
 from planner.engines.embedded.feedmeta import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta
 from planner.engines.embedded.legs import LegBuilder
+from planner.engines.embedded.realtime import RealtimeSearch
 from planner.engines.embedded.search import DepartureSearch
 from planner.engines.embedded.split import physical
 from planner.gtfs.times import format_time
@@ -38,7 +39,7 @@ MAX_ACCESS_STOPS = 6
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 
 
-class EmbeddedNetwork(DepartureSearch, Alternatives, LegBuilder):
+class EmbeddedNetwork(RealtimeSearch, DepartureSearch, Alternatives, LegBuilder):
     """One loaded feed version: cafein network + side-car, answering plans and matrices."""
 
     def __init__(self, net, meta: FeedMeta, label="", split=None):
@@ -66,7 +67,7 @@ class EmbeddedNetwork(DepartureSearch, Alternatives, LegBuilder):
         # The split network routes on per-pattern copies of each stop (split.write_split_feed).
         self.copies = meta.copies or {s: [s] for s in meta.stops}
         wheel_copies = [c for s in wheel_stops for c in self.copies.get(s, ())]
-        self._split_exclusions = {False: ([], []), True: (list(wheel_trips), wheel_copies)}  # (trips, stops)
+        self._split_excluded = {False: ([], []), True: (list(wheel_trips), wheel_copies)}  # (trips, stops)
 
     @classmethod
     def load(cls, network_path, meta_path) -> "EmbeddedNetwork":

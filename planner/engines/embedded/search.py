@@ -99,8 +99,14 @@ class DepartureSearch:
         self.stats["searches"] += 1
         journeys = self.split_net._core._route_with_access(
             self._seeds(acc), self._seeds(egr), day.isoformat(), format_time(t0), self.max_rides - 1,
-            [], *self._split_exclusions[wheelchair], True, transfer_mode=None)
+            [], *self._split_exclusions(wheelchair, ex_trips), True, transfer_mode=None)
         return self._found(journeys, acc)
+
+    def _split_exclusions(self, wheelchair, ex_trips) -> tuple[list, list]:
+        """(trips, stop copies) the split network's search leaves out: the profile's, plus `ex_trips`
+        (e.g. trips real time cancelled)."""
+        trips, stops = self._split_excluded[bool(wheelchair)]
+        return sorted(set(trips) | set(ex_trips)), stops
 
     def _needs_exact(self, day, t) -> bool:
         return (t < 0 or self.split_net is None
@@ -140,12 +146,13 @@ class DepartureSearch:
         Pareto set over rides). Where the departure search needs the exact scan, a binary search over
         departure searches answers instead (`_arrive_by_bisection`)."""
         earliest = deadline - ARRIVE_WINDOW_S
-        if self._needs_exact(day, earliest) or self._needs_exact(day, deadline):
+        if (self._needs_exact(day, earliest) or self._needs_exact(day, deadline)
+                or getattr(self, "_rt", None) is not None):  # real time re-times departure searches
             return self._arrive_by_bisection(day, deadline, acc, egr, ex_stops, ex_trips, wheelchair)
         self.stats["searches"] += 1
         journeys = self.split_net._core._reverse_route_with_access(
             self._seeds(acc), self._seeds(egr), day.isoformat(), format_time(deadline), self.max_rides - 1,
-            [], *self._split_exclusions[wheelchair], True)
+            [], *self._split_exclusions(wheelchair, ex_trips), True)
         found = [f for f in self._found(journeys, acc) if f[0] <= deadline and f[2] >= earliest]
         if not found:
             return []

@@ -1,0 +1,160 @@
+"""Real time in the embedded search, without rebuilding the network per update.
+
+cafein routes on the scheduled timetable and can leave out trips (`exclude_trips`); everything else is
+done on the journeys it returns:
+- cancelled trips of the service day are excluded from every search;
+- each journey found is re-timed with the estimated times (`planner.realtime`): a ride's board and alight
+  times become the estimates, walks move with the ride before them, the door arrival is the estimated one;
+- a journey that real time breaks (a change now shorter than the minimum change time, a skipped board or
+  alight stop, a first vehicle leaving before the rider can reach it) is dropped, and the search runs again
+  without the trip that can no longer be caught: the next feasible journey;
+- when delays make the best journey arrive LATE_REPAIR_S or more later than the search's scheduled best,
+  one more search without its late trips may find a better one; both are kept and the usual filter
+  (dominated, alternatives) chooses.
+At most 1 + MAX_REPAIRS searches per departure time; trips ruled out stay out of the request's later
+searches (the next-departure alternatives, the arrive-by probes). Known gap: a vehicle that is late enough to be
+caught though its scheduled time has passed is not found (the search boards at scheduled times).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
+from planner.engines.embedded.csa import transfer_violations
+
+MAX_REPAIRS = 2
+LATE_REPAIR_S = 120  # search again without late trips only when they cost at least this much
+
+
+class RealtimeSearch:
+    """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
+
+    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+
+    @property
+    def _rt(self):
+        local = self.__dict__.setdefault("_rt_local", threading.local())
+        return getattr(local, "table", None)
+
+    @contextmanager
+    def realtime(self, table):
+        """Apply `table` (planner.realtime.timetable.RealtimeTimetable or None) to searches in this thread."""
+        local = self.__dict__.setdefault("_rt_local", threading.local())
+        previous = getattr(local, "table", None), getattr(local, "excluded", None)
+        local.table = table if table is not None and table.active else None
+        local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
+        try:
+            yield
+        finally:
+            local.table, local.excluded = previous
+
+    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
+        rt = self._rt
+        if rt is None:
+            return super()._depart(day, t0, acc, egr, ex_stops, ex_trips, wheelchair)
+        base_ex = frozenset(ex_trips) | rt.canceled(day)
+        # Trips whose change is broken or stop skipped stay out for the request's later searches; a first
+        # vehicle running early is out of reach only from this departure time (an earlier one may catch it).
+        excluded, early, out = self._rt_local.excluded.setdefault(day, set()), set(), []
+        for _ in range(1 + MAX_REPAIRS):
+            found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
+            ruled_out, late = set(), set()
+            for f in found:
+                g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
+                if bad:
+                    (early if only_now else excluded).update(bad)
+                    ruled_out |= bad
+                    continue
+                out.append(g)
+                if g[0] > f[0]:
+                    late |= {leg[1] for leg in g[3] if leg[0] == "ride" and leg[6]["rt"]["delay_s"] > 0}
+            if ruled_out:
+                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                continue
+            best_found = min((f[0] for f in found), default=None)
+            best_out = min((g[0] for g in out), default=None)
+            if (best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
+                    and late - early):
+                early |= late
+                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                continue
+            break
+        return out
+
+    def _retimed(self, rt, day, t0, acc, egr, journey):
+        """(journey with estimated times, set(), False) or (None, {trips that break it}, only from t0?)."""
+        door_arrival, rides, door_departure, legs = journey
+        new, last_end = [], None
+        for leg in legs:
+            if leg[0] != "ride":
+                _, s1, s2, t1, t2, metres, geometry = leg
+                start = last_end if last_end is not None else t1
+                new.append(("walk", s1, s2, start, start + (t2 - t1), metres, geometry))
+                continue
+            _, trip_id, board, board_s, alight, alight_s, extra = leg
+            extra = dict(extra or {})
+            offset = extra.get("offset") or 0
+            state = rt.state(trip_id, day - timedelta(days=1) if offset else day)
+            est_board, est_alight, info = board_s, alight_s, {"delay_s": 0, "realtime": False,
+                                                             "scheduled": (board_s, alight_s)}
+            if state is not None:
+                if state.get("canceled"):
+                    return None, {trip_id}, False
+                stops, arr, dep = self.meta.trip_stops[trip_id]
+                i = next((k for k in range(len(stops)) if stops[k] == board and int(dep[k]) - offset == board_s),
+                         None)
+                j = next((k for k in range(i + 1, len(stops)) if stops[k] == alight
+                          and int(arr[k]) - offset == alight_s), None) if i is not None else None
+                if i is not None and j is not None:
+                    if i in state["skipped"] or j in state["skipped"]:
+                        return None, {trip_id}, False
+                    est_board, est_alight = state["dep"][i] - offset, state["arr"][j] - offset
+                    info = {"delay_s": est_alight - alight_s, "start_delay_s": est_board - board_s,
+                            "realtime": True, "scheduled": (board_s, alight_s)}
+            extra["rt"] = info
+            new.append(("ride", trip_id, board, est_board, alight, est_alight, extra))
+            last_end = est_alight
+        first = next(leg for leg in new if leg[0] == "ride")
+        head = new[0]
+        door_departure = head[3] - acc[head[2] if head[0] == "ride" else head[1]][0]
+        reach = t0 + acc[head[2]][0] if head[0] == "ride" else head[4]
+        if first[3] < reach:
+            return None, {first[1]}, True  # running early: it leaves before the rider can be there
+        bad = transfer_violations(self.meta, new, self.footpaths)
+        if bad:
+            stops = {b["stop"] for b in bad}
+            return None, {leg[1] for leg in new if leg[0] == "ride" and leg[2] in stops}, False
+        end_stop, end_s = self._end(new)
+        return (end_s + egr[end_stop][0], rides, door_departure, new), set(), False
+
+    def ride_leg(self, day, leg, language):
+        """The leg with OpenTripPlanner-style times: start/end {"scheduled_time", "estimated": {"time",
+        "delay_s"} | None}, `realtime`, `delay_s`; start_time/end_time are the expected (estimated) ones."""
+        extra = leg[6] or {}
+        info = extra.get("rt")
+        scheduled = info["scheduled"] if info else (leg[3], leg[5])
+        out = super().ride_leg(day, (*leg[:3], scheduled[0], leg[4], scheduled[1], extra), language)
+        realtime = bool(info and info["realtime"])
+        for end, sched_s, est_s in (("start", scheduled[0], leg[3]), ("end", scheduled[1], leg[5])):
+            out[end] = {"scheduled_time": out[f"{end}_time"],
+                        "estimated": {"time": self.iso(day, est_s), "delay_s": int(est_s - sched_s)}
+                        if realtime else None}
+        if realtime:
+            out["start_time"], out["end_time"] = self.iso(day, leg[3]), self.iso(day, leg[5])
+            out["duration_s"] = int(leg[5] - leg[3])
+        out["realtime"] = realtime
+        out["delay_s"] = int(leg[5] - scheduled[1]) if realtime else 0
+        out["alerts"] = self._leg_alerts(out, language)
+        return out
+
+    def _leg_alerts(self, leg, language):
+        if not self.feed_name:
+            return []
+        from planner.realtime.selectors import active_alerts
+
+        found = active_alerts([self.feed_name], route=leg["route_id"], trip=leg["trip_id"], language=language)
+        for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
+            found += active_alerts([self.feed_name], stop=stop, language=language)
+        unique = {a["id"]: a for a in found}
+        return list(unique.values())

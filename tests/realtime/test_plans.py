@@ -1,0 +1,128 @@
+"""Plans on the real-time timetable: estimated legs, cancellations, broken transfers, alerts on legs."""
+import time
+
+import pytest
+
+from planner.realtime import services
+from tests.realtime.conftest import write_transfer_feed
+from tests.realtime.rtfeeds import alert, message, trip_update
+
+DAY = "20240306"
+DEPART = "2024-03-06T07:55:00+02:00"
+
+
+@pytest.fixture
+def transfer_net(db, tmp_path, settings, rt_store):
+    """The transfer feed active as "hsl", its network built where the engine looks."""
+    from planner.engines.embedded import EmbeddedEngine
+    from planner.engines.embedded.artifacts import artifact_paths
+    from planner.engines.embedded.build import build_artifacts
+    from planner.gtfs.loader import import_feed
+    from planner.realtime import static_index
+
+    settings.NETWORK_DIR = tmp_path / "networks"
+    settings.GTFS_FEED_DIR = tmp_path / "feeds"
+    static_index._indexes.clear()
+    EmbeddedEngine._instance = None
+    zip_path = write_transfer_feed(tmp_path / "transfer.zip")
+    feed = import_feed(str(zip_path), name="hsl", activate=True).feed
+    network_path, meta_path = artifact_paths(feed)
+    network_path.parent.mkdir(parents=True, exist_ok=True)
+    build_artifacts(zip_path, network_path, meta_path)
+    yield feed
+    EmbeddedEngine._instance = None
+    static_index._indexes.clear()
+
+
+def realtime(*entities, alerts=()):
+    now = time.time()
+    services.ingest("hsl", "trip_updates", message(entities, timestamp=now).SerializeToString(), now=now)
+    if alerts:
+        services.ingest("hsl", "alerts", message(alerts, timestamp=now).SerializeToString(), now=now)
+
+
+def plan(client, origin, destination, language="fi", **extra):
+    body = {"from": {"stop_id": origin}, "to": {"stop_id": destination}, "departure": DEPART,
+            "modes": ["walk", "transit"], "language": language, **extra}
+    resp = client.post("/api/v1/plans", body, format="json")
+    assert resp.status_code == 200, resp.content
+    return resp.json()
+
+
+def rides(itinerary):
+    return [leg for leg in itinerary["legs"] if leg["transit"]]
+
+
+def transit(body):
+    """The itineraries that ride (walk-only ones are offered too)."""
+    found = [it for it in body["itineraries"] if rides(it)]
+    assert found, body
+    return found
+
+
+def test_schedule_only_without_sources(transfer_net, resident_client):
+    body = plan(resident_client, "A", "C")
+    assert body["realtime"] is False
+    best = transit(body)[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["X-0800", "Y-0815"]
+    leg = rides(best)[0]
+    assert leg["realtime"] is False and leg["delay_s"] == 0 and leg["alerts"] == []
+    assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00", "estimated": None}
+
+
+def test_five_minute_delay_moves_the_leg_and_keeps_scheduled(transfer_net, resident_client):
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 300, 300, None)]))
+    body = plan(resident_client, "A", "B")
+    assert body["realtime"] is True
+    leg = rides(transit(body)[0])[0]
+    assert leg["trip_id"] == "X-0800" and leg["realtime"] is True and leg["delay_s"] == 300
+    assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:05:00+02:00", "2024-03-06T08:15:00+02:00")
+    assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00",
+                            "estimated": {"time": "2024-03-06T08:05:00+02:00", "delay_s": 300}}
+    assert leg["end"]["scheduled_time"] == "2024-03-06T08:10:00+02:00"
+    assert leg["end"]["estimated"] == {"time": "2024-03-06T08:15:00+02:00", "delay_s": 300}
+    assert transit(body)[0]["end_time"] == "2024-03-06T08:15:00+02:00"
+
+
+def test_cancelled_trip_is_not_offered(transfer_net, resident_client):
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, relationship="CANCELED"))
+    body = plan(resident_client, "A", "B")
+    trips = [leg["trip_id"] for it in body["itineraries"] for leg in rides(it)]
+    assert trips and "X-0800" not in trips
+    assert rides(transit(body)[0])[0]["trip_id"] == "X-0820"
+
+
+def test_delay_that_breaks_a_transfer_gives_the_next_feasible(transfer_net, resident_client):
+    # X-0800 reaches B at 08:14 instead of 08:10: 1 min to Y-0815, less than the 2-min minimum change.
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(2, None, 240, 240, None)]))
+    body = plan(resident_client, "A", "C")
+    assert all("Y-0815" not in [leg["trip_id"] for leg in rides(it)] for it in body["itineraries"])
+    best = transit(body)[0]
+    assert rides(best)[-1]["trip_id"] == "Y-0835" and best["end_time"] == "2024-03-06T08:45:00+02:00"
+    # A smaller delay keeps the change (08:13 + 2 min <= 08:15): the first connection stays.
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(2, None, 180, 180, None)]))
+    best = transit(plan(resident_client, "A", "C"))[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["X-0800", "Y-0815"]
+    assert rides(best)[0]["delay_s"] == 180 and best["end_time"] == "2024-03-06T08:25:00+02:00"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_route_alert_on_the_leg_in_the_requested_language(transfer_net, resident_client, language):
+    texts = {"fi": "Linja 55 poikkeusreitillä", "sv": "Linje 55 kör en annan rutt", "en": "Line 55 is diverted"}
+    realtime(trip_update(1, trip_id="X-0820", start_date=DAY, stops=[(1, None, 0, 0, None)]),
+             alerts=[alert("a55", texts=texts, routes=["Y"])])
+    best = transit(plan(resident_client, "A", "C", language=language))[0]
+    x, y = rides(best)
+    assert x["alerts"] == []
+    assert [a["header"] for a in y["alerts"]] == [texts[language]]
+    assert y["alerts"][0]["id"] == "hsl:a55" and y["alerts"][0]["effect"] == "DETOUR"
+
+
+def test_vehicle_running_early_is_not_offered_once_it_has_left(transfer_net, resident_client):
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, -120, -120, None)]))
+    late = transit(plan(resident_client, "A", "B", departure="2024-03-06T07:59:00+02:00"))
+    assert rides(late[0])[0]["trip_id"] == "X-0820"
+    early = transit(plan(resident_client, "A", "B", departure="2024-03-06T07:57:00+02:00"))
+    leg = rides(early[0])[0]
+    assert leg["trip_id"] == "X-0800" and leg["start"]["estimated"] == {"time": "2024-03-06T07:58:00+02:00",
+                                                                        "delay_s": -120}
