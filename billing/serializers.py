@@ -6,6 +6,7 @@ from billing import discounts
 from billing.models import Entitlement, Invoice, Plan, Subscription
 from billing.money import vat_included
 from billing.pricing import CATEGORY_BY_MODE
+from maas.api.fields import StrictCharField
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
@@ -110,7 +111,7 @@ class QuoteLegSerializer(serializers.Serializer):
 
     mode = serializers.ChoiceField(choices=QUOTE_LEG_MODES)
     transit = serializers.BooleanField(required=False)
-    zones = serializers.ListField(child=serializers.CharField(max_length=8), max_length=10, required=False,
+    zones = serializers.ListField(child=StrictCharField(max_length=8), max_length=10, required=False,
                                   allow_null=True)
     start_time = serializers.DateTimeField(required=False, allow_null=True,
                                            help_text="ISO-8601; without an offset it is Helsinki time.")

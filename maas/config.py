@@ -33,3 +33,16 @@ def env_networks(env, name):
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {value!r} is not an IP network (CIDR, e.g. 127.0.0.0/8)") from None
     return values
+
+
+def env_rates(env, name, scopes):
+    """Throttle rates "scope=N/period,..." (period second|minute|hour|day); stops start-up on a bad one."""
+    rates = {}
+    for item in [v.strip() for v in env.list(name, default=[]) if v.strip()]:
+        scope, _, rate = item.partition("=")
+        num, _, period = rate.partition("/")
+        if scope not in scopes or not num.isdigit() or period not in ("second", "minute", "hour", "day"):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not scope=N/second|minute|hour|day with scope one of {', '.join(scopes)}")
+        rates[scope] = rate
+    return rates

@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from maas.config import env_choice, env_networks, env_secret
+from maas.config import env_choice, env_networks, env_rates, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -121,7 +121,35 @@ REST_FRAMEWORK = {
                                "rest_framework.parsers.MultiPartParser"],
     "EXCEPTION_HANDLER": "maas.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["maas.api.throttling.ApiThrottle"],
+    # Client IP for throttling: the address that reached the outermost of TRUSTED_PROXY_COUNT proxies
+    # (0: REMOTE_ADDR; a client's own X-Forwarded-For is never trusted).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
+# HTTPS in production: with DEBUG off the defaults pass `manage.py check --deploy`; each is settable.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes may come over plain HTTP from inside
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Behind TRUSTED_PROXY_COUNT reverse proxies (TLS ends there): trust their X-Forwarded-Proto (and, if
+# USE_X_FORWARDED_HOST, X-Forwarded-Host); never a client's own.
+if env.int("TRUSTED_PROXY_COUNT", default=0) > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+
+# Throttle rates per scope (maas.api.throttling.DEFAULT_RATES), e.g. API_THROTTLE_RATES=login_account=5/hour
+API_THROTTLE_RATES = env_rates(env, "API_THROTTLE_RATES",
+                               ("anon", "user", "login_ip", "login_account", "signup_ip", "refresh_ip"))
+
+# A cache shared by every process (throttle counters): CACHE_URL, else the Redis broker, else files (demo).
+_broker = env.str("CELERY_BROKER_URL", default="")
+_cache = _broker if _broker.startswith(("redis://", "rediss://")) else f"filecache://{BASE_DIR / 'var' / 'cache'}"
+CACHES = {"default": env.cache("CACHE_URL", default=_cache)}
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="maas"))
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
@@ -142,6 +170,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Language choice sets: plain codes (requests) and the resident profile's (with names).
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": ["fi", "sv", "en"],
+                            "ResidentLanguageEnum": "maas.accounts.models.Resident.LANGUAGES"},
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).
@@ -169,6 +200,7 @@ _TUNING = {
           "BOOKING_HOLD_SECONDS", "BOOKING_IDEMPOTENCY_WAIT_SECONDS", "BOOKING_IDEMPOTENCY_STALE_SECONDS",
           "API_JSON_MAX_DEPTH", "BOOKING_MAX_PROVIDER_ATTEMPTS", "GTFS_IMPORT_CHUNK_ROWS", "GTFS_KEEP_VERSIONS",
           "GTFS_REFRESH_MAX_BYTES", "PARKING_MAX_DAYS_AHEAD", "PARKING_LIIPI_MAX_BYTES", "PARKING_UTILIZATION_STALE_S",
+          "PLAN_CROW_FLY_MAX_M",
           "PROVIDERS_FEED_MAX_BYTES", "PROVIDERS_KEEP_SNAPSHOTS", "PROVIDERS_MAX_RADIUS_M",
           "PROVIDERS_MIN_SYNC_INTERVAL_S", "PROVIDERS_PUSH_MAX_BYTES", "PROVIDERS_PUSH_MAX_ITEMS",
           "PROVIDERS_STALE_AFTER_S", "REALTIME_MAX_AGE_S"],

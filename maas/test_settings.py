@@ -14,3 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NETWORK_DIR = BASE_DIR / "var" / "test-networks"  # noqa: F405
 GTFS_FEED_DIR = BASE_DIR / "var" / "test-feeds"  # noqa: F405
 OSM_DIR = BASE_DIR / "var" / "test-osm"  # noqa: F405
+# One process per test run: an in-memory cache, throttles far above what any test sends (tests of the
+# throttles set their own rates; tests/hardening/test_throttling.py runs servers on a shared Redis cache).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+API_THROTTLE_RATES = {scope: "100000/minute" for scope in
+                      ("anon", "user", "login_ip", "login_account", "signup_ip", "refresh_ip")}

@@ -36,6 +36,8 @@ def note(errors: dict, mode: str, code: str, **details) -> None:
 def answer(errors: dict, itineraries: list, requested_modes) -> list:
     """The routing_errors of the requested modes no itinerary uses, in the active language."""
     used = {leg["mode"] for it in itineraries for leg in it["legs"]}
+    if any(leg.get("transit") for it in itineraries for leg in it["legs"]):
+        used.add("transit")
     return [{"mode": mode, "code": code, "message": str(MESSAGES[code]), "details": details}
             for mode, (code, details) in sorted(errors.items())
             if mode in requested_modes and mode not in used]

@@ -24,8 +24,7 @@ class PlanView(APIView):
                 params[key] = value
         params["language"] = request_language(request, params.get("language"))
         with translation.override(params["language"]):
-            itineraries = plan_trip(request.user, params)
-            return Response({"itineraries": itineraries, "realtime": realtime_available()})
+            return Response({**plan_trip(request.user, params), "realtime": realtime_available()})
 
 
 class AccessibilityView(APIView):

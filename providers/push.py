@@ -14,65 +14,8 @@ from jsonschema import Draft202012Validator
 from maas.api.errors import ApiError, Conflict
 from providers import gbfs
 from providers.models import Station
+from providers.push_schema import schemas
 from providers.snapshots import Section, swap_snapshot
-
-_ID = {"type": "string", "minLength": 1, "maxLength": 100}
-_LAT = {"type": "number", "minimum": -90, "maximum": 90}
-_LON = {"type": "number", "minimum": -180, "maximum": 180}
-_COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}
-_RANGE = {"type": "number", "minimum": 0, "maximum": gbfs.MAX_RANGE_M}
-_TIME = {"type": ["integer", "string"]}
-
-PLAIN_VEHICLE = {
-    "type": "object", "required": ["vehicle_id", "lat", "lon"], "additionalProperties": False,
-    "properties": {"vehicle_id": _ID, "lat": _LAT, "lon": _LON, "vehicle_type_id": _ID, "station_id": _ID,
-                   "is_reserved": {"type": "boolean"}, "is_disabled": {"type": "boolean"},
-                   "current_range_meters": _RANGE, "last_reported": _TIME},
-}
-PLAIN_STATION = {
-    "type": "object", "required": ["station_id", "num_bikes_available", "num_docks_available"],
-    "additionalProperties": False,
-    "properties": {"station_id": _ID, "name": {"type": "string", "maxLength": 200}, "lat": _LAT, "lon": _LON,
-                   "capacity": _COUNT, "num_bikes_available": _COUNT, "num_docks_available": _COUNT,
-                   "is_installed": {"type": "boolean"}, "is_renting": {"type": "boolean"},
-                   "is_returning": {"type": "boolean"}, "last_reported": _TIME},
-}
-
-
-def _schemas(max_items):
-    plain = {
-        "type": "object", "additionalProperties": False,
-        "properties": {"last_updated": _TIME, "ttl": _COUNT,
-                       "vehicles": {"type": "array", "maxItems": max_items, "items": PLAIN_VEHICLE},
-                       "stations": {"type": "array", "maxItems": max_items, "items": PLAIN_STATION}},
-        "anyOf": [{"required": ["vehicles"]}, {"required": ["stations"]}],
-    }
-    flag = {"type": ["boolean", "integer"]}
-    gbfs_vehicle = {"type": "object", "properties": {"lat": _LAT, "lon": _LON, "is_reserved": flag,
-                                                     "is_disabled": flag, "station_id": _ID, "vehicle_type_id": _ID,
-                                                     "current_range_meters": _RANGE}}
-    gbfs_station = {"type": "object", "required": ["station_id", "num_docks_available"],
-                    "properties": {"station_id": _ID, "lat": _LAT, "lon": _LON, "num_docks_available": _COUNT,
-                                   "capacity": _COUNT, "name": {"type": ["string", "array"]},
-                                   "num_bikes_available": _COUNT, "num_vehicles_available": _COUNT,
-                                   "is_installed": flag, "is_renting": flag, "is_returning": flag},
-                    "anyOf": [{"required": ["num_bikes_available"]}, {"required": ["num_vehicles_available"]}]}
-    shaped = {
-        "type": "object", "required": ["last_updated", "data"],
-        "properties": {
-            "last_updated": _TIME, "ttl": _COUNT, "version": {"type": "string"},
-            "data": {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": {
-                "vehicles": {"type": "array", "maxItems": max_items,
-                             "items": {**gbfs_vehicle, "required": ["vehicle_id"],
-                                       "properties": {**gbfs_vehicle["properties"], "vehicle_id": _ID}}},
-                "bikes": {"type": "array", "maxItems": max_items,
-                          "items": {**gbfs_vehicle, "required": ["bike_id"],
-                                    "properties": {**gbfs_vehicle["properties"], "bike_id": _ID}}},
-                "stations": {"type": "array", "maxItems": max_items, "items": gbfs_station},
-            }},
-        },
-    }
-    return plain, shaped
 
 
 def _field(error):
@@ -94,7 +37,7 @@ def _field(error):
 def validate(body):
     """Schema-check a push body. Returns "plain" or "gbfs"; raises ApiError 400 naming the fields."""
     max_items = int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000))
-    plain, shaped = _schemas(max_items)
+    plain, shaped = schemas(max_items)
     if not isinstance(body, dict):
         raise ApiError(_("The body must be a JSON object."), code="invalid_body", details={"errors": [
             {"field": "(body)", "message": _("expected an object")}]})
@@ -145,7 +88,8 @@ def _gbfs_sections(body):
         bad = [r for r in report if not r.get("kept")]
         if bad:
             fields = [{"field": f"data.{key}[{r['index']}]", "message": r["reason"]} for r in bad]
-            raise ApiError(_("Invalid availability: %(field)s: %(message)s") % fields[0], code="schema_error",
+            code = "duplicate_id" if bad[0]["reason"].startswith("duplicate") else "schema_error"
+            raise ApiError(_("Invalid availability: %(field)s: %(message)s") % fields[0], code=code,
                            details={"errors": fields})
         sections["vehicles"] = rows
     if "stations" in data:
@@ -180,7 +124,7 @@ def _complete_stations(provider, rows, prefix):
         if row["capacity"] is None and prev:
             row["capacity"] = prev.capacity
     if errors:
-        raise ApiError(_("Invalid availability: %(field)s: %(message)s") % errors[0], code="schema_error",
+        raise ApiError(_("Invalid availability: %(field)s: %(message)s") % errors[0], code="unknown_station",
                        details={"errors": errors})
     return rows
 
@@ -192,7 +136,7 @@ def _refuse_duplicates(rows, name, id_key):
         ident = row[id_key]
         if ident in seen:
             raise ApiError(_("Invalid availability: %(field)s: duplicate id %(id)s") % {"field": name, "id": ident},
-                           code="schema_error",
+                           code="duplicate_id",
                            details={"errors": [{"field": f"{name}[{i}].{id_key}", "message": f"duplicate {ident}"}]})
         seen.add(ident)
 

@@ -14,6 +14,11 @@ def provider_freshness(provider, now=None) -> dict:
             "stale": is_stale(provider, now)}
 
 
+def providers_freshness(provider_ids, now=None) -> dict:
+    """{provider_id: provider_freshness(...)} for these providers, in one query."""
+    return {p.pk: provider_freshness(p, now) for p in Provider.objects.filter(pk__in=set(provider_ids))}
+
+
 def _rule_applies(rule, vehicle_type_id):
     types = rule.get("vehicle_type_ids") or rule.get("vehicle_type_id")
     if not types or vehicle_type_id is None:
@@ -85,11 +90,6 @@ def _installed_station(provider_id, station_id):
 def station_has_bike(provider_id, station_id) -> bool:
     """True when the station (current snapshot) is renting and has at least one bike available."""
     return _installed_station(provider_id, station_id).filter(is_renting=True, bikes_available__gt=0).exists()
-
-
-def station_has_dock(provider_id, station_id) -> bool:
-    """True when the station (current snapshot) is returning and has at least one free dock."""
-    return _installed_station(provider_id, station_id).filter(is_returning=True, docks_available__gt=0).exists()
 
 
 def station_bike_count(provider_id, station_id) -> dict:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from maas.api import parsers
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
-from providers import push, selectors, services
+from providers import push, push_schema, selectors, services
 from providers.models import Provider
 
 
@@ -55,7 +55,8 @@ class AvailabilityPushView(EnvelopeAPIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = []
 
-    @extend_schema(request={"application/json": {"type": "object"}}, responses={200: dict},
+    @extend_schema(request={"application/json": push_schema.openapi_request_schema(
+                       int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))}, responses={200: dict},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
@@ -93,8 +94,8 @@ def _near(request):
     if not 1 <= radius <= max_radius:
         raise ApiError(_("radius must be 1..%(max)d metres.") % {"max": max_radius}, code="invalid_radius",
                        details={"field": "radius"})
-    kind = request.query_params.get("kind") or None
-    if kind is not None and kind not in Provider.Kind.values:
+    kind = request.query_params.get("kind")
+    if kind is not None and kind not in Provider.Kind.values:  # "?kind=" too: not a kind
         raise ApiError(_("Unknown provider kind."), code="invalid_kind",
                        details={"field": "kind", "allowed": Provider.Kind.values})
     return lat, lon, radius, kind
@@ -135,8 +136,7 @@ def _paged(items, limit, providers_kind, origin):
 
 
 def _with_freshness(items):
-    providers = {p.pk: p for p in Provider.objects.filter(pk__in={i["provider_id"] for i in items})}
-    fresh = {pk: selectors.provider_freshness(p) for pk, p in providers.items()}
+    fresh = selectors.providers_freshness(i["provider_id"] for i in items)
     for item in items:
         f = fresh[item["provider_id"]]
         item.update(provider_name=f["name"], last_updated=f["last_updated"], stale=f["stale"])

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -21,9 +22,15 @@ class SignupSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("An account with this email already exists."), code="email_taken")
         return value
 
-    def validate_password(self, value):
-        password_validation.validate_password(value)
-        return value
+    def validate(self, attrs):
+        """The password checks also compare it with the email and names (UserAttributeSimilarityValidator)."""
+        user = get_user_model()(username=attrs["email"].lower(), email=attrs["email"].lower(),
+                                first_name=attrs.get("first_name", ""), last_name=attrs.get("last_name", ""))
+        try:
+            password_validation.validate_password(attrs["password"], user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
 
 
 class HouseholdSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """One error body for every 4xx/5xx: {"error": {"code", "message", "details"}}."""
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -123,7 +124,9 @@ def exception_handler(exc, context):
         if isinstance(specific_code, str) and specific_code and specific_code != exc.default_code:
             code = specific_code
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            details = {"retry_after_seconds": int(exc.wait)}
+            seconds = math.ceil(exc.wait)
+            message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": seconds}
+            details = {"retry_after_seconds": seconds}
     response.data = error_body(code, message, details)
     return response
 

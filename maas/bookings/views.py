@@ -30,7 +30,7 @@ class BookingListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         state = self.request.query_params.get("state")
-        if state and state not in BookingState.values:
+        if state is not None and state not in BookingState.values:  # "?state=" too: not a state
             raise ApiError(_("Unknown booking state."), code="invalid_state", details={"state": state})
         return selectors.bookings_visible_to(self.request.user, state=state)
 

@@ -184,6 +184,12 @@ def utilization_series(days=60):
     return result
 
 
+def plate_held_by_household(area_id, household_id, plate) -> bool:
+    """Whether this household's own active permit or application in the area is for `plate`."""
+    return Permit.objects.filter(area_id=area_id, household_id=household_id, plate=plate,
+                                 status__in=(Permit.GRANTED, Permit.WAITLISTED)).exists()
+
+
 def allocation_state(area, facility_id, household_id, plate, from_day):
     """Everything a permit decision needs, in one query (run it while holding the area/facility locks).
 

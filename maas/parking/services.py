@@ -107,8 +107,7 @@ def apply_for_permit(resident, area_id, *, plate, valid_from=None, valid_until=N
             raise Conflict(_("Your household already holds or awaits the permits it may have in this area."),
                            code="household_limit", details={"limit": area.max_permits_per_household})
         if state["plate_taken"]:
-            raise Conflict(_("This vehicle already has a permit or application in this area."),
-                           code="plate_taken", details={"plate": plate})
+            raise _plate_conflict(area.pk, household, plate)
         room = state["waiting"] == 0 and _has_room(area, facility, state)
         permit = Permit(resident=resident, household=household, area=area, plate=plate,
                         valid_from=valid_from, valid_until=valid_until)
@@ -153,8 +152,17 @@ def _sql_error(outcome, area_id, household, plate, limit):
     if outcome == "household_limit":
         return Conflict(_("Your household already holds or awaits the permits it may have in this area."),
                         code=outcome, details={"limit": limit})
-    return Conflict(_("This vehicle already has a permit or application in this area."), code=outcome,
-                    details={"plate": plate})
+    return _plate_conflict(area_id, household, plate)
+
+
+def _plate_conflict(area_id, household, plate):
+    """The plate is already in use in the area. Only its own household learns that it holds the permit;
+    another household is told the plate can't be had here, without a word about someone else's permit."""
+    if selectors.plate_held_by_household(area_id, household.pk, plate):
+        return Conflict(_("This vehicle already has a permit or application in this area."), code="plate_taken",
+                        details={"plate": plate})
+    return Conflict(_("This vehicle cannot get a permit in this area through your household. If it is yours, "
+                      "contact parking services."), code="plate_unavailable", details={"plate": plate})
 
 
 def _apply_in_database(resident, household, area_id, plate, valid_from, valid_until):

@@ -44,12 +44,16 @@ def validated(serializer_class, data):
 
 
 def reject_unknown_parameters(query_params, serializer_class):
-    """400 unknown_parameter naming every query parameter the serializer does not know (e.g. radius for radius_m)."""
+    """400 unknown_parameter naming every query parameter the serializer does not know (e.g. radius for radius_m);
+    400 validation_error for a known one sent empty (`?day=` is not "no day")."""
     known = set(serializer_class().fields) | {api_settings.URL_FORMAT_OVERRIDE}
     unknown = sorted(set(query_params) - known)
     if unknown:
         raise ApiError(_("Unknown query parameter(s): %(names)s.") % {"names": ", ".join(unknown)},
                        code="unknown_parameter", details={"unknown": unknown, "allowed": sorted(known - {None})})
+    blank = sorted(name for name, values in query_params.lists() if any(v == "" for v in values))
+    if blank:
+        raise ValidationError({name: [_("This field may not be blank.")] for name in blank})
 
 
 def own_permit(request, pk):

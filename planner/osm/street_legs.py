@@ -44,7 +44,9 @@ def routed(mode, a, b, language=None, avoid=()):
     g = graph()
     if g is None or mode not in GRAPH_MODE:
         return None
-    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid)
+    crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
+    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid,
+                   max_m=max(3000.0, 4 * crow))  # bounds the search; real detours are far shorter
     if found is None:
         return None
     coords = [(round(lon, 6), round(lat, 6)) for lon, lat in found.coordinates]
@@ -55,3 +57,24 @@ def routed(mode, a, b, language=None, avoid=()):
         language = (language or translation.get_language() or "fi")[:2]
         out["steps"] = path_legs.steps(found.coordinates, found.ways, g.way_tags, language)
     return out
+
+
+def draw_legs(itineraries, language=None):
+    """Give every leg a polyline, and street legs that came as straight lines (transit access, egress and
+    transfer walks of the engine) their street path, polyline and steps. Times stay as the engine gave them;
+    distance_m becomes the distance along the drawn path."""
+    for it in itineraries:
+        for leg in it["legs"]:
+            coords = leg["geometry"]["coordinates"]
+            if not leg["transit"] and "polyline" not in leg and len(coords) == 2 and leg["mode"] in GRAPH_MODE:
+                a, b = {"lat": coords[0][1], "lon": coords[0][0]}, {"lat": coords[1][1], "lon": coords[1][0]}
+                path = routed(leg["mode"], a, b, language) if a != b else None
+                if path is not None:
+                    leg.update(geometry=path["geometry"], polyline=path["polyline"], crow_fly=False,
+                               distance_m=int(round(path["distance_m"])))
+                    if "steps" in path:
+                        leg["steps"] = path["steps"]
+            if "polyline" not in leg:
+                leg["polyline"] = path_legs.encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])
+        it["walk_distance_m"] = sum(leg["distance_m"] for leg in it["legs"] if leg["mode"] == "walk")
+    return itineraries

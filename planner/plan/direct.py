@@ -1,10 +1,12 @@
 """Candidates: door to door on foot, by bike or by car (street legs, no transit)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from maas.geo import distance_m
-from planner import street
+from planner import routing_errors, street
+from planner.osm import street_legs
 from planner.plan.plan import Plan
 
 WALK_ONLY_LIMIT_M = 3000
@@ -28,15 +30,25 @@ def add_chains(plan: Plan, chains) -> None:
         plan.itineraries.append(street.itinerary(legs))
 
 
+def crow_fly_max_m() -> int:
+    """Without a street network, walk-only and bike-only trips longer than this (straight line) are not offered."""
+    return int(getattr(settings, "PLAN_CROW_FLY_MAX_M", 1500))
+
+
 def add_direct(plan: Plan) -> None:
     req = plan.request
     o, d = endpoints(plan)
     distance = distance_m(*req.origin, *req.destination)
+    on_streets = street_legs.graph() is not None
     chains = []
+    for mode in ("walk", "bike"):
+        if mode in req.modes and not on_streets and distance > crow_fly_max_m():
+            routing_errors.note(plan.errors, mode, "too_far_without_street_network",
+                                max_distance_m=crow_fly_max_m())
     if "walk" in req.modes and (distance * street.PROFILES["walk"][0] <= max(req.max_walk_m, WALK_ONLY_LIMIT_M)
-                                or req.modes == {"walk"}) and not req.wheelchair:
+                                or req.modes == {"walk"}) and not req.wheelchair and "walk" not in plan.errors:
         chains.append([("walk", o, d, None, 0)])
-    if "bike" in req.modes:
+    if "bike" in req.modes and "bike" not in plan.errors:
         chains.append([("bike", o, d, None, 0)])
     if "car" in req.modes:
         chains.append([("car", o, d, None, street.CAR_PARKING_S)])

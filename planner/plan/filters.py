@@ -6,6 +6,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError
+from planner import routing_errors
 from planner.plan.plan import Plan
 
 MAX_ITINERARIES = 5
@@ -13,6 +14,14 @@ MAX_ITINERARIES = 5
 
 def longest_walk_m(itinerary: dict) -> int:
     return max((leg["distance_m"] for leg in itinerary["legs"] if leg["mode"] == "walk"), default=0)
+
+
+def main_mode(itinerary: dict) -> str:
+    """The requested mode an itinerary answers: transit if it rides, else its vehicle mode, else walk."""
+    modes = {leg["mode"] for leg in itinerary["legs"]}
+    if any(leg["transit"] for leg in itinerary["legs"]):
+        return "transit"
+    return next((m for m in ("city_bike", "scooter", "taxi", "car", "bike") if m in modes), "walk")
 
 
 def within_walk_limit(plan: Plan) -> None:
@@ -23,6 +32,8 @@ def within_walk_limit(plan: Plan) -> None:
     if limit is None or not itineraries:
         return
     kept = [it for it in itineraries if longest_walk_m(it) <= limit]
+    for mode in set(map(main_mode, itineraries)) - set(map(main_mode, kept)):
+        routing_errors.note(plan.errors, mode, "walk_limit_excluded_all", max_walk_m=limit)
     if not kept:
         raise ApiError(_("No itinerary keeps every walk within max_walk_m (%(limit)s m).") % {"limit": limit},
                        code="no_itinerary_within_limits",

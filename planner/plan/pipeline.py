@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from planner.plan import direct, filters, park_and_ride, price, shared_vehicles, transit, validate
+from planner import routing_errors
+from planner.plan import direct, draw, filters, park_and_ride, price, shared_vehicles, transit, validate
 from planner.plan.plan import Plan
 
 STEPS: tuple[Callable[[Plan], None], ...] = (
@@ -19,15 +20,18 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     park_and_ride.add_park_and_ride,       # candidates: car to a P+R facility, then public transport
     direct.add_direct,                     # candidates: walk, bike, car door to door
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
+    draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
     price.add_prices,                      # pricing through billing
 )
 
 
-def plan_trip(user, params: dict) -> list[dict]:
-    """Itineraries for a resident's trip request (serializer data), priced, best first."""
+def plan_trip(user, params: dict) -> dict:
+    """{"itineraries": priced, best first, "routing_errors": why requested modes found nothing} for a
+    resident's trip request (serializer data)."""
     plan = Plan(user=user, params=params, request=validate.build_request(params))
     for step in STEPS:
         step(plan)
-    return plan.itineraries
+    return {"itineraries": plan.itineraries,
+            "routing_errors": routing_errors.answer(plan.errors, plan.itineraries, plan.request.modes)}

@@ -16,3 +16,4 @@ class Plan:
     request: PlanRequest
     engine: RoutingEngine | None = None
     itineraries: list[dict] = field(default_factory=list)
+    errors: dict = field(default_factory=dict)  # mode -> (routing_errors code, details): why it found nothing

@@ -67,7 +67,10 @@ class StaticIndex:
         return datetime.combine(day, dtime(12), tzinfo=self.tz).astimezone(dt_timezone.utc) - timedelta(hours=12)
 
     def epoch_base(self, day: date) -> int:
-        return int(self.day_base(day).timestamp())
+        cache = self.__dict__.setdefault("_epoch_bases", {})
+        if day not in cache:
+            cache[day] = int(self.day_base(day).timestamp())
+        return cache[day]
 
 
 _indexes: dict = {}

@@ -9,12 +9,14 @@ DUPLICATED. What cannot be matched is counted (and a few samples kept), never fa
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from google.transit import gtfs_realtime_pb2 as rt
 
 TD = rt.TripDescriptor
 STU = rt.TripUpdate.StopTimeUpdate
 MAX_SAMPLES = 20
+NO_DATA, SKIPPED = STU.NO_DATA, STU.SKIPPED
 
 
 def hms(text: str) -> int | None:
@@ -25,14 +27,19 @@ def hms(text: str) -> int | None:
     return h * 3600 + m * 60 + s
 
 
+@lru_cache(maxsize=64)
+def _yyyymmdd(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
 def service_day(index, trip_desc, trip=None, now_ts: int | None = None) -> date | None:
     """The service date of a trip descriptor: start_date, else the day (today or yesterday, in the
     feed's time zone) on which the matched trip runs and is nearest to now."""
     if trip_desc.start_date:
-        try:
-            return datetime.strptime(trip_desc.start_date, "%Y%m%d").date()
-        except ValueError:
-            return None
+        return _yyyymmdd(trip_desc.start_date)
     today = datetime.fromtimestamp(now_ts, index.tz).date()
     days = [today, today - timedelta(days=1)]
     if trip is not None:
@@ -89,15 +96,15 @@ def estimate(trip, base: int, updates, trip_delay=None):
             continue
         at[i] = u
         last = i
-    arr = [int(x) for x in trip.arr]
-    dep = [int(x) for x in trip.dep]
+    arr = trip.arr.tolist()
+    dep = trip.dep.tolist()
     skipped, known = [], []
     carry = trip_delay if not at else None  # TripUpdate.delay applies where no stop update says otherwise
     for i in range(n):
         u = at.get(i)
         if u is not None:
             rel = u.schedule_relationship
-            if rel == STU.NO_DATA:
+            if rel == NO_DATA:
                 carry = None
             else:
                 a = _event_time(u.arrival, arr[i], base) if u.HasField("arrival") else None
@@ -107,16 +114,17 @@ def estimate(trip, base: int, updates, trip_delay=None):
                 if a is not None or d is not None:
                     a_delay = (a - arr[i]) if a is not None else (d - dep[i])
                     d_delay = (d - dep[i]) if d is not None else a_delay
-                    arr[i], dep[i] = arr[i] + a_delay, dep[i] + d_delay
+                    arr[i] += a_delay
+                    dep[i] += d_delay
                     carry = d_delay
                     known.append(i)
-                if rel == STU.SKIPPED:
+                if rel == SKIPPED:
                     skipped.append(i)
         elif carry is not None:
             arr[i] += carry
             dep[i] += carry
             known.append(i)
-        if i > 0 and arr[i] < dep[i - 1]:
+        if i and arr[i] < dep[i - 1]:
             arr[i] = dep[i - 1]  # never before the previous stop
         if dep[i] < arr[i]:
             dep[i] = arr[i]

@@ -132,7 +132,7 @@ def test_household_limit_plate_and_eligibility_errors(facility):
     assert err.value.error_code == "household_limit" and err.value.status_code == 409
     with pytest.raises(ApiError) as err:
         services.apply_for_permit(b, area.pk, plate="ABC-123")
-    assert err.value.error_code == "plate_taken"
+    assert err.value.error_code == "plate_unavailable"  # another household's permit is not named
     with pytest.raises(ApiError) as err:
         services.apply_for_permit(outsider, area.pk, plate="GHI-789")
     assert err.value.error_code == "not_in_area" and err.value.status_code == 403
@@ -254,9 +254,32 @@ def test_one_vehicle_written_two_ways_is_one_plate(facility):
     assert services.apply_for_permit(a, area.pk, plate="xyz123").plate == "XYZ-123"
     with pytest.raises(ApiError) as err:
         services.apply_for_permit(b, area.pk, plate="XYZ-123")
-    assert err.value.error_code == "plate_taken"
+    assert err.value.error_code == "plate_unavailable"
     assert [services.normalize_plate(p) for p in ["abc 12", "CD-1234", "12ab", "EV-1"]] == [
         "ABC-12", "CD-1234", "12AB", "EV-1"]
+
+
+@pytest.mark.parametrize("allocator", ["sql", "orm"])
+def test_only_the_plates_own_household_hears_it_holds_a_permit(facility, settings, allocator):
+    from django.utils import translation
+
+    from maas.accounts import services as accounts
+
+    settings.PARKING_ALLOCATOR = allocator
+    area = make_area(absolute=5, facility=facility, max_permits_per_household=2)
+    home = accounts.create_household(address="Työpajankatu 9", block="KS-1")
+    [parent, child] = [accounts.register_resident(email=f"{who}@example.org", password=None, household=home)
+                       for who in ("parent", "child")]
+    [neighbour] = make_residents(1, prefix="n")
+    services.apply_for_permit(parent, area.pk, plate="KAL-1")
+    with pytest.raises(ApiError) as own, translation.override("en"):
+        services.apply_for_permit(child, area.pk, plate="KAL-1")
+    assert (own.value.error_code, str(own.value.detail)) == (
+        "plate_taken", "This vehicle already has a permit or application in this area.")
+    with pytest.raises(ApiError) as other:
+        services.apply_for_permit(neighbour, area.pk, plate="kal 1")
+    assert other.value.error_code == "plate_unavailable" and other.value.status_code == 409
+    assert "permit or application" not in str(other.value.detail) and other.value.details == {"plate": "KAL-1"}
 
 
 def test_promotion_notice_is_in_the_residents_language(facility, django_capture_on_commit_callbacks, mailoutbox):

@@ -152,7 +152,7 @@ def test_concurrent_applications_while_a_queue_exists_keep_the_household_and_pla
     assert [r.status for r in family_results if isinstance(r, Permit)] == ["waitlisted"]
     assert sorted(r.error_code for r in family_results if not isinstance(r, Permit)) == ["household_limit"] * 19
     assert [r.status for r in stranger_results if isinstance(r, Permit)] == ["waitlisted"]
-    assert sorted(r.error_code for r in stranger_results if not isinstance(r, Permit)) == ["plate_taken"] * 19
+    assert sorted(r.error_code for r in stranger_results if not isinstance(r, Permit)) == ["plate_unavailable"] * 19
     assert Permit.objects.filter(area=area, household=home).count() == 1
     assert Permit.objects.filter(area=area, plate="SAME-1").count() == 1
     queue = Permit.objects.filter(area=area, status="waitlisted")

@@ -82,3 +82,29 @@ def test_without_a_street_network_legs_say_crow_fly():
                      datetime(2022, 3, 2, 6, tzinfo=timezone.utc))
     assert leg["crow_fly"] is True and len(leg["geometry"]["coordinates"]) == 2
     assert leg["polyline"] == encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])
+
+
+def test_co2_is_computed_on_the_street_distance(streets_active, resident_client):
+    from planner.emissions import leg_co2_g
+
+    response = resident_client.post("/api/v1/plans", {"from": METRO, "to": JUNONKATU, "modes": ["car"],
+                                                      "departure": DEPARTURE}, format="json")
+    (it,) = response.json()["itineraries"]
+    (leg,) = it["legs"]
+    straight = crow((METRO["lon"], METRO["lat"]), (JUNONKATU["lon"], JUNONKATU["lat"]))
+    assert leg["crow_fly"] is False and leg["distance_m"] > 1.5 * straight  # the car goes round the blocks
+    assert abs(leg["co2_g"] - leg_co2_g("car", leg["distance_m"])) <= 1  # distance_m is the rounded metres
+    assert leg["co2_g"] > leg_co2_g("car", straight * 1.4) + 10
+    assert "steps" not in leg
+
+
+@pytest.mark.django_db
+def test_without_a_street_network_long_walks_are_not_offered(resident_client, settings, tmp_path, fresh_engine):
+    settings.NETWORK_DIR = tmp_path
+    kauppatori, korkeasaari = {"lat": 60.1675, "lon": 24.9525}, {"lat": 60.1790, "lon": 24.9830}  # across the sea
+    body = resident_client.post("/api/v1/plans", {"from": kauppatori, "to": korkeasaari, "modes": ["walk", "bike"],
+                                                  "departure": DEPARTURE}, format="json").json()
+    assert body["itineraries"] == []
+    assert [(e["mode"], e["code"], e["details"]) for e in body["routing_errors"]] == [
+        ("bike", "too_far_without_street_network", {"max_distance_m": 1500}),
+        ("walk", "too_far_without_street_network", {"max_distance_m": 1500})]

@@ -215,7 +215,7 @@ def test_duplicate_ids_found_in_one_pass(scoot):
     with pytest.raises(push.ApiError) as err:
         push.push_availability(scoot, body)
     assert CountingId.comparisons < 10 * n  # a check by list.count compares ~n²/2 times
-    assert err.value.error_code == "schema_error"
+    assert err.value.error_code == "duplicate_id"
     assert err.value.details == {"errors": [{"field": f"vehicles[{n}].vehicle_id",
                                              "message": f"duplicate v{n - 1}"}]}
 
@@ -224,5 +224,24 @@ def test_duplicate_station_over_http(scoot):
     stations = [{"station_id": s, "lat": 60.18, "lon": 24.97, "num_bikes_available": 1, "num_docks_available": 2}
                 for s in ("a", "b", "a")]
     resp = post(scoot.pk, {"stations": stations}, scoot.raw_key)
-    assert resp.status_code == 400
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "duplicate_id"
     assert resp.json()["error"]["details"]["errors"] == [{"field": "stations[2].station_id", "message": "duplicate a"}]
+
+
+@pytest.mark.parametrize("body,status", [
+    ({"vehicles": [{"vehicle_id": "v1", "lat": 60.18, "lon": 24.97}]}, 200),
+    ({"vehicles": [{"vehicle_id": "  ", "lat": 60.18, "lon": 24.97}]}, 400),
+    ({"last_updated": 10**15, "vehicles": [{"vehicle_id": "v1", "lat": 60.18, "lon": 24.97}]}, 400),
+    ({"last_updated": 1, "data": {"vehicles": [{"vehicle_id": "v1"}]}}, 400),          # nowhere
+    ({"last_updated": 1, "data": {"bikes": [{"bike_id": "b1", "station_id": "s1"}]}}, 200),
+])
+def test_openapi_request_schema_and_server_agree(scoot, body, status):
+    from jsonschema import Draft7Validator
+
+    doc = APIClient().get("/api/v1/schema/?format=json").json()
+    schema = doc["paths"]["/api/v1/providers/{provider_id}/availability"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    valid = Draft7Validator(schema).is_valid(body)
+    resp = post(scoot.pk, body, scoot.raw_key)
+    assert resp.status_code == status, resp.content
+    assert valid is (status == 200)

@@ -90,3 +90,12 @@ def test_stale_provider_vehicles_hidden(scooters):
 def test_parking_allowed_at_zone(scooters):
     assert selectors.parking_allowed_at(scooters.pk, 60.1875, 24.977) is False
     assert selectors.parking_allowed_at(scooters.pk, 60.1895, 24.977) is True
+
+
+def test_views_read_through_selectors_only():
+    """providers/views.py runs no ORM query of its own; the unused station_has_dock is gone."""
+    from pathlib import Path
+
+    views = (Path(__file__).resolve().parents[2] / "providers" / "views.py").read_text()
+    assert ".objects." not in views
+    assert not hasattr(selectors, "station_has_dock")

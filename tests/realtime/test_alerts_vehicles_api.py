@@ -68,7 +68,7 @@ def test_vehicles_near_with_bearing_occupancy_and_age(alerts_feed, resident_clie
     bus = found["small:bus-7"]
     assert (bus["trip_id"], bus["route_id"], bus["bearing"], bus["occupancy"]) == (
         "small:R1-0800", "small:R1", 92.5, "FEW_SEATS_AVAILABLE")
-    assert 11 <= bus["age_s"] <= 20 and bus["distance_m"] < 20 and bus["label"] == "7"
+    assert 11 <= bus["age_s"] <= 60 and bus["distance_m"] < 20 and bus["label"] == "7"
     assert found["small:ghost"]["trip_id"] is None and found["small:ghost"]["occupancy"] is None
     assert alerts_feed["vehicle_positions"]["counts"]["unmatched"] == 1
 

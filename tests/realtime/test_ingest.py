@@ -100,10 +100,11 @@ def test_stale_header_is_treated_as_absent_and_flagged(small_feed, rt_store):
 
 def test_state_goes_absent_when_polling_stops(small_feed, rt_store, settings):
     _ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, stops=[(20, None, 300, None, None)])])
-    assert selectors.trip_estimates("small", now=time.time() + 299)
-    assert selectors.trip_estimates("small", now=time.time() + 302) == {}
+    header = selectors.status("small")["trip_updates"]["header_ts"]
+    assert selectors.trip_estimates("small", now=header + 299)
+    assert selectors.trip_estimates("small", now=header + 301) == {}
     settings.REALTIME_MAX_AGE_S = 600
-    assert selectors.trip_estimates("small", now=time.time() + 302)
+    assert selectors.trip_estimates("small", now=header + 301)
 
 
 @pytest.mark.parametrize("damage", ["truncated_end", "truncated_middle", "garbage", "empty"])

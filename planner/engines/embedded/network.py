@@ -2,7 +2,8 @@
 
 One EmbeddedNetwork per feed version: the plain and split cafein networks plus the FeedMeta side-car.
 This module holds the clock (service days, DST), access/egress and the entry points; the searches are
-in `search`, the alternatives filter in `alternatives`, the itinerary legs in `legs`.
+in `search` (late evening and arrive-by alternatives: `edges`), the alternatives filter in `alternatives`,
+the itinerary legs in `legs`.
 
 - Footpaths: ours (crow-fly x detour within 400 m, never quicker than a same-stop change) are
   installed into cafein, so every search walks the same edges.
@@ -26,6 +27,7 @@ from planner.engines.base import PlanRequest
 from planner.engines.embedded.alternatives import Alternatives
 from planner.engines.embedded.artifacts import split_path
 from planner.engines.embedded.csa import ConnectionCache, arrivals_within, footpath_index
+from planner.engines.embedded.edges import ServiceDayEdges
 from planner.engines.embedded.feedmeta import WALK_DETOUR, WALK_SPEED_MPS, FeedMeta
 from planner.engines.embedded.legs import LegBuilder
 from planner.engines.embedded.realtime import RealtimeSearch
@@ -39,7 +41,7 @@ MAX_ACCESS_STOPS = 6
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 
 
-class EmbeddedNetwork(RealtimeSearch, DepartureSearch, Alternatives, LegBuilder):
+class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternatives, LegBuilder):
     """One loaded feed version: cafein network + side-car, answering plans and matrices."""
 
     def __init__(self, net, meta: FeedMeta, label="", split=None):
@@ -160,15 +162,9 @@ class EmbeddedNetwork(RealtimeSearch, DepartureSearch, Alternatives, LegBuilder)
         egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id)
         if not acc or not egr:
             return []
-        if req.departure is not None:
-            found = self._next_departures(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair),
-                                          req.num_itineraries)
-            found.sort(key=lambda f: (f[0], f[1]))
-        else:
-            found = self._alternatives(
-                self._arrive(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair)))
-            found.sort(key=lambda f: (-f[2], f[1], f[0]))
-        return [self.itinerary(req, day, legs, acc, egr) for _, _, _, legs in found[:req.num_itineraries]]
+        search = self.departures_across_days if req.departure is not None else self.arrivals_latest_first
+        found = search(day, secs, acc, egr, ex_stops, ex_trips, bool(req.wheelchair), req.num_itineraries)
+        return [self.itinerary(req, d, legs, acc, egr) for d, (_, _, _, legs) in found[:req.num_itineraries]]
 
 
     # --- matrices ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Load the Kalasatama demo: fixtures of every app plus a demo resident and admin."""
+"""Load the Kalasatama demo: fixtures of every app plus (only under DEBUG) a demo resident and admin."""
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 
@@ -22,12 +23,15 @@ DEMO_STEPS = [
 
 
 class Command(BaseCommand):
-    help = "Load the Kalasatama fixtures and create demo logins (idempotent)."
+    help = "Load the Kalasatama fixtures and, under DEBUG, create demo logins (idempotent)."
 
     def handle(self, *args, **options):
         for label, command, command_args in DEMO_STEPS:
             self.stdout.write(f"-> {label}")
             call_command(command, *command_args)
+        if not settings.DEBUG:  # a known password on a real server is a way in
+            self.stdout.write(self.style.WARNING("DEBUG is off: fixtures loaded, no demo logins created."))
+            return
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
