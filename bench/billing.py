@@ -49,7 +49,7 @@ def main():
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from billing import services
+    from billing import selectors, services
     from billing.models import Subscription
     from tests.billing.conftest import add_card
     from tests.stripe_server import point_stripe_at, sign_webhook, start_localstripe
@@ -67,15 +67,15 @@ def main():
         add_card(api)
         services.subscribe(urban, "urban")
         results = {
-            "price_itinerary PAYG (4 legs)": median_ms(lambda n: services.price_itinerary(payg, ITINERARY),
+            "price_itinerary PAYG (4 legs)": median_ms(lambda n: selectors.price_itinerary(payg, ITINERARY),
                                                        args.rounds),
-            "price_itinerary Urban (4 legs)": median_ms(lambda n: services.price_itinerary(urban, ITINERARY),
+            "price_itinerary Urban (4 legs)": median_ms(lambda n: selectors.price_itinerary(urban, ITINERARY),
                                                         args.rounds),
             "record_usage (city bike)": median_ms(
                 lambda n: services.record_usage(urban, mode="city_bike", leg_ref=f"bench-{n}", minutes=12),
                 args.rounds),
             "price_itineraries Urban (5 x 4 legs, one context)": median_ms(
-                lambda n: services.price_itineraries(urban, [ITINERARY] * 5), args.rounds),
+                lambda n: selectors.price_itineraries(urban, [ITINERARY] * 5), args.rounds),
         }
         sub = Subscription.objects.get(user=urban)
         obj = stripe.StripeClient(server.api_key, base_addresses={"api": server.url}).v1.subscriptions.retrieve(

@@ -117,3 +117,24 @@ def usage_summary(user, now=None):
 def payment_by_id(payment_id):
     """The Payment with this id (raises Payment.DoesNotExist)."""
     return Payment.objects.get(pk=payment_id)
+
+
+def price_itinerary(user, itinerary, *, now=None):
+    """The price of an itinerary for `user` (docs/interfaces.md shape); read-only, never consumes entitlements."""
+    from billing import pricing  # pricing reads plans and usage through this module
+
+    return pricing.price_itinerary(user, itinerary, now=now)
+
+
+def price_itineraries(user, itineraries, *, now=None):
+    """price_itinerary for several itineraries of one resident (plan, usage and tariffs loaded once)."""
+    from billing import pricing
+
+    return pricing.price_itineraries(user, itineraries, now=now)
+
+
+def vat_rates_of_invoices(invoices):
+    """{stripe_subscription_id: the plan's VAT rate (basis points)} for these invoices, in one query."""
+    ids = {invoice.stripe_subscription_id for invoice in invoices if invoice.stripe_subscription_id}
+    return dict(Subscription.objects.filter(stripe_subscription_id__in=ids)
+                .values_list("stripe_subscription_id", "plan__vat_rate_bp"))

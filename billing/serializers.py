@@ -79,9 +79,13 @@ class InvoiceSerializer(serializers.ModelSerializer):
     vat_rate_percent = serializers.SerializerMethodField()
 
     def _rate_bp(self, invoice):
-        subscription = Subscription.objects.select_related("plan").filter(
-            stripe_subscription_id=invoice.stripe_subscription_id).first()
-        return subscription.plan.vat_rate_bp if subscription else 0
+        """The plan's VAT rate from context["vat_rates"] (billing.selectors.vat_rates_of_invoices)."""
+        rates = self.context.get("vat_rates")
+        if rates is None:  # a lone invoice: look it up
+            from billing.selectors import vat_rates_of_invoices
+
+            rates = self.context["vat_rates"] = vat_rates_of_invoices([invoice])
+        return rates.get(invoice.stripe_subscription_id, 0)
 
     def get_vat_cents(self, invoice) -> int:
         """VAT inside the (VAT-inclusive) total: Stripe's tax when it computed one, else the plan's rate."""

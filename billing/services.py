@@ -1,6 +1,6 @@
 """Billing writes: Stripe customers, payment methods, subscriptions, payments, and the usage ledger.
 
-`price_itinerary` (read-only) is re-exported here: it is part of the cross-app contract.
+Prices (reads) are billing.selectors.price_itinerary(ies).
 """
 import time
 
@@ -10,13 +10,11 @@ from django.utils.translation import gettext as _
 
 from billing import discounts, selectors, stripe_api
 from billing.models import BillingAccount, Invoice, Payment, Plan, Subscription, UsageRecord
-from billing.pricing import (  # noqa: F401 - price_itinerary(ies) are part of the contract
+from billing.pricing import (
     DEFAULT_ZONES,
     Allowance,
     Ride,
     category_of,
-    price_itineraries,
-    price_itinerary,
 )
 from billing.stripe_api import client, idem, stripe_errors
 from maas.api.errors import ApiError, Conflict

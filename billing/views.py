@@ -97,7 +97,9 @@ class InvoiceListView(EnvelopeAPIView):
 
     @extend_schema(responses=InvoiceSerializer(many=True))
     def get(self, request):
-        return Response(InvoiceSerializer(selectors.invoices_of(request.user), many=True).data)
+        invoices = list(selectors.invoices_of(request.user))
+        context = {"vat_rates": selectors.vat_rates_of_invoices(invoices)}
+        return Response(InvoiceSerializer(invoices, many=True, context=context).data)
 
 
 class SetupIntentView(EnvelopeAPIView):
@@ -126,7 +128,7 @@ class QuoteView(EnvelopeAPIView):
     @extend_schema(request=QuoteSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         data = _valid(QuoteSerializer, request)
-        return Response(services.price_itinerary(request.user, data["itinerary"]))
+        return Response(selectors.price_itinerary(request.user, data["itinerary"]))
 
 
 def _malformed_event_field(payload):
@@ -168,5 +170,9 @@ class StripeWebhookView(EnvelopeAPIView):
         if field is not None:
             raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
                            details={"field": field}, status_code=400)
-        outcome = webhooks.process_event(event)
+        try:
+            outcome = webhooks.process_event(event)
+        except webhooks.MalformedEvent as exc:
+            raise ApiError(_("The webhook payload is not a Stripe event."), code="invalid_event",
+                           details={"field": exc.field}, status_code=400) from exc
         return Response({"received": True, "event": event["id"], "outcome": outcome})

@@ -1,5 +1,6 @@
 """Stripe webhook processing: signature check, exactly-once per event id, stale updates ignored."""
 import logging
+import time
 
 import stripe
 from django.conf import settings
@@ -11,14 +12,39 @@ from billing.models import Payment, WebhookEvent
 logger = logging.getLogger(__name__)
 
 TERMINAL_PAYMENT = {"succeeded", "canceled"}
+TOLERANCE_S = stripe.Webhook.DEFAULT_TOLERANCE  # how far a signature's timestamp may be from now, either way
+
+
+class MalformedEvent(Exception):
+    """A signed event whose object isn't what its type promises; `field` names the part."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.field = field
+
+
+def _signed_at(signature_header):
+    for part in signature_header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    return None
 
 
 def verify(payload: bytes, signature_header: str | None):
-    """The verified Stripe event; raises ValueError or stripe.SignatureVerificationError."""
+    """The verified Stripe event; raises ValueError or stripe.SignatureVerificationError.
+
+    Stripe's check refuses timestamps older than the tolerance; one further ahead than that is refused
+    here too (a replay window must not open into the future).
+    """
     secret = getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
     if not secret or not signature_header:
         raise stripe.SignatureVerificationError("Missing signature or secret", signature_header or "")
-    return stripe.Webhook.construct_event(payload, signature_header, secret)
+    event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=TOLERANCE_S)
+    signed_at = _signed_at(signature_header)
+    if signed_at is not None and signed_at > time.time() + TOLERANCE_S:
+        raise stripe.SignatureVerificationError("Timestamp in the future", signature_header)
+    return event
 
 
 def _subscription(event):
@@ -60,8 +86,21 @@ HANDLERS = {
 }
 
 
+def _apply(handler, event):
+    """Run a handler on a signed event; a missing or mistyped field is MalformedEvent (rolled back)."""
+    obj = event["data"]["object"]
+    object_id = stripe_api.get(obj, "id")
+    if not isinstance(object_id, str) or not 0 < len(object_id) <= 255:
+        raise MalformedEvent("data.object.id")
+    try:
+        return handler(event)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise MalformedEvent("data.object") from exc
+
+
 def process_event(event):
-    """Apply a verified event once. Returns "applied", "ignored" (stale/unknown/unmatched) or "duplicate"."""
+    """Apply a verified event once. Returns "applied", "ignored" (stale/unknown/unmatched) or "duplicate";
+    raises MalformedEvent (nothing recorded) when a handled type's object is malformed."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -70,7 +109,7 @@ def process_event(event):
         except IntegrityError:
             return "duplicate"
         handler = HANDLERS.get(event["type"])
-        applied = bool(handler and handler(event))
+        applied = bool(handler and _apply(handler, event))
         if applied:
             record.applied = True
             record.save(update_fields=["applied"])

@@ -24,7 +24,7 @@ def city_bike_chain(origin, destination, o, d):
     pick = [s for s in provider_selectors.stations_near(*origin, SHARED_RADIUS_M, kind="bike_share", min_bikes=1)
             if s["fresh"]]
     if not pick:
-        return None, "no_vehicles_nearby"
+        return None, _nothing_fresh("bike_share")
     drops = [s for s in provider_selectors.stations_near(*destination, SHARED_RADIUS_M, kind="bike_share",
                                                          min_docks=1) if s["fresh"]]
     for a in pick:
@@ -37,6 +37,12 @@ def city_bike_chain(origin, destination, o, d):
                    "end_station_id": b["station_id"]}
         return [("walk", o, sa, None, 0), ("city_bike", sa, sb, booking, 0), ("walk", sb, d, None, 0)], None
     return None, "no_free_docks_near_destination"
+
+
+def _nothing_fresh(kind):
+    """stale_provider_data when a provider of the kind is stale (its vehicles are not offered), else
+    no_vehicles_nearby."""
+    return "stale_provider_data" if provider_selectors.stale_providers(kind) else "no_vehicles_nearby"
 
 
 def _end_point(provider_id, vehicle_type, d):
@@ -57,7 +63,7 @@ def scooter_chain(origin, destination, o, d):
     the destination or, when that is a no-parking zone, to the nearest allowed point, then walk."""
     vehicles = provider_selectors.vehicles_near(*origin, SHARED_RADIUS_M, kind="scooter")
     if not vehicles:
-        return None, "no_vehicles_nearby"
+        return None, _nothing_fresh("scooter")
     reason = "no_vehicles_nearby"
     speed = street.PROFILES["scooter"][1]
     for v in vehicles[:MAX_VEHICLES_TRIED]:

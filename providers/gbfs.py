@@ -42,8 +42,8 @@ def localized(value, language="en"):
     if isinstance(value, list):
         texts = {t.get("language"): t.get("text") for t in value
                  if isinstance(t, dict) and isinstance(t.get("text"), str)}
-        return texts.get(language) or next((t for t in texts.values() if t), "") or ""
-    return value if isinstance(value, str) else ""
+        value = texts.get(language) or next((t for t in texts.values() if t), "") or ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""  # NUL: PostgreSQL text refuses it
 
 
 def _flag(value, default=True):

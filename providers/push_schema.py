@@ -9,7 +9,10 @@ from providers import gbfs
 
 MAX_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z as POSIX seconds
 
-_ID = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}  # not only whitespace
+# PostgreSQL text can't hold NUL: refused here as a schema error, not a 500 at save
+_NO_NUL = r"^[^\x00]*$"
+_ID = {"type": "string", "minLength": 1, "maxLength": 100,
+       "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}  # not only whitespace, no NUL
 _LAT = {"type": "number", "minimum": -90, "maximum": 90}
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}
@@ -26,7 +29,8 @@ PLAIN_VEHICLE = {
 PLAIN_STATION = {
     "type": "object", "required": ["station_id", "num_bikes_available", "num_docks_available"],
     "additionalProperties": False,
-    "properties": {"station_id": _ID, "name": {"type": "string", "maxLength": 200}, "lat": _LAT, "lon": _LON,
+    "properties": {"station_id": _ID, "name": {"type": "string", "maxLength": 200, "pattern": _NO_NUL},
+                   "lat": _LAT, "lon": _LON,
                    "capacity": _COUNT, "num_bikes_available": _COUNT, "num_docks_available": _COUNT,
                    "is_installed": {"type": "boolean"}, "is_renting": {"type": "boolean"},
                    "is_returning": {"type": "boolean"}, "last_reported": _TIME},
@@ -59,7 +63,7 @@ def schemas(max_items):
     shaped = {
         "type": "object", "required": ["last_updated", "data"],
         "properties": {
-            "last_updated": _TIME, "ttl": _COUNT, "version": {"type": "string"},
+            "last_updated": _TIME, "ttl": _COUNT, "version": {"type": "string", "maxLength": 10},
             "data": {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": {
                 "vehicles": {"type": "array", "maxItems": max_items, "items": _gbfs_vehicle("vehicle_id")},
                 "bikes": {"type": "array", "maxItems": max_items, "items": _gbfs_vehicle("bike_id")},

@@ -34,7 +34,7 @@ def quote_leg(user, leg):
     """billing's price for one leg: {"price_cents", "charge_cents", "covered", "reason"}."""
     itinerary = {"start_time": leg.get("start_time"), "end_time": leg.get("end_time"),
                  "duration_s": leg.get("duration_s", 0), "legs": [leg]}
-    price = _billing().price_itinerary(user, itinerary)
+    price = billing_selectors.price_itinerary(user, itinerary)
     entry = (price.get("legs") or [{}])[0]
     return {
         "currency": price.get("currency", "EUR"),

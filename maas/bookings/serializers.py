@@ -4,19 +4,50 @@ from rest_framework import serializers
 
 from maas.bookings.models import Booking, BookingEvent
 
+MAX_LEG_SECONDS = 7 * 24 * 3600
+MAX_LEG_METRES = 1_000_000
+MAX_REF_LENGTH = 200  # Booking.vehicle_id / station_id / end_station_id
+MAX_TEXT = 200  # names, route and trip ids
+MAX_POINTS = 5000  # geometry vertices
+MAX_POLYLINE = 50_000
+MAX_STEPS = 500
 
-class PlaceSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True)
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not declare (400 `unknown_field` at the key), so nothing unchecked is stored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key)[:64] for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: [serializers.ErrorDetail("Unknown field.", "unknown_field")]
+                                                   for key in unknown})
+        return super().to_internal_value(data)
+
+
+class Text(serializers.CharField):
+    """A JSON string (numbers are not turned into text); NUL characters refused by CharField."""
+
+    def __init__(self, max_length=MAX_TEXT, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a string.", code="invalid")
+        return super().to_internal_value(data)
+
+
+class PlaceSerializer(StrictSerializer):
+    name = Text()
+    stop_id = Text()
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
 
 
-MAX_LEG_SECONDS = 7 * 24 * 3600
-MAX_LEG_METRES = 1_000_000
-MAX_REF_LENGTH = 200  # Booking.vehicle_id / station_id / end_station_id
-
-
-class IsoDateTimeText(serializers.CharField):
+class IsoDateTimeText(Text):
     """An ISO-8601 date-time string, kept as sent."""
 
     def to_internal_value(self, data):
@@ -30,37 +61,83 @@ class IsoDateTimeText(serializers.CharField):
         return value
 
 
-class LegInputSerializer(serializers.Serializer):
-    """The parts of an itinerary leg (docs/interfaces.md) a booking needs; other keys are kept."""
+class GeometrySerializer(StrictSerializer):
+    """A GeoJSON LineString."""
 
-    mode = serializers.CharField(max_length=32)
+    type = serializers.ChoiceField(choices=["LineString"])
+    coordinates = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(min_value=-180, max_value=180),
+                                    min_length=2, max_length=3),
+        max_length=MAX_POINTS)
+
+
+class StepSerializer(StrictSerializer):
+    """A turn-by-turn step of a street leg (as POST /plans gives it)."""
+
+    street_name = Text()
+    bogus_name = serializers.BooleanField(required=False)
+    relative_direction = Text(max_length=32)
+    absolute_direction = Text(max_length=32)
+    distance_m = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_METRES)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
+class ProviderIdField(serializers.IntegerField):
+    """A JSON integer in 1 .. 2**31-1 (not a numeric string, not a boolean)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2 ** 31:
+            raise serializers.ValidationError("provider_id must be a positive integer.", code="invalid")
+        return data
+
+
+class RefText(Text):
+    """A vehicle or station id: a string of at most MAX_REF_LENGTH characters, or null."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > MAX_REF_LENGTH:
+            raise serializers.ValidationError(
+                f"{self.field_name} must be a string of at most {MAX_REF_LENGTH} characters, or null.",
+                code="invalid")
+        return super().to_internal_value(data)
+
+
+class BookingRefSerializer(StrictSerializer):
+    provider_id = ProviderIdField(error_messages={"null": "provider_id must be a positive integer.",
+                                                  "required": "provider_id must be a positive integer."})
+    vehicle_id = RefText(max_length=MAX_REF_LENGTH)
+    station_id = RefText(max_length=MAX_REF_LENGTH)
+    end_station_id = RefText(max_length=MAX_REF_LENGTH)
+
+
+class LegInputSerializer(StrictSerializer):
+    """An itinerary leg as POST /plans gives it (docs/interfaces.md); unknown keys are refused."""
+
+    mode = Text(max_length=32, required=True, allow_null=False, allow_blank=False)
     transit = serializers.BooleanField(required=False, default=False)
-    start_time = IsoDateTimeText(required=False, allow_null=True)
-    end_time = IsoDateTimeText(required=False, allow_null=True)
+    route_id = Text()
+    route_short_name = Text()
+    route_color = Text(max_length=16)
+    trip_id = Text()
+    start_time = IsoDateTimeText()
+    end_time = IsoDateTimeText()
     duration_s = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_SECONDS)
     distance_m = serializers.IntegerField(required=False, min_value=0, max_value=MAX_LEG_METRES)
-    booking = serializers.DictField(allow_null=True, required=False)
+    geometry = GeometrySerializer(required=False, allow_null=True)
+    polyline = Text(max_length=MAX_POLYLINE)
+    steps = StepSerializer(many=True, required=False, max_length=MAX_STEPS)
+    co2_g = serializers.IntegerField(required=False, min_value=0, max_value=10 ** 9)
+    crow_fly = serializers.BooleanField(required=False)
+    booking = BookingRefSerializer(allow_null=True, required=False)
+    zones = serializers.ListField(child=Text(max_length=8, allow_null=False), max_length=10, required=False,
+                                  allow_null=True)
     # "from" is a Python keyword: declared in __init__.
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from"] = PlaceSerializer()
         self.fields["to"] = PlaceSerializer()
-
-    def validate_booking(self, value):
-        if value is None:
-            return value
-        errors = {}
-        provider_id = value.get("provider_id")
-        if isinstance(provider_id, bool) or not isinstance(provider_id, int) or not 0 < provider_id < 2 ** 31:
-            errors["provider_id"] = ["provider_id must be a positive integer."]
-        for name in ("vehicle_id", "station_id", "end_station_id"):
-            ref = value.get(name)
-            if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
-                errors[name] = [f"{name} must be a string of at most {MAX_REF_LENGTH} characters, or null."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -71,7 +148,7 @@ class BookingCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("Expected an itinerary leg object.")
         checked = LegInputSerializer(data=value)
         checked.is_valid(raise_exception=True)
-        return value
+        return value  # as sent (every key now checked): replays compare and echo exactly this
 
 
 class ActionSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ import logging
 
 from django.utils import translation
 
-from billing import services as billing_services
+from billing import selectors as billing_selectors
 from planner.plan.plan import Plan
 
 logger = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ def add_prices(plan: Plan) -> None:
     it does not take planning down."""
     try:
         with translation.override(plan.request.language):
-            prices = billing_services.price_itineraries(plan.user, plan.itineraries)
+            prices = billing_selectors.price_itineraries(plan.user, plan.itineraries)
     except Exception as exc:
         logger.exception("pricing failed")
         prices = [{"total_cents": None, "reason": f"pricing failed: {exc.__class__.__name__}"}

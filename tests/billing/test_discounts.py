@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from billing import services
+from billing import selectors, services
 from maas.accounts.models import DiscountGrant, DiscountGroup
 from tests.billing.test_pricing import METRO_ONLY
 
@@ -19,7 +19,7 @@ def grant(resident, *, days_left, group="student"):
 def test_student_pays_the_discounted_payg_price_shown_in_the_breakdown(billing_plans, resident):
     grant(resident, days_left=30)
     with translation.override("sv"):
-        price = services.price_itinerary(resident.user, METRO_ONLY)
+        price = selectors.price_itinerary(resident.user, METRO_ONLY)
     metro = price["legs"][1]
     assert (metro["price_cents"], metro["charge_cents"], metro["discount_cents"], metro["covered_cents"]) == \
         (295, 147, 148, 0)  # 50 % off 2.95, rounded half up
@@ -31,7 +31,7 @@ def test_student_pays_the_discounted_payg_price_shown_in_the_breakdown(billing_p
 
 def test_lapsed_grant_pays_full_on_its_own(billing_plans, resident):
     grant(resident, days_left=-1)  # ended yesterday: no task needed, it is simply not valid any more
-    price = services.price_itinerary(resident.user, METRO_ONLY)
+    price = selectors.price_itinerary(resident.user, METRO_ONLY)
     assert (price["charge_cents"], price["discount"]) == (295, None)
     assert price["legs"][1]["discount_cents"] == 0
 

@@ -41,7 +41,7 @@ def test_money_helpers():
 
 def test_payg_resident_pays_every_leg(billing_plans, resident):
     with translation.override("en"):
-        price = services.price_itinerary(resident.user, COMMUTE)
+        price = selectors.price_itinerary(resident.user, COMMUTE)
     assert [p["price_cents"] for p in price["legs"]] == [0, 295, 0, 600]
     assert [p["reason"] for p in price["legs"]] == ["own_means", "pay_as_you_go", "transfer", "pay_as_you_go"]
     assert price["legs"][3]["tariff"] == "city-bike-ride"      # 5.00 ride + 1.00 for the started extra 30 min
@@ -56,15 +56,15 @@ def test_anonymous_and_none_price_as_payg(billing_plans):
     from django.contrib.auth.models import AnonymousUser
 
     with translation.override("en"):
-        assert services.price_itinerary(None, METRO_ONLY)["label"] == "€2.95 pay-as-you-go"
-        assert services.price_itinerary(AnonymousUser(), METRO_ONLY)["charge_cents"] == 295
+        assert selectors.price_itinerary(None, METRO_ONLY)["label"] == "€2.95 pay-as-you-go"
+        assert selectors.price_itinerary(AnonymousUser(), METRO_ONLY)["charge_cents"] == 295
 
 
 def test_urban_resident_same_legs(billing_plans, resident, subscribe_locally):
     subscribe_locally(resident.user, "urban")
     with translation.override("en"):
-        commute = services.price_itinerary(resident.user, COMMUTE)
-        metro = services.price_itinerary(resident.user, METRO_ONLY)
+        commute = selectors.price_itinerary(resident.user, COMMUTE)
+        metro = selectors.price_itinerary(resident.user, METRO_ONLY)
     assert [p["charge_cents"] for p in commute["legs"]] == [0, 0, 0, 100]   # only the bike's overtime
     assert [p["covered"] for p in commute["legs"]] == [False, True, True, True]
     assert commute["legs"][3]["reason"] == "covered_partly"
@@ -79,20 +79,20 @@ def test_urban_resident_same_legs(billing_plans, resident, subscribe_locally):
 
 def test_labels_are_translated(billing_plans, resident, subscribe_locally):
     with translation.override("fi"):
-        assert services.price_itinerary(None, METRO_ONLY)["label"] == "2,95\u00a0€ kertamaksulla"
+        assert selectors.price_itinerary(None, METRO_ONLY)["label"] == "2,95\u00a0€ kertamaksulla"
     with translation.override("sv"):
-        assert services.price_itinerary(None, METRO_ONLY)["label"] == "2,95\u00a0€ betalning per resa"
+        assert selectors.price_itinerary(None, METRO_ONLY)["label"] == "2,95\u00a0€ betalning per resa"
     subscribe_locally(resident.user, "urban")
     with translation.override("fi"):
-        assert services.price_itinerary(resident.user, METRO_ONLY)["label"] == "Sisältyy Urban-tilaukseesi"
+        assert selectors.price_itinerary(resident.user, METRO_ONLY)["label"] == "Sisältyy Urban-tilaukseesi"
     with translation.override("sv"):
-        assert services.price_itinerary(resident.user, METRO_ONLY)["label"] == "Ingår i ditt Urban-abonnemang"
+        assert selectors.price_itinerary(resident.user, METRO_ONLY)["label"] == "Ingår i ditt Urban-abonnemang"
 
 
 def test_zone_outside_plan_is_charged(billing_plans, resident, subscribe_locally):
     subscribe_locally(resident.user, "urban")
     trip = {"legs": [leg("rail", minutes=25, zones=["A", "B", "C"])]}
-    price = services.price_itinerary(resident.user, trip)
+    price = selectors.price_itinerary(resident.user, trip)
     assert price["legs"][0]["reason"] == "zones_not_covered"
     assert price["charge_cents"] == 410
 
@@ -100,7 +100,7 @@ def test_zone_outside_plan_is_charged(billing_plans, resident, subscribe_locally
 def test_new_ticket_after_validity_expires(billing_plans, resident):
     trip = {"legs": [leg("tram", "2026-11-25T08:00:00+02:00", 10, ["A"]),
                      leg("bus", "2026-11-25T09:30:00+02:00", 10, ["A"])]}      # 90 min later: > 80 min
-    assert [p["price_cents"] for p in services.price_itinerary(resident.user, trip)["legs"]] == [295, 295]
+    assert [p["price_cents"] for p in selectors.price_itinerary(resident.user, trip)["legs"]] == [295, 295]
 
 
 def test_usage_beyond_plan_is_priced_payg_and_pricing_never_consumes(billing_plans, resident, subscribe_locally):
@@ -109,15 +109,15 @@ def test_usage_beyond_plan_is_priced_payg_and_pricing_never_consumes(billing_pla
     for n in range(19):
         services.record_usage(resident.user, mode="city_bike", leg_ref=f"ride-{n}", minutes=20)
     for _ in range(3):   # pricing is read-only: quoting repeatedly leaves the 20th ride available
-        assert services.price_itinerary(resident.user, bike)["legs"][0]["charge_cents"] == 0
+        assert selectors.price_itinerary(resident.user, bike)["legs"][0]["charge_cents"] == 0
     assert UsageRecord.objects.filter(user=resident.user).count() == 19
     last = services.record_usage(resident.user, mode="city_bike", leg_ref="ride-19", minutes=20)
     assert (last.covered_rides, last.charge_cents) == (1, 0)
-    price = services.price_itinerary(resident.user, bike)
+    price = selectors.price_itinerary(resident.user, bike)
     assert price["legs"][0]["reason"] == "rides_used_up"
     assert price["charge_cents"] == 500
     with translation.override("en"):
-        assert price["label"] == services.price_itinerary(None, bike)["label"] == "€5.00 pay-as-you-go"
+        assert price["label"] == selectors.price_itinerary(None, bike)["label"] == "€5.00 pay-as-you-go"
     over = services.record_usage(resident.user, mode="city_bike", leg_ref="ride-20", minutes=20)
     assert (over.covered_rides, over.price_cents, over.charge_cents) == (0, 500, 500)
 
@@ -127,7 +127,7 @@ def test_two_bike_legs_share_the_last_ride(billing_plans, resident, subscribe_lo
     for n in range(19):
         services.record_usage(resident.user, mode="city_bike", leg_ref=f"r{n}", minutes=10)
     trip = {"legs": [leg("city_bike", minutes=10), leg("walk", minutes=5), leg("city_bike", minutes=10)]}
-    price = services.price_itinerary(resident.user, trip)
+    price = selectors.price_itinerary(resident.user, trip)
     assert [p["charge_cents"] for p in price["legs"]] == [0, 0, 500]
 
 
@@ -152,7 +152,7 @@ def test_scooter_minutes_run_out_mid_ride(billing_plans, resident, subscribe_loc
 
 def test_plan_discount_applies_when_not_included(billing_plans, resident, subscribe_locally):
     subscribe_locally(resident.user, "urban")
-    price = services.price_itinerary(resident.user, {"legs": [leg("scooter", minutes=8)]})
+    price = selectors.price_itinerary(resident.user, {"legs": [leg("scooter", minutes=8)]})
     # PAYG 1.00 + 8 * 0.25 = 3.00, Urban gives 10 % off -> 2.70
     assert price["legs"][0]["price_cents"] == 300
     assert price["legs"][0]["reason"] == "plan_discount"
@@ -184,21 +184,21 @@ def test_record_usage_rejects_own_means(billing_plans, resident):
 
 def test_price_itineraries_matches_single_calls(billing_plans, resident, subscribe_locally):
     subscribe_locally(resident.user, "urban")
-    batch = services.price_itineraries(resident.user, [COMMUTE, METRO_ONLY])
-    assert batch == [services.price_itinerary(resident.user, COMMUTE),
-                     services.price_itinerary(resident.user, METRO_ONLY)]
+    batch = selectors.price_itineraries(resident.user, [COMMUTE, METRO_ONLY])
+    assert batch == [selectors.price_itinerary(resident.user, COMMUTE),
+                     selectors.price_itinerary(resident.user, METRO_ONLY)]
     assert [p["charge_cents"] for p in batch] == [100, 0]
 
 
 def test_missing_tariff_is_not_free(db, resident):
     # no plans/tariffs loaded: the metro leg cannot be priced and must not read as "No charge"
     with translation.override("en"):
-        price = services.price_itinerary(resident.user, METRO_ONLY)
+        price = selectors.price_itinerary(resident.user, METRO_ONLY)
     assert price["priced"] is False
     assert price["legs"][1]["reason"] == "no_tariff"
     assert price["label"] == "Price not available"
     with translation.override("en"):
-        walk = services.price_itinerary(resident.user, {"legs": [leg("walk")]})
+        walk = selectors.price_itinerary(resident.user, {"legs": [leg("walk")]})
     assert (walk["priced"], walk["label"]) == (True, "No charge")
 
 
@@ -211,7 +211,7 @@ def test_renewal_starts_a_fresh_allowance(billing_plans, resident, subscribe_loc
     for n in range(20):
         services.record_usage(resident.user, mode="city_bike", leg_ref=f"old-{n}", minutes=10)
     bike = {"legs": [leg("city_bike", minutes=10)]}
-    assert services.price_itinerary(resident.user, bike)["charge_cents"] == 500
+    assert selectors.price_itinerary(resident.user, bike)["charge_cents"] == 500
     # Stripe renews: the subscription's period moves on (as a customer.subscription.updated would carry)
     start = int(sub.current_period_end.timestamp()) - 3600   # the new period has begun an hour ago
     renewed = services.apply_subscription_state({
@@ -222,6 +222,6 @@ def test_renewal_starts_a_fresh_allowance(billing_plans, resident, subscribe_loc
     }, int(_time.time()), user=resident.user)
     assert renewed.current_period_start.timestamp() == start
     now = datetime.fromtimestamp(start + 60, tz=tz.utc)
-    assert services.price_itinerary(resident.user, bike, now=now)["charge_cents"] == 0
+    assert selectors.price_itinerary(resident.user, bike, now=now)["charge_cents"] == 0
     summary_rows = {r["category"]: r for r in selectors.usage_summary(resident.user, now=now)["categories"]}
     assert summary_rows["city_bike"]["rides_left"] == 20

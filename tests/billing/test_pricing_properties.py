@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing import services
+from billing import selectors
 
 MODES = ["walk", "bike", "car", "tram", "metro", "bus", "rail", "ferry", "city_bike", "scooter", "taxi"]
 BASE = datetime.fromisoformat("2026-11-25T07:00:00+02:00")
@@ -27,8 +27,8 @@ def test_prices_are_consistent_integers(billing_plans, make_resident, subscribe_
     user = make_resident().user
     if plan:
         subscribe_locally(user, plan)
-    price = services.price_itinerary(user, itinerary(spec))
-    payg = services.price_itinerary(None, itinerary(spec))
+    price = selectors.price_itinerary(user, itinerary(spec))
+    payg = selectors.price_itinerary(None, itinerary(spec))
     for result in (price, payg):
         assert len(result["legs"]) == len(spec)
         for key in ("total_cents", "charge_cents", "covered_cents", "vat_cents"):

@@ -105,7 +105,7 @@ def test_out_of_order_updates_end_in_newer_state(subscribed, api_client, order):
 
 
 def test_deleted_event_ends_entitlements(subscribed, api_client):
-    from billing import services
+    from billing import selectors
 
     sub = subscribed.subscription
     event = event_for(remote_subscription(sub, status="canceled"), "customer.subscription.deleted",
@@ -113,7 +113,7 @@ def test_deleted_event_ends_entitlements(subscribed, api_client):
     assert deliver(api_client, event).json()["outcome"] == "applied"
     sub.refresh_from_db()
     assert sub.status == "canceled"
-    price = services.price_itinerary(subscribed.resident.user, {"legs": [
+    price = selectors.price_itinerary(subscribed.resident.user, {"legs": [
         {"mode": "tram", "start_time": "2026-11-25T08:00:00+02:00", "duration_s": 600, "zones": ["A"]}]})
     assert (price["plan"], price["charge_cents"]) == (None, 295)
 

@@ -105,3 +105,19 @@ def test_scooter_with_no_vehicle_near_the_origin(shared_streets, resident_client
     body = resident_client.post("/api/v1/plans", {"from": far, "to": METRO_SQUARE, "departure": DEPARTURE,
                                                   "modes": ["scooter"]}, format="json").json()
     assert body["itineraries"] == [] and body["routing_errors"][0]["code"] == "no_vehicles_nearby"
+
+
+def test_stale_scooter_provider_is_named_not_silently_dropped(shared_streets, resident_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Provider.objects.filter(pk=shared_streets.pk).update(stale_after_s=60,
+                                                         last_updated=timezone.now() - timedelta(hours=1))
+    body = resident_client.post("/api/v1/plans", {"from": {"lat": 60.1905, "lon": 24.9720}, "to": METRO_SQUARE,
+                                                  "departure": DEPARTURE, "modes": ["scooter"]},
+                                format="json", HTTP_ACCEPT_LANGUAGE="fi").json()
+    assert body["itineraries"] == []
+    assert body["routing_errors"][0]["code"] == "stale_provider_data"
+    assert body["routing_errors"][0]["message"] == (
+        "Palveluntarjoajan saatavuustiedot ovat vanhentuneet, joten sen ajoneuvoja ei tarjota.")

@@ -234,6 +234,8 @@ def test_duplicate_station_over_http(scoot):
     ({"last_updated": 10**15, "vehicles": [{"vehicle_id": "v1", "lat": 60.18, "lon": 24.97}]}, 400),
     ({"last_updated": 1, "data": {"vehicles": [{"vehicle_id": "v1"}]}}, 400),          # nowhere
     ({"last_updated": 1, "data": {"bikes": [{"bike_id": "b1", "station_id": "s1"}]}}, 200),
+    ({"last_updated": 1, "version": "2.3-longer-than-the-column", "data": {"bikes": [{"bike_id": "b1",
+                                                                                       "station_id": "s1"}]}}, 400),
 ])
 def test_openapi_request_schema_and_server_agree(scoot, body, status):
     from jsonschema import Draft7Validator
