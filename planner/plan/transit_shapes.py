@@ -18,6 +18,7 @@ from planner.emissions import leg_co2_g
 from planner.models import FeedVersion, Shape, StopTime, Trip
 from planner.osm.path_legs import encode_polyline
 from planner.plan.plan import Plan
+from planner.timetable.feeds import split_ref
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -27,7 +28,7 @@ def draw_transit_legs(plan: Plan) -> None:
     if not legs:
         return
     feeds = {f.name: f.pk for f in FeedVersion.objects.filter(is_active=True).only("pk", "name")}
-    keys = {leg["trip_id"]: _unqualified(leg["trip_id"], feeds) for leg in legs}
+    keys = {leg["trip_id"]: split_ref(leg["trip_id"], feeds) for leg in legs}
     trips = _trips({raw for _, raw in keys.values()}, list(feeds.values()))
     calls = _calls([t["pk"] for t in trips.values()])
     shapes = _shapes({(t["feed_id"], t["shape_id"]) for t in trips.values() if t["shape_id"]})
@@ -47,12 +48,6 @@ def draw_transit_legs(plan: Plan) -> None:
         leg["intermediate_stops"] = [_stop_passed(leg, stops, i, k, language, prefix) for k in range(i + 1, j)]
     for it in plan.itineraries:
         it["co2_g"] = sum(leg["co2_g"] for leg in it["legs"])
-
-
-def _unqualified(ident, feeds):
-    """(feed name, id in that feed) for a feed-qualified "FEED:ID"; (None, ident) otherwise."""
-    prefix, sep, rest = ident.partition(":")
-    return (prefix, rest) if sep and prefix in feeds else (None, ident)
 
 
 def _trips(trip_ids, feed_pks) -> dict:
@@ -89,8 +84,8 @@ def _shapes(keys) -> dict:
 def _span(leg, stops, feeds):
     """(board index, alight index) in the trip's stops: the pair of the leg's stops whose scheduled ride time
     is the leg's (a trip may call at a stop twice), else the first pair in order."""
-    board = _unqualified(leg["from"].get("stop_id") or "", feeds)[1]
-    alight = _unqualified(leg["to"].get("stop_id") or "", feeds)[1]
+    board = split_ref(leg["from"].get("stop_id") or "", feeds)[1]
+    alight = split_ref(leg["to"].get("stop_id") or "", feeds)[1]
     start, end = (leg.get(k, {}).get("scheduled_time") or leg[f"{k}_time"] for k in ("start", "end"))
     ride_s = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
     pairs = [(i, j) for i in range(len(stops)) if stops[i]["stop_id"] == board
