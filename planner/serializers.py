@@ -23,7 +23,7 @@ FIELD_CODES = {
     "arrival": ("invalid_time", "arrival must be an ISO-8601 date and time."),
     ("departure", "overflow"): ("time_out_of_range", "departure is out of the supported range."),
     ("arrival", "overflow"): ("time_out_of_range", "arrival is out of the supported range."),
-    "modes": ("invalid_modes", "modes must be a list of at most 6 mode names."),
+    "modes": ("invalid_modes", "modes must be a list of at most 7 mode names."),
     "wheelchair": ("invalid_wheelchair", "wheelchair must be true or false."),
     "max_walk_m": ("invalid_max_walk_m", "max_walk_m must be a whole number of metres, 0..5000."),
     "language": ("unsupported_language", "language must be one of fi, sv, en."),
@@ -84,7 +84,7 @@ class PlanRequestSerializer(serializers.Serializer):
     to = PointSerializer()
     departure = serializers.DateTimeField(required=False)
     arrival = serializers.DateTimeField(required=False)
-    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=6)
+    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=7)
     wheelchair = serializers.BooleanField(required=False, default=False)
     max_walk_m = serializers.IntegerField(
         required=False, min_value=0, max_value=5000,
@@ -112,7 +112,7 @@ class DestinationSerializer(serializers.Serializer):
 class AccessibilityRequestSerializer(serializers.Serializer):
     origin = PointSerializer()
     minutes = serializers.IntegerField(min_value=1, max_value=120)
-    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=6)
+    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=7)
     departure = serializers.DateTimeField(required=False)
     wheelchair = serializers.BooleanField(required=False, default=False)
     destinations = DestinationSerializer(many=True, required=False, max_length=MAX_DESTINATIONS)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from maas.accounts.models import Resident
 
 # The trip-plan modes a profile may prefer (the planner's `modes`).
-PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car")
+PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car", "taxi")
 LANGUAGE_CODES = [c for c, _name in Resident.LANGUAGES]
 
 
