@@ -7,7 +7,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from maas.accounts.models import Resident
 
 # The trip-plan modes a profile may prefer (the planner's `modes`).
-PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car", "taxi")
+PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car")
 LANGUAGE_CODES = [c for c, _name in Resident.LANGUAGES]
 
 
