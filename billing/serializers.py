@@ -6,6 +6,7 @@ from billing import discounts
 from billing.models import Entitlement, Invoice, Plan, Subscription
 from billing.money import vat_included
 from billing.pricing import CATEGORY_BY_MODE
+from billing.test_cards import TEST_CARDS
 from maas.api.fields import StrictCharField
 
 
@@ -100,7 +101,24 @@ class PlanChoiceSerializer(serializers.Serializer):
 
 
 class SetupIntentChoiceSerializer(serializers.Serializer):
-    setup_intent = serializers.RegexField(r"^seti_[A-Za-z0-9_]+$", max_length=100)
+    """{"setup_intent": id} of a confirmed SetupIntent, or (demo only) {"test_card": "visa"}."""
+
+    setup_intent = serializers.RegexField(r"^seti_[A-Za-z0-9_]+$", max_length=100, required=False,
+                                          help_text="A SetupIntent confirmed with Stripe.js.")
+    test_card = serializers.ChoiceField(
+        choices=sorted(TEST_CARDS), required=False,
+        help_text="Demo only (DEBUG with a Stripe test key; else 403 test_cards_disabled): add this Stripe "
+                  "test card without Stripe.js.")
+
+    def validate(self, attrs):
+        if bool(attrs.get("setup_intent")) == bool(attrs.get("test_card")):
+            raise serializers.ValidationError(_("Give exactly one of setup_intent and test_card."),
+                                              code="setup_intent_or_test_card")
+        return attrs
+
+
+class PaymentMethodSerializer(serializers.Serializer):
+    default_payment_method = serializers.CharField(help_text="Stripe payment method id, e.g. pm_…")
 
 
 # Quote input bounds: a leg is at most a week and 2,000 km; an itinerary at most 30 legs.

@@ -9,9 +9,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
-from billing import discounts, selectors, services, webhooks
+from billing import discounts, selectors, services, test_cards, webhooks
+from billing.api_shapes import PriceSerializer, SetupIntentSerializer, UsageSerializer, WebhookAckSerializer
 from billing.serializers import (
     InvoiceSerializer,
+    PaymentMethodSerializer,
     PlanChoiceSerializer,
     PlanSerializer,
     QuoteSerializer,
@@ -87,7 +89,7 @@ class SubscriptionResumeView(EnvelopeAPIView):
 class UsageView(EnvelopeAPIView):
     """This period's usage against the plan."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=UsageSerializer)
     def get(self, request):
         return Response(selectors.usage_summary(request.user))
 
@@ -105,7 +107,7 @@ class InvoiceListView(EnvelopeAPIView):
 class SetupIntentView(EnvelopeAPIView):
     """POST: a SetupIntent client secret for saving a card with Stripe.js."""
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={201: SetupIntentSerializer})
     def post(self, request):
         key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
         return Response(services.create_setup_intent(request.user, idempotency_key=key),
@@ -113,19 +115,23 @@ class SetupIntentView(EnvelopeAPIView):
 
 
 class PaymentMethodView(EnvelopeAPIView):
-    """POST {"setup_intent": id}: make the confirmed card the default payment method."""
+    """POST {"setup_intent": id}: make the confirmed card the default payment method
+    (demo: {"test_card": "visa"} adds a Stripe test card)."""
 
-    @extend_schema(request=SetupIntentChoiceSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SetupIntentChoiceSerializer, responses=PaymentMethodSerializer)
     def post(self, request):
         data = _valid(SetupIntentChoiceSerializer, request)
-        account = services.save_payment_method(request.user, data["setup_intent"])
+        if data.get("test_card"):
+            account = test_cards.add_test_card(request.user, data["test_card"])
+        else:
+            account = services.save_payment_method(request.user, data["setup_intent"])
         return Response({"default_payment_method": account.default_payment_method})
 
 
 class QuoteView(EnvelopeAPIView):
     """POST {"itinerary": {...}}: the price of an itinerary for this resident (read-only)."""
 
-    @extend_schema(request=QuoteSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=QuoteSerializer, responses=PriceSerializer)
     def post(self, request):
         data = _valid(QuoteSerializer, request)
         return Response(selectors.price_itinerary(request.user, data["itinerary"]))
@@ -157,7 +163,7 @@ class StripeWebhookView(EnvelopeAPIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: WebhookAckSerializer})
     def post(self, request):
         try:
             event = webhooks.verify(request.body, request.headers.get("Stripe-Signature"))

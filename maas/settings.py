@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "maas.accounts",
+    "maas.web",
     "maas.bookings",
     "maas.parking",
     "planner",
@@ -109,6 +110,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Front-end libraries copied from node_modules by the install step (scripts/env.sh ensure_web_assets).
+VENDOR_DIR = BASE_DIR / "var" / "vendor"
+STATICFILES_DIRS = [("vendor", VENDOR_DIR)] if VENDOR_DIR.is_dir() else []
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -170,9 +174,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Language choice sets: plain codes (requests) and the resident profile's (with names).
+    # The contract is JSON: request bodies are documented as application/json only (clients generated from it
+    # send JSON; the form parsers stay for the browsable API and admin-like tools).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # One enum per choice set, named here (else drf-spectacular warns about a naming collision): language
+    # codes (requests) and the resident profile's (with names), GeoJSON types, travel modes.
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": ["fi", "sv", "en"],
-                            "ResidentLanguageEnum": "maas.accounts.models.Resident.LANGUAGES"},
+                            "ResidentLanguageEnum": "maas.accounts.models.Resident.LANGUAGES",
+                            "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
+                            "GeoJsonLineStringTypeEnum": ["LineString"],
+                            "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"]},
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).
@@ -193,6 +204,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 STRIPE_API_KEY = env_secret(env, "STRIPE_API_KEY", DEBUG, "sk_test_demo_localstripe")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if not DEBUG else "http://127.0.0.1:8420")
 STRIPE_WEBHOOK_SECRET = env_secret(env, "STRIPE_WEBHOOK_SECRET", DEBUG, "whsec_demo_localstripe")
+
+# Email: the demo (DEBUG) prints mail to the console; production sends through SMTP (EMAIL_HOST etc.).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG
+                        else "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kalasatama-maas.example.org")
 
 # Optional tuning: each module keeps its own default (read with getattr); the environment may override.
 _TUNING = {

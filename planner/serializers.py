@@ -7,9 +7,11 @@ problem (e.g. `invalid_coordinates`, `unsupported_language`, `too_many_destinati
 import math
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.api.errors import ApiError
+from planner.engines.base import MODES
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_DESTINATIONS = 2000
@@ -64,6 +66,11 @@ def validated(serializer_class, data) -> dict:
                    details={"field": field, "errors": errors})
 
 
+@extend_schema_field({"type": "string", "enum": sorted(MODES)})
+class ModeField(serializers.CharField):
+    """A request mode; unknown names are answered by planner.plan.validate (400 unknown_mode, details.allowed)."""
+
+
 class PointSerializer(serializers.Serializer):
     """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}."""
 
@@ -82,9 +89,12 @@ class PointSerializer(serializers.Serializer):
 class PlanRequestSerializer(serializers.Serializer):
     locals()["from"] = PointSerializer()
     to = PointSerializer()
-    departure = serializers.DateTimeField(required=False)
-    arrival = serializers.DateTimeField(required=False)
-    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=6)
+    departure = serializers.DateTimeField(
+        required=False, help_text="Leave at (ISO-8601; naive = Helsinki time). Give departure or arrival, not "
+                                  "both; neither means leaving now.")
+    arrival = serializers.DateTimeField(required=False, help_text="Arrive by (instead of departure).")
+    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=6,
+                                  help_text="Default [walk, transit].")
     wheelchair = serializers.BooleanField(required=False, default=False)
     max_walk_m = serializers.IntegerField(
         required=False, min_value=0, max_value=5000,
@@ -112,7 +122,7 @@ class DestinationSerializer(serializers.Serializer):
 class AccessibilityRequestSerializer(serializers.Serializer):
     origin = PointSerializer()
     minutes = serializers.IntegerField(min_value=1, max_value=120)
-    modes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=6)
+    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=6)
     departure = serializers.DateTimeField(required=False)
     wheelchair = serializers.BooleanField(required=False, default=False)
     destinations = DestinationSerializer(many=True, required=False, max_length=MAX_DESTINATIONS)

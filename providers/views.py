@@ -13,6 +13,7 @@ from maas.api import parsers
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
 from providers import push, push_schema, selectors, services
+from providers.api_shapes import PushResultSerializer, StationListSerializer, VehicleListSerializer
 from providers.models import Provider
 
 
@@ -56,7 +57,8 @@ class AvailabilityPushView(EnvelopeAPIView):
     parser_classes = []
 
     @extend_schema(request={"application/json": push_schema.openapi_request_schema(
-                       int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))}, responses={200: dict},
+                       int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))},
+                   responses={200: PushResultSerializer},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
@@ -161,7 +163,7 @@ class VehicleListView(EnvelopeAPIView):
 
     Vehicles of stale providers are listed with "stale": true (not bookable); stale_providers names them."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)
@@ -172,7 +174,7 @@ class VehicleListView(EnvelopeAPIView):
 class StationListView(EnvelopeAPIView):
     """GET /stations?near=lat,lon&radius=m[&kind=bike_share&limit=&cursor=] — stations, nearest first."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: dict})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)

@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 mkdir -p "$ROOT/var"
 
 ensure_venv requirements-demo.txt
+ensure_web_assets
 export DEBUG="${DEBUG:-true}"
 export DJANGO_SETTINGS_MODULE=maas.settings
 # Provider feeds served on this machine (e.g. a local GBFS server) may be added in the demo's admin.
@@ -15,7 +16,7 @@ PORT="${PORT:-8000}"
 # Payments in the demo go to localstripe on loopback (settings' DEBUG default STRIPE_API_BASE).
 if [ -z "${STRIPE_API_KEY:-}" ]; then
   log "starting localstripe on 127.0.0.1:8420"
-  "$VENV/bin/localstripe" --port 8420 >"$ROOT/var/localstripe.log" 2>&1 &
+  "$VENV/bin/python" scripts/localstripe_loopback.py 8420 >"$ROOT/var/localstripe.log" 2>&1 &
   LOCALSTRIPE_PID=$!
   trap 'kill $LOCALSTRIPE_PID 2>/dev/null || true' EXIT
 fi

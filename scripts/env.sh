@@ -26,6 +26,22 @@ ensure_venv() {
   fi
 }
 
+ensure_web_assets() {
+  # npm packages pinned in package-lock.json (Leaflet for the resident page, openapi-typescript and
+  # typescript for the generated client types); Leaflet is copied to var/vendor, served as static files.
+  if ! command -v npm >/dev/null; then log "installing Node.js and npm"; apt_install nodejs npm; fi
+  local stamp="$ROOT/node_modules/.installed-lock"
+  local sum
+  sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    log "installing the front-end packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$sum" > "$stamp"
+  fi
+  mkdir -p "$ROOT/var/vendor/leaflet"
+  cp -R "$ROOT"/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} "$ROOT/var/vendor/leaflet/"
+}
+
 apt_install() {
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
     echo "need root (or sudo) to apt-get install $*" >&2; return 1

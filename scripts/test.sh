@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/services.sh"
 
 ensure_venv requirements-dev.txt
+ensure_web_assets
 ensure_postgres
 ensure_redis
 ensure_chromium

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from maas.accounts.models import Resident
 
@@ -128,3 +129,34 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 class EraseSerializer(serializers.Serializer):
     password = serializers.CharField()
+
+
+class LoginRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, help_text="The login name: a resident's email address.")
+    email = serializers.EmailField(required=False, help_text="Accepted instead of username.")
+    password = serializers.CharField(write_only=True)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="JWT for `Authorization: Bearer …` (30 minutes).")
+    refresh = serializers.CharField(help_text="JWT for POST auth/token/refresh (7 days).")
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    """Login with the email as `username` (a resident's login name is their email) or as `email`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field].required = False
+        self.fields[self.username_field].help_text = "The login name: a resident's email address."
+        self.fields["email"] = serializers.EmailField(required=False, write_only=True,
+                                                      help_text="Accepted instead of username.")
+
+    def validate(self, attrs):
+        email = attrs.pop("email", None)
+        if not attrs.get(self.username_field):
+            if not email:
+                raise serializers.ValidationError({self.username_field: [_("Give username (or email).")]},
+                                                  code="required")
+            attrs[self.username_field] = email
+        return super().validate(attrs)

@@ -15,12 +15,15 @@ from maas.accounts.serializers import (
     EraseSerializer,
     JoinCodeSerializer,
     JoinHouseholdSerializer,
+    LoginRequestSerializer,
+    LoginSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
     ProfileUpdateSerializer,
     ResidentSerializer,
     SignupResponseSerializer,
     SignupSerializer,
+    TokenPairSerializer,
 )
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSchema
@@ -85,7 +88,7 @@ class HouseholdView(EnvelopeAPIView):
         resident = households.join_household(services.resident_for(request.user), code)
         return Response(ResidentSerializer(resident).data)
 
-    @extend_schema(request=None, responses=ResidentSerializer)
+    @extend_schema(request=None, responses={200: ResidentSerializer})  # a DELETE defaults to 204 in the schema
     def delete(self, request):
         resident = households.leave_household(services.resident_for(request.user))
         return Response(ResidentSerializer(resident).data)
@@ -128,9 +131,15 @@ class LogoutView(EnvelopeAPIView):
 
 
 class TokenView(TokenObtainPairView):
-    """Login: {"username" (email, any case), "password"} → access and refresh JWTs."""
+    """Login: {"username": email (any case), "password"} (or {"email", "password"}) → access and refresh
+    JWTs."""
 
     schema = ErrorEnvelopeSchema()
+    serializer_class = LoginSerializer
+
+    @extend_schema(request=LoginRequestSerializer, responses=TokenPairSerializer)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshEnvelopeView(TokenRefreshView):

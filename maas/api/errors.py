@@ -14,6 +14,7 @@ from django.core.exceptions import (
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -134,6 +135,12 @@ def exception_handler(exc, context):
 def handler404(request, exception=None):
     """Django-level 404 in the API envelope."""
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+@csrf_exempt  # an unknown path is 404 for every method, not a CSRF 403
+def api_not_found(request, *args, **kwargs):
+    """Catch-all for unknown /api/ paths: the 404 envelope whatever DEBUG says."""
+    return handler404(request)
 
 
 def handler400(request, exception=None):

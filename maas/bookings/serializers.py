@@ -1,5 +1,6 @@
 """Booking API shapes."""
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.bookings.models import Booking, BookingEvent
@@ -140,8 +141,13 @@ class LegInputSerializer(StrictSerializer):
         self.fields["to"] = PlaceSerializer()
 
 
+@extend_schema_field(LegInputSerializer)
+class LegField(serializers.JSONField):
+    """An itinerary leg as POST /plans returned it (other keys are kept)."""
+
+
 class BookingCreateSerializer(serializers.Serializer):
-    leg = serializers.JSONField()
+    leg = LegField(help_text="A leg of an itinerary from POST /plans, as returned (its `booking` says what to book).")
 
     def validate_leg(self, value):
         if not isinstance(value, dict):
@@ -164,8 +170,19 @@ class BookingEventSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "actor_label", "reason", "details", "created_at"]
 
 
+class BookingPriceSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    quoted_cents = serializers.IntegerField(allow_null=True)
+    charge_cents = serializers.IntegerField(allow_null=True)
+    covered = serializers.BooleanField()
+    authorized_cents = serializers.IntegerField(allow_null=True)
+    final_cents = serializers.IntegerField(allow_null=True)
+    captured_cents = serializers.IntegerField(allow_null=True)
+
+
 class BookingSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
+    leg = LegField(read_only=True)
 
     class Meta:
         model = Booking
@@ -175,7 +192,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "price", "leg",
         ]
 
-    def get_price(self, booking) -> dict:
+    @extend_schema_field(BookingPriceSerializer)
+    def get_price(self, booking):
         return {
             "currency": booking.currency, "quoted_cents": booking.quoted_cents,
             "charge_cents": booking.charge_cents, "covered": booking.covered,

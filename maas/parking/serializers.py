@@ -1,4 +1,5 @@
 """Request and response shapes of the parking API."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.parking import selectors
@@ -80,6 +81,11 @@ class FacilitySerializer(serializers.ModelSerializer):
         model = Facility
         fields = ["id", "liipi_id", "name", "name_fi", "name_sv", "lat", "lon", "status", "usages", "capacities"]
 
-    def get_capacities(self, facility) -> dict:
+    @extend_schema_field({"type": "object", "description": "capacity type (CAR, ...) -> counts",
+                          "additionalProperties": {"type": "object", "properties": {
+                              "capacity": {"type": "integer"},
+                              "spaces_available": {"type": "integer", "nullable": True},
+                              "reported_at": {"type": "string", "format": "date-time", "nullable": True}}}})
+    def get_capacities(self, facility):
         return {c.capacity_type: {"capacity": c.capacity, "spaces_available": c.spaces_available,
                                   "reported_at": c.reported_at} for c in facility.capacities.all()}

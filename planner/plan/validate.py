@@ -96,8 +96,10 @@ def build_request(params: dict) -> PlanRequest:
     modes = list(params.get("modes") or ["walk", "transit"])
     check_modes(modes)
     departure, arrival = params.get("departure"), params.get("arrival")
-    if bool(departure) == bool(arrival):
+    if departure and arrival:
         raise ApiError(_("Give exactly one of departure and arrival."), code="time_required")
+    if not (departure or arrival):
+        departure = timezone.now()  # leave now
     check_time(departure or arrival, "departure" if departure else "arrival")
     departure = local_instant(departure) if departure else None
     arrival = local_instant(arrival) if arrival else None

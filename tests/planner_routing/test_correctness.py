@@ -76,8 +76,9 @@ def test_cafein_alone_allows_a_zero_second_change_and_we_do_not(tmp_path):
     assert [leg["trip_id"] for leg in legs] == ["T1", "T3"]  # 3 min change >= the 2 min minimum
     assert its[0]["end_time"] == "2024-03-06T08:13:00+02:00"
     assert [leg["mode"] for leg in legs] == ["tram", "bus"]
-    # The plain network's T1+T2 was rejected; cafein on the per-pattern split network found T1+T3.
-    assert net.stats["rejected_journeys"] >= 1 and net.stats["split_searches"] == 1
+    # The first search on the per-pattern split network found T1+T3 (the others look for next departures):
+    # nothing to reject, no exact scan.
+    assert 1 <= net.stats["searches"] <= 3 and net.stats["rejected_journeys"] == 0
     assert net.stats["exact_fallbacks"] == 0
 
 

@@ -51,3 +51,16 @@ def test_arrive_by_gives_num_itineraries_distinct_departures_latest_first(ferry_
     assert got == [("2022-03-02T09:20:00+02:00", "2022-03-02T09:40:00+02:00"),
                    ("2022-03-02T08:40:00+02:00", "2022-03-02T09:00:00+02:00"),
                    ("2022-03-02T08:00:00+02:00", "2022-03-02T08:20:00+02:00")]
+
+
+def test_an_empty_transit_answer_says_why_in_the_request_language(ferry_network, resident_client):
+    # The last service day's last ferry has left and the feed has no next day: outside service hours.
+    r = plan(resident_client, departure="2022-04-07T23:30:00+03:00", language="sv", modes=["transit"])
+    assert r.status_code == 200, r.content
+    assert r.json()["itineraries"] == []
+    assert r.json()["routing_errors"] == [{
+        "mode": "transit", "code": "outside_service_hours", "details": {"window_s": 10800},
+        "message": "Ingen kollektivtrafik avgår nära startpunkten vid den här tiden (utanför trafiktiden)."}]
+    # Found itineraries: no routing error for transit.
+    errors = plan(resident_client, departure="2022-03-02T12:00:00+02:00").json()["routing_errors"]
+    assert [e for e in errors if e["mode"] == "transit"] == []

@@ -55,7 +55,7 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
         for tid, (_, _, dep) in meta.trip_stops.items():
             sid = meta.trips[tid]["service_id"]
             self._service_last_dep[sid] = max(self._service_last_dep.get(sid, -1), int(dep[:-1].max()))
-        self.stats = {"plans": 0, "split_searches": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
+        self.stats = {"plans": 0, "searches": 0, "exact_fallbacks": 0, "rejected_journeys": 0}
         wheel_stops = frozenset(s for s, v in meta.stops.items() if v["wheelchair"] == 2)
         wheel_trips = frozenset(t for t, v in meta.trips.items() if v["wheelchair"] == 2)
         self._exclusions = {False: (frozenset(), frozenset()), True: (wheel_stops, wheel_trips)}
@@ -66,15 +66,10 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
             p = patterns.setdefault(stops, len(patterns))
             for stop in stops:
                 self.stop_patterns.setdefault(stop, set()).add(p)
-        self._cafein_kw = {False: {"max_rides": MAX_RIDES},
-                           True: {"exclude_stops": list(wheel_stops), "exclude_trips": list(wheel_trips),
-                                  "max_rides": MAX_RIDES}}
         # The split network routes on per-pattern copies of each stop (split.write_split_feed).
         self.copies = meta.copies or {s: [s] for s in meta.stops}
         wheel_copies = [c for s in wheel_stops for c in self.copies.get(s, ())]
-        self._split_kw = {False: {"max_rides": MAX_RIDES},
-                          True: {"exclude_stops": wheel_copies, "exclude_trips": list(wheel_trips),
-                                 "max_rides": MAX_RIDES}}
+        self._split_excluded = {False: ([], []), True: (list(wheel_trips), wheel_copies)}  # (trips, stops)
 
     @classmethod
     def load(cls, network_path, meta_path) -> "EmbeddedNetwork":

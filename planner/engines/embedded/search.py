@@ -1,17 +1,17 @@
 """Departure and arrive-by searches over cafein, with minimum change times checked.
 
-- Minimum transfer times: cafein allows 0-second same-stop changes and ignores transfers.txt. Each
-  feed version gets two cafein networks: the plain one (fast; its answers are lower bounds) and one
-  where every stop is split into per-pattern copies joined by footpaths that carry the minimum change
-  time (transfers.txt min_transfer_time, else 2 min), so cafein itself respects it. Every journey is
-  checked (`csa.transfer_violations`); the plain answer is used when it is feasible and meets
-  the bound, else the split network searches, and the exact Python Connection Scan is the last resort
-  (overtaking within a pattern).
+- One search per question, on the split network: cafein allows 0-second same-stop changes and ignores
+  transfers.txt, so every stop is split into per-pattern copies (patterns without overtaking, see
+  `split.fifo_patterns`) joined by footpaths that carry the minimum change time (transfers.txt
+  min_transfer_time, else 2 min): change times hold by construction. Access and egress walks are
+  computed once per request and seed one multi-source search (`_route_with_access`, cafein's search
+  from caller-supplied access/egress tables). Journeys are still checked (`csa.transfer_violations`)
+  and counted in stats["rejected_journeys"] if one ever failed.
 - Past midnight: the previous service day's trips (GTFS times > 24:00:00) serve early departures.
   cafein includes them shifted by a fixed 24 h; on DST days (23 h / 25 h between the two days'
   "noon minus 12 h") the exact scan answers instead, its table holding them at their true times.
-- Arrive-by: the latest door departure whose earliest arrival is <= the deadline, found by binary
-  search over departure searches within ARRIVE_WINDOW_S; its journeys that arrive in time.
+- Arrive-by: one reverse search (`_reverse_route_with_access`) at the deadline: the latest door
+  departures within ARRIVE_WINDOW_S that arrive in time.
 - Alternatives: "next departures" - after the best journey, search again from just after it left the
   door, until num_itineraries remain once dominated journeys and rides away and back are dropped
   (`alternatives`).
@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from planner.engines.embedded.csa import earliest_arrival, transfer_violations
 from planner.engines.embedded.split import physical
+from planner.gtfs.times import format_time
 
-CAFEIN_ORIGINS = 4
-DETAILED_PAIRS = 3
 ARRIVE_WINDOW_S = 3 * 3600  # arrive-by: the latest departure is searched this long before the deadline
 ALTERNATIVES_WINDOW_S = 2 * 3600  # next-departure searches for alternatives start at most this late
 
@@ -73,13 +72,6 @@ class DepartureSearch:
                              leg["arrival_s"], leg.get("distance_m") or 0.0, leg.get("geometry")))
         return legs
 
-    def _excluding(self, kw, ex_trips, wheelchair):
-        """cafein keyword arguments leaving out `ex_trips` too (e.g. cancelled trips), beyond the profile's."""
-        extra = frozenset(ex_trips) - self._exclusions[wheelchair][1]
-        if not extra:
-            return kw
-        return dict(kw, exclude_trips=[*kw.get("exclude_trips", ()), *sorted(extra)])
-
     @staticmethod
     def _end(legs):
         last = legs[-1]
@@ -93,77 +85,47 @@ class DepartureSearch:
             self.stats["rejected_journeys"] += 1
         return not bad
 
-    def _journeys(self, net, co, cd, kw, **when):
-        """Feasible journeys (our leg tuples) between two network stops, with their ride counts."""
+    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
+        """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0: one search.
+
+        cafein searches the split network (change times hold by construction) from every copy of the
+        access stops, seeded with their walk times, to every copy of the egress stops, plus their walk
+        times: the Pareto set over (arrival, rides). Before the day's start, without a split network, or
+        with previous-day trips still running on a DST day (cafein moves them by a fixed 24 h), the exact
+        Connection Scan answers instead.
+        """
+        if self._needs_exact(day, t0):
+            return self._exact(day, t0, acc, egr, ex_stops, ex_trips, [])
+        self.stats["searches"] += 1
+        journeys = self.split_net._core._route_with_access(
+            self._seeds(acc), self._seeds(egr), day.isoformat(), format_time(t0), self.max_rides - 1,
+            [], *self._split_exclusions(wheelchair, ex_trips), True, transfer_mode=None)
+        return self._found(journeys, acc)
+
+    def _split_exclusions(self, wheelchair, ex_trips) -> tuple[list, list]:
+        """(trips, stop copies) the split network's search leaves out: the profile's, plus `ex_trips`
+        (e.g. trips real time cancelled)."""
+        trips, stops = self._split_excluded[bool(wheelchair)]
+        return sorted(set(trips) | set(ex_trips)), stops
+
+    def _needs_exact(self, day, t) -> bool:
+        return (t < 0 or self.split_net is None
+                or (t <= self.overnight_until(day) and self.previous_shift(day) != 86400))
+
+    def _seeds(self, points: dict) -> list[tuple[str, int]]:
+        """[(stop copy, walk seconds)] for {stop: (walk_s, metres, crow_fly)}."""
+        return [(copy, int(v[0])) for stop, v in points.items() for copy in self.copies.get(stop, ())]
+
+    def _found(self, journeys, acc) -> list[tuple]:
+        """cafein's journeys as (door_arrival_s, rides, door_departure_s, legs), the infeasible left out."""
         out = []
-        for journey in net.route_between_stops(co, cd, **when, **kw):
+        for journey in journeys:
             legs = self._cafein_legs(journey)
             if legs and self._feasible(legs):
-                out.append((sum(1 for leg in legs if leg[0] == "ride"), legs))
+                rides = sum(1 for leg in legs if leg[0] == "ride")
+                first = next(leg for leg in legs if leg[0] == "ride")
+                out.append((int(journey["arrival_s"]), rides, first[3] - acc[first[2]][0], legs))
         return out
-
-    def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
-        """[(door_arrival_s, rides, door_departure_s, legs)] for a departure at t0.
-
-        1. The plain network: one-to-all from the best origin stops gives, per (origin, destination)
-           stop pair, a lower bound on the arrival (cafein allows 0 s changes); the best pairs are
-           detailed and checked. If the best checked journey meets the lowest bound it is optimal.
-        2. Otherwise the split network (exact minimum change times) searches the origins whose bound
-           is still below the best feasible arrival. 3. If that is not conclusive (no split network,
-           or overtaking within a pattern), the exact Python scan decides.
-        """
-        if t0 < 0 or (t0 <= self.overnight_until(day) and self.previous_shift(day) != 86400):
-            # Before the day's start, or previous-day trips still running on a DST day (cafein moves
-            # them by a fixed 24 h): the exact scan, whose table holds them at their true times.
-            return self._exact(day, t0, acc, egr, ex_stops, ex_trips, [])
-        kw = self._excluding(self._cafein_kw[wheelchair], ex_trips, wheelchair)
-        bounds = {}  # (o, d) -> lower bound on the door arrival
-        origins = sorted(acc.items(), key=lambda kv: kv[1][0])[:CAFEIN_ORIGINS]
-        for o, (a_s, _, _) in origins:
-            times = self.net.travel_times_from_stop(o, departure=self._when(day, t0 + a_s), **kw)
-            for d, (e_s, _, _) in egr.items():
-                if d != o and d in times:
-                    bounds[(o, d)] = t0 + a_s + int(times[d]) + e_s
-        if not bounds:
-            return []
-        ranked = sorted(bounds.items(), key=lambda kv: kv[1])
-        found = []
-        for (o, d), _ in ranked[:DETAILED_PAIRS]:
-            for rides, legs in self._journeys(self.net, o, d, kw, departure=self._when(day, t0 + acc[o][0])):
-                found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
-        best = min((f[0] for f in found), default=float("inf"))
-        if best <= ranked[0][1]:
-            return found
-        if self.split_net is not None:
-            self.stats["split_searches"] += 1
-            skw = self._excluding(self._split_kw[wheelchair], ex_trips, wheelchair)
-            origin_bound = {}
-            for (o, _), bound in ranked:
-                origin_bound.setdefault(o, bound)
-            exact = []  # (door arrival, origin copy, destination copy)
-            for o, bound in sorted(origin_bound.items(), key=lambda kv: kv[1]):
-                if bound >= best:
-                    break
-                a_s = acc[o][0]
-                for co in self.copies.get(o, ()):
-                    times = self.split_net.travel_times_from_stop(co, departure=self._when(day, t0 + a_s), **skw)
-                    for d, (e_s, _, _) in egr.items():
-                        for cd in self.copies.get(d, ()):
-                            if d != o and cd in times:
-                                exact.append((t0 + a_s + int(times[cd]) + e_s, co, cd))
-                if exact:
-                    best = min(best, min(exact)[0])
-            for _, co, cd in sorted(exact)[:2]:
-                o, d = physical(co), physical(cd)
-                for rides, legs in self._journeys(self.split_net, co, cd, skw,
-                                                  departure=self._when(day, t0 + acc[o][0])):
-                    found.append((self._end(legs)[1] + egr[d][0], rides, legs[0][3] - acc[o][0], legs))
-            # Exact unless a later trip of the same pattern overtakes an earlier one (then cafein may
-            # change between them in 0 s at one stop copy and the check above rejects it).
-            if found and min(f[0] for f in found) <= min(exact, default=(float("inf"),))[0]:
-                return found
-        # No split network (an artifact from an older build), or overtaking: the exact scan decides.
-        return self._exact(day, t0, acc, egr, ex_stops, ex_trips, found)
 
     def _exact(self, day, t0, acc, egr, ex_stops, ex_trips, found):
         """`found` plus the exact Connection Scan's journey (this day's and the previous day's trips)."""
@@ -179,14 +141,29 @@ class DepartureSearch:
         return found
 
     def _arrive(self, day, deadline, acc, egr, ex_stops, ex_trips, wheelchair):
-        """Journeys for an arrive-by query: those of the latest door departure τ (within ARRIVE_WINDOW_S
-        before the deadline) whose earliest arrival is <= the deadline, arriving by it.
+        """Journeys for an arrive-by query: the latest door departures (within ARRIVE_WINDOW_S before the
+        deadline) that arrive by it, from one reverse search over the split network (the latest-departure
+        Pareto set over rides). Where the departure search needs the exact scan, a binary search over
+        departure searches answers instead (`_arrive_by_bisection`)."""
+        earliest = deadline - ARRIVE_WINDOW_S
+        if (self._needs_exact(day, earliest) or self._needs_exact(day, deadline)
+                or getattr(self, "_rt", None) is not None):  # real time re-times departure searches
+            return self._arrive_by_bisection(day, deadline, acc, egr, ex_stops, ex_trips, wheelchair)
+        self.stats["searches"] += 1
+        journeys = self.split_net._core._reverse_route_with_access(
+            self._seeds(acc), self._seeds(egr), day.isoformat(), format_time(deadline), self.max_rides - 1,
+            [], *self._split_exclusions(wheelchair, ex_trips), True)
+        found = [f for f in self._found(journeys, acc) if f[0] <= deadline and f[2] >= earliest]
+        if not found:
+            return []
+        latest = max(f[2] for f in found)
+        return [f for f in found if f[2] == latest] + [f for f in found if f[2] != latest]
 
-        The earliest arrival from the door is non-decreasing in the departure time, so an integer
-        binary search over τ with the (exact) departure search finds that latest τ (jumping to the
-        departure of each journey found); the answer is the departure search's journeys from τ that
-        arrive in time. Empty if nothing arrives in time when leaving ARRIVE_WINDOW_S before the deadline.
-        """
+    def _arrive_by_bisection(self, day, deadline, acc, egr, ex_stops, ex_trips, wheelchair):
+        """Arrive-by over departure searches: the earliest arrival from the door is non-decreasing in the
+        departure time, so an integer binary search over τ finds the latest τ within ARRIVE_WINDOW_S whose
+        earliest arrival is <= the deadline (jumping to the departure of each journey found)."""
+
         def probe(tau):
             found = self._depart(day, tau, acc, egr, ex_stops, ex_trips, wheelchair)
             return [f for f in found if f[0] <= deadline]

@@ -19,22 +19,48 @@ def physical(stop_id: str) -> str:
     return stop_id.rsplit(COPY_SEP, 1)[0] if COPY_SEP in stop_id else stop_id
 
 
+def fifo_patterns(trip_stops: dict) -> dict:
+    """trip_id -> its routing pattern number: trips with the same stop sequence, split into chains in which
+    no trip overtakes another (each trip arrives and departs no earlier than the one before it at every
+    stop). Within such a chain a change between two of its trips at one stop never gains anything, so a
+    0-second change there (cafein allows it at a shared stop copy) cannot produce a better journey."""
+    by_stops: dict = {}
+    for tid, (stops, arr, dep) in trip_stops.items():
+        by_stops.setdefault(stops, []).append(tid)
+    out, number = {}, 0
+    for tids in by_stops.values():
+        tids.sort(key=lambda t: (int(trip_stops[t][2][0]), t))
+        chains: list = []  # [(pattern number, last trip's arrivals, last trip's departures)]
+        for tid in tids:
+            _, arr, dep = trip_stops[tid]
+            for k, (p, last_arr, last_dep) in enumerate(chains):
+                if (last_arr <= arr).all() and (last_dep <= dep).all():
+                    chains[k] = (p, arr, dep)
+                    break
+            else:
+                p, number = number, number + 1
+                chains.append((p, arr, dep))
+            out[tid] = p
+    return out
+
+
 def write_split_feed(src_path, tables: dict, meta, out_dir: Path) -> dict:
-    """Write the split feed: every stop becomes one copy per stop pattern (trips' stop sequence).
+    """Write the split feed: every stop becomes one copy per routing pattern (`fifo_patterns`).
 
     cafein lets a passenger alight and board another vehicle at the same stop in 0 s. Once each
     pattern has its own copy of a stop, a change between patterns can only happen over a footpath
     between copies, which carries the minimum change time; a change between trips of the same
-    pattern never helps (no overtaking within a pattern). Returns {stop_id: [copy ids]}.
+    pattern never helps (no overtaking within a pattern), so change times hold by construction.
+    Returns {stop_id: [copy ids]}.
     """
     import csv
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    patterns: dict = {}
+    patterns = fifo_patterns(meta.trip_stops)
     copies: dict = {}
     rows = []
     for tid, (stops, arr, dep) in meta.trip_stops.items():
-        p = patterns.setdefault(stops, len(patterns))
+        p = patterns[tid]
         for n, (stop, a, d) in enumerate(zip(stops, arr, dep)):
             copy = f"{stop}{COPY_SEP}{p}"
             if copy not in copies.setdefault(stop, []):

@@ -7,6 +7,9 @@ from maas.accounts import households, services
 from maas.accounts.models import Household, JoinCode
 
 DEMO_PASSWORD = "kalasatama-demo"
+# (email, first name, language): demo residents, all in one Kalasatama household (apartment A 1, block KS-1).
+DEMO_ADDRESS = "Työpajankatu 2, Kalasatama"
+DEMO_RESIDENTS = [("resident@example.org", "Aino", "fi"), ("neighbour@example.org", "Bo", "sv")]
 
 # (label, management command, args). Each app adds the command that loads its fixtures.
 DEMO_STEPS = [
@@ -17,7 +20,8 @@ DEMO_STEPS = [
      ["fixtures/providers/gbfs/kalasatama-scooters", "--name", "Kalasatama Scooters", "--kind", "scooter"]),
     ("providers: synthesized car-share feed (GBFS 3.0) on Kalasatama streets", "import_gbfs_feed",
      ["fixtures/providers/gbfs/kalasatama-carshare", "--name", "Kalasatama Car Share", "--kind", "car_share"]),
-    ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated", "load_transit_demo", []),
+    ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated; the service "
+     "calendar moved by whole weeks to cover the current weeks", "load_transit_demo", ["--shift-to-today"]),
     ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),
 ]
 
@@ -35,14 +39,20 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
-        if not User.objects.filter(username="resident@example.org").exists():
-            household = services.create_household(address="Työpajankatu 2, Kalasatama", block="KS-1")
-            services.register_resident(
-                email="resident@example.org", password=DEMO_PASSWORD, first_name="Aino",
-                language="fi", household=household,
-            )
+        household, _created = Household.objects.get_or_create(address=DEMO_ADDRESS, apartment="A 1",
+                                                              defaults={"block": "KS-1"})
+        for email, first_name, language in DEMO_RESIDENTS:
+            user = User.objects.filter(username=email).first()
+            if user is None:
+                services.register_resident(email=email, password=DEMO_PASSWORD, first_name=first_name,
+                                           language=language, household=household)
+            elif (resident := services.resident_for(user)).household is None:  # an older demo database
+                resident.household = household
+                resident.save(update_fields=["household"])
         self.stdout.write(self.style.SUCCESS(
-            f"Demo logins: admin / {DEMO_PASSWORD} (admin site), resident@example.org / {DEMO_PASSWORD} (API)"
+            f"Demo logins: admin / {DEMO_PASSWORD} (admin site); residents resident@example.org and "
+            f"neighbour@example.org / {DEMO_PASSWORD} (web page at /, API: POST /api/v1/auth/token with "
+            '{"username": EMAIL, "password": ...} or {"email": ..., "password": ...})'
         ))
         self.stdout.write(f"Household join code for a new sign-up (POST /api/v1/me/household): {self._join_code()}")
 
