@@ -39,6 +39,17 @@ class StreetStepSerializer(serializers.Serializer):
     lon = serializers.FloatField(required=False)
 
 
+class IntermediateStopSerializer(serializers.Serializer):
+    """A stop a transit leg passes between boarding and alighting (scheduled times)."""
+
+    stop_id = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language.")
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    arrival = serializers.DateTimeField(allow_null=True, help_text="Null where the feed leaves the stop untimed.")
+    departure = serializers.DateTimeField(allow_null=True, help_text="Null where the feed leaves the stop untimed.")
+
+
 class LegBookingSerializer(serializers.Serializer):
     """What POST /bookings needs to book this leg (shared vehicles, taxi)."""
 
@@ -56,7 +67,9 @@ class LegSerializer(serializers.Serializer):
     route_color = serializers.CharField(allow_null=True, help_text="#RRGGBB")
     trip_id = serializers.CharField(allow_null=True)
     headsign = serializers.CharField(required=False, allow_null=True)
-    intermediate_stops = serializers.IntegerField(required=False)
+    intermediate_stops = IntermediateStopSerializer(
+        many=True, required=False, allow_null=True,
+        help_text="Transit legs: the stops passed between boarding and alighting (null: trip not in an active feed).")
     start_time = serializers.DateTimeField()
     end_time = serializers.DateTimeField()
     duration_s = serializers.IntegerField()

@@ -11,7 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from planner import routing_errors
-from planner.plan import direct, draw, filters, park_and_ride, price, shared_vehicles, taxi, transit, validate
+from planner.plan import (
+    direct,
+    draw,
+    filters,
+    park_and_ride,
+    price,
+    shared_vehicles,
+    taxi,
+    transit,
+    transit_shapes,
+    validate,
+)
 from planner.plan.plan import Plan
 
 STEPS: tuple[Callable[[Plan], None], ...] = (
@@ -24,6 +35,7 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
+    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
     price.add_prices,                      # pricing through billing
 )
 

@@ -66,7 +66,7 @@ class LegBuilder:
             "duration_s": int(arr[j]) - int(dep[i]), "distance_m": int(round(distance)),
             "geometry": _wkb_geojson((extra or {}).get("geometry")) or _line(coords),
             "co2_g": leg_co2_g(route["mode"], distance), "crow_fly": False, "booking": None,
-            "zones": zones or None, "intermediate_stops": j - i - 1,
+            "zones": zones or None,
         }
 
     def itinerary(self, req: PlanRequest, day, legs, acc, egr) -> dict:
