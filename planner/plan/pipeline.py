@@ -20,10 +20,10 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     park_and_ride.add_park_and_ride,       # candidates: car to a P+R facility, then public transport
     direct.add_direct,                     # candidates: walk, bike, car door to door
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
-    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
     draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
+    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
     price.add_prices,                      # pricing through billing
 )
 
