@@ -12,21 +12,16 @@ comparison every vehicle within 1000 m (what the read API returned before it was
 import argparse
 import random
 import statistics
-import sys
 import time
 
 import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
 _django.setup()
 
+from _django import p50_p95_ms as pcts  # noqa: E402
 from django.db import connection  # noqa: E402
 
 KALASATAMA = (60.18755649, 24.9770684)
-
-
-def pcts(samples):
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[int(0.95 * (len(s) - 1))] * 1000
 
 
 def main():
@@ -34,10 +29,7 @@ def main():
     parser.add_argument("--vehicles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/nearest.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with _django.throwaway_postgres_db("bench/nearest.py"):
         from django.contrib.auth import get_user_model
         from django.utils import timezone
         from rest_framework.test import APIClient
@@ -92,8 +84,6 @@ def main():
         print("  GET /api/v1/vehicles limit=50 (page 1):  p50 %.1f ms  p95 %.1f ms" % pcts(api))
         print("  GET /api/v1/vehicles page 3 by cursor:   p50 %.1f ms  p95 %.1f ms" % pcts(page3))
         print("  every vehicle within 1000 m (no limit):  p50 %.1f ms  p95 %.1f ms" % pcts(everything))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

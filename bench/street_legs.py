@@ -11,33 +11,23 @@ their ratio (goal <= 1.5x), plus the one-off street graph build time.
 """
 import argparse
 import random
-import statistics
-import sys
 import time
 
 import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
 
 _django.setup()
 
-from django.db import connection  # noqa: E402
+from _django import p50_p95_ms as pcts  # noqa: E402
 
 BBOX = (60.181, 24.968, 60.193, 24.994)  # lat0, lon0, lat1, lon1
 DEPARTURE = "2022-03-02T08:30:00+02:00"
-
-
-def pcts(samples):
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[int(0.95 * (len(s) - 1))] * 1000
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/street_legs.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with _django.throwaway_postgres_db("bench/street_legs.py"):
         from django.conf import settings
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
@@ -82,12 +72,10 @@ def main():
               f"in-process POST /api/v1/plans")
         for mode in ("walk", "bike", "city_bike", "scooter"):
             (crow, n0), (streets, n1) = results[(False, mode)], results[(True, mode)]
-            (c50, c95), (s50, s95) = pcts(crow), pcts(streets)
+            (c50, c95), (s50, s95) = pcts(crow), _django.p50_p95_ms(streets)
             print(f"  {mode:9s} crow-fly p50 {c50:6.1f} ms p95 {c95:6.1f} ms ({n0} with a trip) | "
                   f"streets+geometry+steps p50 {s50:6.1f} ms p95 {s95:6.1f} ms ({n1} with a trip) | "
                   f"ratio p50 {s50 / c50:.2f}x (goal <= 1.5x)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

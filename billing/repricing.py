@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from billing import discounts, stripe_api
 from billing.models import Subscription
-from billing.services import sync_stripe_plan
+from billing.subscriptions import sync_stripe_plan
 
 
 def reprice_subscriptions(now=None):

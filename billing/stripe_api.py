@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, ServiceUnavailable
 
+CURRENCY = "eur"  # the currency of every amount sent to Stripe
+
 
 def client():
     """A StripeClient configured from settings."""

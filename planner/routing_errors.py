@@ -22,6 +22,7 @@ MESSAGES = {
     "walk_limit_excluded_all": _("Every itinerary of this mode needs a longer walk than max_walk_m."),
     "too_far_without_street_network": _("Too far for this mode without a street network to route on."),
     "stale_provider_data": _("The provider's availability data is out of date, so its vehicles are not offered."),
+    "no_taxi_provider": _("No taxi provider is configured, so taxi trips can't be offered or booked."),
     "no_street_route": _("No route on the street network connects the origin and the destination."),
 }
 

@@ -25,7 +25,7 @@ FIELD_CODES = {
     "arrival": ("invalid_time", "arrival must be an ISO-8601 date and time."),
     ("departure", "overflow"): ("time_out_of_range", "departure is out of the supported range."),
     ("arrival", "overflow"): ("time_out_of_range", "arrival is out of the supported range."),
-    "modes": ("invalid_modes", "modes must be a list of at most 6 mode names."),
+    "modes": ("invalid_modes", "modes must be a list of at most 7 mode names."),
     "wheelchair": ("invalid_wheelchair", "wheelchair must be true or false."),
     "max_walk_m": ("invalid_max_walk_m", "max_walk_m must be a whole number of metres, 0..5000."),
     "language": ("unsupported_language", "language must be one of fi, sv, en."),
@@ -76,7 +76,7 @@ class PointSerializer(serializers.Serializer):
 
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
-    stop_id = serializers.CharField(required=False, max_length=64)
+    stop_id = serializers.CharField(required=False, max_length=74)
 
     def validate(self, attrs):
         if not attrs.get("stop_id") and ("lat" not in attrs or "lon" not in attrs):
@@ -93,7 +93,7 @@ class PlanRequestSerializer(serializers.Serializer):
         required=False, help_text="Leave at (ISO-8601; naive = Helsinki time). Give departure or arrival, not "
                                   "both; neither means leaving now.")
     arrival = serializers.DateTimeField(required=False, help_text="Arrive by (instead of departure).")
-    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=6,
+    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=7,
                                   help_text="Default [walk, transit].")
     wheelchair = serializers.BooleanField(required=False, default=False)
     max_walk_m = serializers.IntegerField(
@@ -122,7 +122,7 @@ class DestinationSerializer(serializers.Serializer):
 class AccessibilityRequestSerializer(serializers.Serializer):
     origin = PointSerializer()
     minutes = serializers.IntegerField(min_value=1, max_value=120)
-    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=6)
+    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=7)
     departure = serializers.DateTimeField(required=False)
     wheelchair = serializers.BooleanField(required=False, default=False)
     destinations = DestinationSerializer(many=True, required=False, max_length=MAX_DESTINATIONS)

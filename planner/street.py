@@ -1,4 +1,4 @@
-"""Door-to-door street legs (walk, bike, city bike, scooter, car).
+"""Door-to-door street legs (walk, bike, city bike, scooter, car, taxi).
 
 With an active OSM network a leg follows its shortest street path (planner.osm.street_legs: geometry,
 polyline, distance along the path, steps for walk/bike) at a typical urban speed per mode. Without one,
@@ -21,6 +21,7 @@ PROFILES = {
     "city_bike": (1.25, 4.2),
     "scooter": (1.25, 4.2),  # 15 km/h
     "car": (1.4, 8.3),  # 30 km/h door to door in the city
+    "taxi": (1.4, 8.3),  # a car on the same streets, no parking at the end
 }
 CAR_PARKING_S = 180  # finding a space at the end of a car leg
 

@@ -78,6 +78,12 @@ def provider_by_id(provider_id, *, active_only=True):
     return (providers.filter(active=True) if active_only else providers).first()
 
 
+def bookable_taxi_provider():
+    """The active taxi provider with a booking (TOMP) API, lowest id first; None when none is configured."""
+    return Provider.objects.filter(kind=Provider.Kind.TAXI, active=True).exclude(booking_api_url="") \
+        .order_by("pk").first()
+
+
 def _installed_station(provider_id, station_id):
     """The station in an active provider's current snapshot, as a queryset (empty when there is none)."""
     snapshot_id = (Provider.objects.filter(pk=provider_id, active=True)

@@ -9,7 +9,7 @@ import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-MODES = frozenset({"walk", "bike", "transit", "city_bike", "scooter", "car"})
+MODES = frozenset({"walk", "bike", "transit", "city_bike", "scooter", "car", "taxi"})
 
 
 class EngineUnavailable(Exception):

@@ -11,7 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from planner import routing_errors
-from planner.plan import direct, draw, filters, park_and_ride, price, shared_vehicles, transit, transit_shapes, validate
+from planner.plan import (
+    direct,
+    draw,
+    filters,
+    park_and_ride,
+    price,
+    shared_vehicles,
+    taxi,
+    transit,
+    transit_shapes,
+    validate,
+)
 from planner.plan.plan import Plan
 
 STEPS: tuple[Callable[[Plan], None], ...] = (
@@ -20,10 +31,11 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     park_and_ride.add_park_and_ride,       # candidates: car to a P+R facility, then public transport
     direct.add_direct,                     # candidates: walk, bike, car door to door
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
-    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
+    taxi.add_taxi,                         # candidates: taxi door to door (bookable)
     draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
+    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
     price.add_prices,                      # pricing through billing
 )
 

@@ -21,7 +21,11 @@ def _max_age():
 def current(feed: str, kind: str, now: float | None = None) -> dict | None:
     """The usable document of (feed, kind): None when absent, flagged stale, or its header too old (or the
     store cannot be read: plans and boards then run on the schedule)."""
-    doc = _load(feed, kind)
+    return usable(_load(feed, kind), now)
+
+
+def usable(doc: dict | None, now: float | None = None) -> dict | None:
+    """`doc` unless it is absent, flagged stale or its header too old."""
     if not doc or doc.get("stale"):
         return None
     now = time.time() if now is None else now
@@ -38,12 +42,22 @@ def _load(feed, kind):
         return None
 
 
-def status(feed: str, now: float | None = None) -> dict:
-    """{"realtime": bool, kind: {"present", "stale", "header_ts", "age_s"}} for the API answers."""
+def documents(feed: str) -> dict:
+    """{kind: document or None} of every kind of `feed` in one store read (None for all when unreadable)."""
+    try:
+        return store.load_many(feed)
+    except (OSError, ValueError, store.StoreUnavailable) as exc:
+        logger.warning("real-time state of %s unreadable: %s", feed, exc)
+        return dict.fromkeys(store.KINDS)
+
+
+def status(feed: str, now: float | None = None, docs: dict | None = None) -> dict:
+    """{"realtime": bool, kind: {"present", "stale", "header_ts", "age_s"}} for the API answers
+    (`docs`: the feed's documents when already read)."""
     now = time.time() if now is None else now
     out = {"realtime": False}
     for kind in store.KINDS:
-        doc = _load(feed, kind)
+        doc = docs[kind] if docs is not None else _load(feed, kind)
         if doc is None:
             continue
         age = int(now - doc["header_ts"])
@@ -70,18 +84,24 @@ def active_alerts(feeds, *, route=None, stop=None, trip=None, agency=None, langu
                   now: float | None = None) -> list[dict]:
     """Active alerts of `feeds` informing the given (feed-qualified or plain) ids, texts in `language`."""
     now = time.time() if now is None else now
-    ids = {"route": _split(route), "stop": _split(stop), "trip": _split(trip), "agency": _split(agency)}
     out = []
     for feed in feeds:
-        if any(f and f != feed for f, _ in ids.values()):
-            continue
-        doc = current(feed, "alerts", now)
-        for alert in (doc or {}).get("alerts", ()):
-            if alert_rules.is_active(alert, int(now)) and (
-                    not any(local for _, local in ids.values())
-                    or alert_rules.informs(alert, **{k: v[1] for k, v in ids.items()})):
-                out.append(alert_rules.present(alert, feed, language))
+        out += alerts_in(current(feed, "alerts", now), feed, route=route, stop=stop, trip=trip, agency=agency,
+                         language=language, now=now)
     return out
+
+
+def alerts_in(doc: dict | None, feed: str, *, route=None, stop=None, trip=None, agency=None, language="fi",
+              now: float | None = None) -> list[dict]:
+    """Active alerts of one feed's (already read, usable) alerts document informing the given ids."""
+    now = time.time() if now is None else now
+    ids = {"route": _split(route), "stop": _split(stop), "trip": _split(trip), "agency": _split(agency)}
+    if any(f and f != feed for f, _ in ids.values()):
+        return []
+    return [alert_rules.present(alert, feed, language) for alert in (doc or {}).get("alerts", ())
+            if alert_rules.is_active(alert, int(now)) and (
+                not any(local for _, local in ids.values())
+                or alert_rules.informs(alert, **{k: v[1] for k, v in ids.items()}))]
 
 
 def vehicles(feeds, *, near=None, radius_m=None, trip=None, now: float | None = None) -> list[dict]:

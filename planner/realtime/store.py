@@ -72,6 +72,16 @@ class RedisStore:
         except redis.RedisError as exc:
             raise StoreUnavailable(str(exc)) from exc
 
+    def versions(self, feed, kinds):
+        """The versions of several kinds of one feed in one MGET."""
+        import redis
+
+        try:
+            values = self.client.mget([self._key(feed, kind) + ":v" for kind in kinds])
+        except redis.RedisError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return [v.decode() if v else None for v in values]
+
     def delete(self, feed, kind):
         self.client.delete(self._key(feed, kind), self._key(feed, kind) + ":v")
 
@@ -103,6 +113,9 @@ class FileStore:
         except FileNotFoundError:
             return None
         return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+    def versions(self, feed, kinds):
+        return [self.version(feed, kind) for kind in kinds]
 
     def read(self, feed, kind):
         try:
@@ -137,7 +150,18 @@ def swap(feed: str, kind: str, document: dict) -> str:
 def load(feed: str, kind: str) -> dict | None:
     """The current document of (feed, kind), or None. Decoded once per version per process."""
     store = backend()
-    version = store.version(feed, kind)
+    return _decoded(store, feed, kind, store.version(feed, kind))
+
+
+def load_many(feed: str, kinds=KINDS) -> dict:
+    """{kind: document or None} of one feed: every version in one store read (a Redis MGET), then only the
+    documents whose version changed since this process decoded them."""
+    store = backend()
+    return {kind: _decoded(store, feed, kind, version)
+            for kind, version in zip(kinds, store.versions(feed, list(kinds)))}
+
+
+def _decoded(store, feed, kind, version):
     if version is None:
         return None
     key = (store.url, feed, kind)

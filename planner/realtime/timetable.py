@@ -17,7 +17,11 @@ class RealtimeTimetable:
 
     @classmethod
     def current(cls, feed: str) -> "RealtimeTimetable":
-        trips = selectors.trip_estimates(feed)
+        return cls.of(feed, selectors.trip_estimates(feed))
+
+    @classmethod
+    def of(cls, feed: str, trips: dict) -> "RealtimeTimetable":
+        """The table of `trips` (a current document's "trips"), built once per document per process."""
         cached = _latest.get(feed)
         if cached is not None and cached.trips is trips:
             return cached

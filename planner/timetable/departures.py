@@ -38,12 +38,15 @@ def _rows(stop_pks, services, lo: int, hi: int, limit: int) -> list[dict]:
     return list(query[:limit])
 
 
-def departures(stop: Stop, when: datetime, limit: int, language: str | None) -> list[dict]:
+def departures(stop: Stop, when: datetime, limit: int, language: str | None,
+               realtime: realtime_boards.BoardRealtime | None = None) -> list[dict]:
     """Up to `limit` departures at `stop` (a station: all its platforms) from `when` on, earliest first, with
-    real time (planner.realtime.boards); cancelled ones are flagged and do not count towards `limit`."""
+    real time (`realtime`: the feed's state read once per board, planner.realtime.boards); cancelled ones are
+    flagged and do not count towards `limit`."""
     feed = stop.feed
+    realtime = realtime or realtime_boards.BoardRealtime.read(feed.name)
     wanted = limit
-    limit += min(50, len(realtime_boards.canceled_near(feed.name, when.date())))
+    limit += min(50, len(realtime.canceled_near(when.date())))
     feed_pk, tz = service_days.feed_of(feed)
     stops = {s.pk: s for s in platforms(stop)}
     local = when.astimezone(tz)
@@ -68,8 +71,8 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None) -> 
     out, kept = [], 0
     for at, day, row in found:
         item = _departure(feed, stops[row["stop_id"]], routes[row["trip__route_id"]], at, day, row, tz, language)
-        item.update(realtime_boards.departure_fields(feed.name, row["trip__trip_id"], day, row["stop_sequence"],
-                                                     at.astimezone(tz), service_days.day_base(day, tz)))
+        item.update(realtime.departure_fields(row["trip__trip_id"], day, row["stop_sequence"],
+                                              at.astimezone(tz), service_days.day_base(day, tz)))
         if kept >= wanted:
             break
         kept += not item["canceled"]

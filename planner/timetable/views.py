@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from maas.api.errors import ApiError
 from planner.realtime import boards as realtime_boards
-from planner.realtime import selectors as realtime_selectors
 from planner.timetable import departures as boards
 from planner.timetable import service_days, stop_search
 from planner.timetable.api_shapes import DepartureBoardSerializer, StopListSerializer
@@ -68,17 +67,18 @@ class DeparturesView(APIView):
         stop = resolve_stop(stop_id, require_active_feeds())
         when = _when(request.query_params.get("time"), service_days.feed_zone(stop.feed_id))
         language = _language()
-        rows = boards.departures(stop, when, limit, language)
         feed = stop.feed.name
+        realtime = realtime_boards.BoardRealtime.read(feed)
+        rows = boards.departures(stop, when, limit, language, realtime)
         return Response({
             "stop": {"id": qualify(feed, stop.stop_id), "name": (stop.names or {}).get(language)
                      or stop.name, "location_type": stop.location_type},
             "time": when.astimezone(service_days.feed_zone(stop.feed_id)).isoformat(),
             "departures": [row for row in rows if not row["canceled"]],
             "canceled": [row for row in rows if row["canceled"]],
-            "alerts": realtime_boards.board_alerts(feed, {s.stop_id for s in boards.platforms(stop)},
-                                                   {row["route"]["id"].split(":", 1)[1] for row in rows}, language),
-            "realtime": realtime_selectors.status(feed)["realtime"],
+            "alerts": realtime.alerts({s.stop_id for s in boards.platforms(stop)},
+                                      {row["route"]["id"].split(":", 1)[1] for row in rows}, language),
+            "realtime": realtime.status()["realtime"],
         })
 
 

@@ -43,7 +43,7 @@ def test_main_answers_are_typed_and_examples_valid():
     assert schemas[leg["mode"]["$ref"].rsplit("/", 1)[-1]]["enum"][:3] == ["walk", "bike", "city_bike"]
     mode_ref = schemas["PlanRequest"]["properties"]["modes"]["items"]["allOf"][0]["$ref"]
     request_modes = schemas[mode_ref.rsplit("/", 1)[-1]]["enum"]
-    assert request_modes == ["bike", "car", "city_bike", "scooter", "transit", "walk"]  # what the API accepts
+    assert request_modes == ["bike", "car", "city_bike", "scooter", "taxi", "transit", "walk"]  # what the API accepts
     for example in plan["requestBody"]["content"]["application/json"]["examples"].values():
         body = example["value"]
         assert not ("departure" in body and "arrival" in body), body

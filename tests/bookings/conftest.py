@@ -108,3 +108,11 @@ def payg_resident(make_resident, localstripe, billing_plans):
 def book(api, leg, key=None):
     return api.post("/api/v1/bookings", {"leg": leg}, format="json",
                     HTTP_IDEMPOTENCY_KEY=key or f"key-{next(_keys)}")
+
+
+def leg_error(response):
+    """The per-field details of a 400 validation_error on the booking's `leg`."""
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    return error["details"]["leg"]

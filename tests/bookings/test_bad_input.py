@@ -2,16 +2,9 @@
 import pytest
 
 from maas.bookings.models import Booking, IdempotencyRecord
-from tests.bookings.conftest import book, make_leg
+from tests.bookings.conftest import book, leg_error, make_leg
 
 pytestmark = pytest.mark.django_db
-
-
-def _leg_error(response):
-    assert response.status_code == 400, response.content
-    error = response.json()["error"]
-    assert error["code"] == "validation_error"
-    return error["details"]["leg"]
 
 
 @pytest.mark.parametrize("field, value", [
@@ -21,14 +14,14 @@ def _leg_error(response):
 def test_booking_references_must_be_short_strings(payg_resident, gbfs_provider, field, value):
     leg = make_leg(gbfs_provider.pk, vehicle_id="G-1")
     leg["booking"][field] = value
-    details = _leg_error(book(payg_resident.api, leg))
+    details = leg_error(book(payg_resident.api, leg))
     assert details == {"booking": {field: [f"{field} must be a string of at most 200 characters, or null."]}}
     assert Booking.objects.count() == 0 and IdempotencyRecord.objects.count() == 0
 
 
 @pytest.mark.parametrize("provider_id", [-1, 0, 2 ** 40, "1", True, None])
 def test_provider_id_must_be_a_positive_integer(payg_resident, provider_id):
-    details = _leg_error(book(payg_resident.api, make_leg(provider_id, vehicle_id="G-1")))
+    details = leg_error(book(payg_resident.api, make_leg(provider_id, vehicle_id="G-1")))
     assert details == {"booking": {"provider_id": ["provider_id must be a positive integer."]}}
 
 
@@ -39,7 +32,7 @@ def test_provider_id_must_be_a_positive_integer(payg_resident, provider_id):
     ({"transit": "maybe"}, "transit"), ({"from": {"lat": 91, "lon": 24.9}}, "from"),
 ])
 def test_leg_fields_are_validated(payg_resident, gbfs_provider, change, field):
-    details = _leg_error(book(payg_resident.api, make_leg(gbfs_provider.pk, vehicle_id="G-1") | change))
+    details = leg_error(book(payg_resident.api, make_leg(gbfs_provider.pk, vehicle_id="G-1") | change))
     assert list(details) == [field]
     assert Booking.objects.count() == 0
 

@@ -11,6 +11,7 @@ from django.test import override_settings
 from billing.models import Payment
 from maas.bookings.models import Booking, BookingEvent, IdempotencyRecord
 from tests.bookings.conftest import add_card, book, client_for, make_leg
+from tests.support.threads import run_concurrently
 
 THREADS = 20
 
@@ -23,25 +24,13 @@ def test_20_concurrent_requests_with_one_key_create_one_booking_and_agree(
     add_card(resident.user)
     leg = make_leg(tomp_provider.pk, vehicle_id="SC-101")
     tomp.state.delays["POST /bookings"] = 0.3  # keep the first request in flight while the others arrive
-    barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
+    apis = [client_for(resident.user) for _ in range(THREADS)]  # each thread: its own client and DB connection
 
-    def request(i):
-        api = client_for(resident.user)  # each thread: its own client and its own DB connection
-        barrier.wait()
-        try:
-            response = book(api, leg, key="same-key-20")
-            results[i] = (response.status_code, response.content)
-        except Exception as exc:  # asserted below
-            results[i] = exc
-        finally:
-            connection.close()
+    def request(api):
+        response = book(api, leg, key="same-key-20")
+        return response.status_code, response.content
 
-    threads = [threading.Thread(target=request, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_concurrently([lambda api=api: request(api) for api in apis])
 
     assert all(isinstance(r, tuple) for r in results), results
     statuses = {status for status, _ in results}
@@ -92,25 +81,13 @@ def test_10_concurrent_bookings_of_one_vehicle_with_different_keys_one_wins(
     resident = make_resident()
     add_card(resident.user)
     leg = make_leg(gbfs_provider.pk, vehicle_id="G-2")
-    barrier = threading.Barrier(10)
-    results = [None] * 10
+    apis = [client_for(resident.user) for _ in range(10)]
 
     def request(i):
-        api = client_for(resident.user)
-        barrier.wait()
-        try:
-            response = book(api, leg, key=f"race-{i}")
-            results[i] = (response.status_code, response.json())
-        except Exception as exc:  # asserted below
-            results[i] = exc
-        finally:
-            connection.close()
+        response = book(apis[i], leg, key=f"race-{i}")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=request, args=(i,)) for i in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_concurrently([lambda i=i: request(i) for i in range(10)])
 
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(status for status, _ in results) == [201] + [409] * 9

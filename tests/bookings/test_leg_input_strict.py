@@ -6,26 +6,19 @@ import pytest
 
 from maas.bookings.models import Booking
 from maas.bookings.serializers import LegInputSerializer
-from tests.bookings.conftest import book, make_leg
+from tests.bookings.conftest import book, leg_error, make_leg
 
 pytestmark = pytest.mark.django_db
-
-
-def _error(response):
-    assert response.status_code == 400, response.content
-    body = response.json()["error"]
-    assert body["code"] == "validation_error"
-    return body["details"]["leg"]
 
 
 def test_unknown_keys_are_refused_and_nothing_is_stored(payg_resident, gbfs_provider):
     leg = make_leg(gbfs_provider.pk, vehicle_id="G-1")
     leg["junk"] = "x" * 2_000_000
-    assert _error(book(payg_resident.api, leg)) == {"junk": ["Unknown field."]}
+    assert leg_error(book(payg_resident.api, leg)) == {"junk": ["Unknown field."]}
     leg = make_leg(gbfs_provider.pk, vehicle_id="G-1")
     leg["from"]["extra"] = 1
     leg["booking"]["note"] = "hi"
-    assert _error(book(payg_resident.api, leg)) == {"from": {"extra": ["Unknown field."]},
+    assert leg_error(book(payg_resident.api, leg)) == {"from": {"extra": ["Unknown field."]},
                                                      "booking": {"note": ["Unknown field."]}}
     assert not Booking.objects.exists()
 
@@ -40,7 +33,7 @@ def test_nul_characters_are_400_not_500(payg_resident, gbfs_provider, where):
         leg[outer][inner] = "G-1\x00"
     else:
         leg[where] = "scooter\x00"
-    details = _error(book(payg_resident.api, leg))
+    details = leg_error(book(payg_resident.api, leg))
     assert "null" in str(details).lower() or "nul" in str(details).lower(), details
     assert not Booking.objects.exists()
 
@@ -49,7 +42,7 @@ def test_sizes_are_bounded(payg_resident, gbfs_provider):
     leg = make_leg(gbfs_provider.pk, vehicle_id="G-1")
     leg["geometry"]["coordinates"] = [[24.97, 60.18]] * 5001
     leg["route_short_name"] = "R" * 201
-    details = _error(book(payg_resident.api, leg))
+    details = leg_error(book(payg_resident.api, leg))
     assert set(details) == {"geometry", "route_short_name"}
 
 

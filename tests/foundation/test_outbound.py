@@ -6,11 +6,12 @@ test talks to is one on 127.0.0.1 (allowed through OUTBOUND_ALLOWED_NETWORKS whe
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from maas import outbound
+from tests.support.http import LoopbackServer
 
 REFUSED = [
     ("http://127.0.0.1:5432/", "loopback"),
@@ -108,7 +109,7 @@ def test_dns_rebinding_checked_again_at_connect(no_allow_list, monkeypatch):
     assert calls["rebind.example.test"] == 2 and connects == []
 
 
-class Server:
+class Server(LoopbackServer):
     """A loopback HTTP server whose routes are (status, headers, body or callable(wfile))."""
 
     def __init__(self):
@@ -136,14 +137,7 @@ class Server:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

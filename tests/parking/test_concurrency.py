@@ -5,7 +5,6 @@ shared PostgreSQL allows 100 connections in total, so 200 simultaneous ones cann
 threads are released together by a barrier and contend for the same area/facility rows.
 """
 import os
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 from maas.api.errors import ApiError
 from maas.parking import selectors, services
 from maas.parking.models import ParkAndRideReservation, Permit
+from tests.support.threads import run_concurrently as run_all
 
 from .conftest import make_area, make_facility, make_residents
 
@@ -23,27 +23,8 @@ MAX_CONNECTIONS = int(os.environ.get("PARKING_TEST_DB_CONNECTIONS", "40"))
 
 
 def run_concurrently(calls):
-    """Run the callables in one thread each, released together; returns results (value or exception)."""
-    barrier = threading.Barrier(len(calls))
-    gate = threading.BoundedSemaphore(MAX_CONNECTIONS)
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        barrier.wait()
-        with gate:
-            try:
-                results[i] = call()
-            except Exception as exc:  # collected and asserted on by the test
-                results[i] = exc
-            finally:
-                connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    """All calls released together, at most MAX_CONNECTIONS holding a database connection at once."""
+    return run_all(calls, max_parallel=MAX_CONNECTIONS)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,7 @@
 """Scheduled Liipi pulls from a Liipi-compatible API on loopback: facilities, utilizations, freshness, limits."""
 import json
-import threading
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.utils import timezone
@@ -10,12 +9,13 @@ from django_celery_beat.models import PeriodicTask
 
 from maas.parking import liipi_pull, selectors
 from maas.parking.models import Facility, FacilityCapacity
+from tests.support.http import LoopbackServer
 
 pytestmark = pytest.mark.django_db
 REDI = (60.1871, 24.9794)
 
 
-class LiipiServer:
+class LiipiServer(LoopbackServer):
     def __init__(self, documents):
         self.documents, self.hits = documents, []
         server = self
@@ -33,13 +33,8 @@ class LiipiServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/v1/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
+        self.url = f"{self.base}/api/v1/"
 
 
 @pytest.fixture

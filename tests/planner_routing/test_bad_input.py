@@ -33,7 +33,7 @@ def access(client, **body):
     ({"departure": "9999-12-31T23:59:00+00:00", "modes": ["walk"]}, "time_out_of_range"),
     ({"departure": "2500-06-01T08:00:00+02:00", "modes": ["walk"]}, "time_out_of_range"),
     ({"modes": "transit"}, "invalid_modes"),
-    ({"modes": ["walk"] * 7}, "invalid_modes"),
+    ({"modes": ["walk"] * 8}, "invalid_modes"),
     ({"num_itineraries": 50}, "invalid_num_itineraries"),
     ({"wheelchair": "perhaps"}, "invalid_wheelchair"),
 ])

@@ -19,24 +19,30 @@ def hms(s):
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def feed_tables(stops, routes, days):
+    """The tables every test feed has: agency AG, `stops`, `routes`, service "WD" running on `days`
+    (Monday..Sunday flags) in 2024, and trips / stop_times with their headers only."""
+    return {
+        "agency.txt": [("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
+                       ("AG", "Test", "https://example.org", "Europe/Helsinki", "fi")],
+        "stops.txt": [("stop_id", "stop_name", "stop_lat", "stop_lon")] + stops,
+        "routes.txt": [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type")] + routes,
+        "calendar.txt": [("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                          "sunday", "start_date", "end_date"), ("WD", *days, "20240101", "20241231")],
+        "trips.txt": [("route_id", "service_id", "trip_id", "direction_id", "trip_headsign")],
+        "stop_times.txt": [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")],
+    }
+
+
 def write_static_feed(path):
     """Route R1 (bus, A->B->C->D, direction 0) at 08:00, 08:10, 08:20; route F (tram, frequency-based
     template F-T every 15 min 09:00-10:00 over A->C)."""
-    tables = {
-        "agency.txt": [("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
-                       ("AG", "Test", "https://example.org", "Europe/Helsinki", "fi")],
-        "stops.txt": [("stop_id", "stop_name", "stop_lat", "stop_lon")] + STOPS,
-        "routes.txt": [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type"),
-                       ("R1", "AG", "1", "Alku-Dalen", "3"), ("F", "AG", "F", "Frekvens", "0")],
-        "calendar.txt": [("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                          "sunday", "start_date", "end_date"), ("WD", 1, 1, 1, 1, 1, 0, 0, "20240101", "20241231")],
-        "trips.txt": [("route_id", "service_id", "trip_id", "direction_id", "trip_headsign"),
-                      ("R1", "WD", "R1-0800", 0, "Dalen"), ("R1", "WD", "R1-0810", 0, "Dalen"),
-                      ("R1", "WD", "R1-0820", 0, "Dalen"), ("F", "WD", "F-T", 0, "Centrum")],
-        "stop_times.txt": [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")],
-        "frequencies.txt": [("trip_id", "start_time", "end_time", "headway_secs", "exact_times"),
-                            ("F-T", "09:00:00", "10:00:00", 900, 1)],
-    }
+    tables = feed_tables(STOPS, [("R1", "AG", "1", "Alku-Dalen", "3"), ("F", "AG", "F", "Frekvens", "0")],
+                         days=(1, 1, 1, 1, 1, 0, 0))
+    tables["trips.txt"] += [("R1", "WD", "R1-0800", 0, "Dalen"), ("R1", "WD", "R1-0810", 0, "Dalen"),
+                            ("R1", "WD", "R1-0820", 0, "Dalen"), ("F", "WD", "F-T", 0, "Centrum")]
+    tables["frequencies.txt"] = [("trip_id", "start_time", "end_time", "headway_secs", "exact_times"),
+                                 ("F-T", "09:00:00", "10:00:00", 900, 1)]
     for trip, start in (("R1-0800", 8 * 3600), ("R1-0810", 8 * 3600 + 600), ("R1-0820", 8 * 3600 + 1200)):
         for k, stop in enumerate("ABCD"):
             t = start + k * 180
@@ -62,17 +68,8 @@ TRANSFER_STOPS = [("A", "Arabia", 60.2000, 24.9700), ("B", "Brahenkenttä", 60.1
 def write_transfer_feed(path):
     """Line X (tram) A->B, 08:00 and 08:20 (10 min); line Y (bus) B->C at 08:15, 08:35, 08:55 (10 min).
     The default minimum change time is 2 min: X 08:00 -> Y 08:15 leaves 5 min."""
-    tables = {
-        "agency.txt": [("agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"),
-                       ("AG", "Test", "https://example.org", "Europe/Helsinki", "fi")],
-        "stops.txt": [("stop_id", "stop_name", "stop_lat", "stop_lon")] + TRANSFER_STOPS,
-        "routes.txt": [("route_id", "agency_id", "route_short_name", "route_long_name", "route_type"),
-                       ("X", "AG", "10", "Arabia-Brahe", "0"), ("Y", "AG", "55", "Brahe-City", "3")],
-        "calendar.txt": [("service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                          "sunday", "start_date", "end_date"), ("WD", 1, 1, 1, 1, 1, 1, 1, "20240101", "20241231")],
-        "trips.txt": [("route_id", "service_id", "trip_id", "direction_id", "trip_headsign")],
-        "stop_times.txt": [("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")],
-    }
+    tables = feed_tables(TRANSFER_STOPS, [("X", "AG", "10", "Arabia-Brahe", "0"), ("Y", "AG", "55", "Brahe-City", "3")],
+                         days=(1, 1, 1, 1, 1, 1, 1))
     for route, (a, b), starts in (("X", "AB", (8 * 60, 8 * 60 + 20)), ("Y", "BC", (8 * 60 + 15, 8 * 60 + 35,
                                                                                       8 * 60 + 55))):
         for m in starts:

@@ -53,3 +53,26 @@ def test_board_with_real_time_matches_the_openapi_schema(small_feed, rt_store, a
            alerts=[alert("s1", texts={"en": "Stop A moved"}, stops=["A"])])
     body = Contract().check("GET", "/api/v1/stops/{stop_id}/departures", api_client.get(URL, WHEN), 200)
     assert body["canceled"] and body["alerts"] and body["departures"][0]["delay_s"] == 120
+
+
+def test_board_reads_the_real_time_store_once_whatever_its_rows(small_feed, rt_store, api_client, monkeypatch):
+    """Every row, the cancellations, the alerts and the status come from one batched read of the store
+    (plus the documents themselves when a poll changed them)."""
+    ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED"),
+                        trip_update(2, trip_id="R1-0810", start_date=DAY, stops=[(10, None, 60, 60, None)])],
+           alerts=[alert("s1", texts={"en": "Stop A moved"}, stops=["A"])])
+    backend = rt_store.backend()
+    calls = []
+    for name in ("version", "versions", "read"):
+        real = getattr(backend, name)
+        monkeypatch.setattr(backend, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    params = {"time": "2024-03-06T07:55:00", "limit": 6}
+    first = api_client.get(URL, params).json()
+    assert calls == ["versions", "read", "read"]  # first board of the poll: versions, then the two documents
+    calls.clear()
+    body = api_client.get(URL, params).json()
+    assert body == first
+    assert len(body["departures"]) == 6 and len(body["canceled"]) == 1
+    assert body["departures"][0]["delay_s"] == 60 and body["realtime"] is True
+    assert [a["id"] for a in body["alerts"]] == ["small:s1"]
+    assert calls == ["versions"]

@@ -1,12 +1,10 @@
 """Ten parallel subscribes of one resident: one Stripe subscription, one charge, nine 409s."""
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from billing.models import BillingAccount, Subscription
 from billing.stripe_api import client
+from tests.support.threads import run_concurrently
 
 PARALLEL = 10
 
@@ -16,25 +14,16 @@ PARALLEL = 10
 def test_parallel_subscribes_charge_once(carded_client, with_keys):
     user = carded_client.resident.user
     auth = carded_client._credentials["HTTP_AUTHORIZATION"]
-    barrier = threading.Barrier(PARALLEL)
-    answers = []
 
-    def subscribe(n):
+    def subscribe(n):  # built here, run in its own thread
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=auth)
         headers = {"HTTP_IDEMPOTENCY_KEY": f"race-{with_keys}-{n}"} if with_keys else {}
-        try:
-            barrier.wait(timeout=30)
-            response = api.post("/api/v1/billing/subscription", {"plan": "urban"}, format="json", **headers)
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+        return lambda: api.post("/api/v1/billing/subscription", {"plan": "urban"}, format="json", **headers)
 
-    threads = [threading.Thread(target=subscribe, args=(n,)) for n in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    responses = run_concurrently([subscribe(n) for n in range(PARALLEL)])
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    answers = [(response.status_code, response.json()) for response in responses]
 
     statuses = sorted(status for status, _body in answers)
     assert statuses == [201] + [409] * (PARALLEL - 1), answers
