@@ -16,6 +16,16 @@ class LegPriceSerializer(serializers.Serializer):
     vat_cents = serializers.IntegerField()
     tariff = serializers.CharField(allow_null=True)
     reason = serializers.ChoiceField(choices=LEG_PRICE_REASONS)
+    discount_cents = serializers.IntegerField(help_text="Taken off the charge by the resident's discount group.")
+
+
+class PriceDiscountSerializer(serializers.Serializer):
+    """The resident's discount group (billing.discounts) and what it took off this itinerary."""
+
+    group = serializers.CharField(help_text="child, student, senior, low_income, ...")
+    name = serializers.CharField(help_text="In the request's language.")
+    percent = serializers.IntegerField()
+    cents = serializers.IntegerField()
 
 
 class PriceSerializer(serializers.Serializer):
@@ -31,6 +41,8 @@ class PriceSerializer(serializers.Serializer):
     plan_code = serializers.CharField(allow_null=True, required=False)
     priced = serializers.BooleanField(required=False, help_text="False: a leg had no tariff.")
     label = serializers.CharField(required=False, help_text="e.g. \"Covered by your Urban plan\" (fi/sv/en).")
+    discount = PriceDiscountSerializer(allow_null=True, required=False,
+                                       help_text="Null when no discount applied.")
     legs = LegPriceSerializer(many=True, required=False)
     reason = serializers.CharField(required=False, help_text="Why there is no price (pricing failed).")
 

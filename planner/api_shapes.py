@@ -7,6 +7,7 @@ from rest_framework import serializers
 from billing.api_shapes import PriceSerializer
 from maas.api.schema import ErrorEnvelopeSerializer
 from planner.engines.base import MODES
+from planner.realtime.api_shapes import AlertSerializer
 from planner.routing_errors import MESSAGES as ROUTING_ERROR_CODES
 
 # Modes of a leg in an answer: the request modes expand to these (transit → tram, metro, bus, ...).
@@ -59,6 +60,18 @@ class LegBookingSerializer(serializers.Serializer):
     end_station_id = serializers.CharField(allow_null=True, required=False)
 
 
+class EstimatedTimeSerializer(serializers.Serializer):
+    time = serializers.DateTimeField(help_text="Expected time from the real-time trip updates.")
+    delay_s = serializers.IntegerField(help_text="Estimated minus scheduled, seconds (negative: early).")
+
+
+class LegTimeSerializer(serializers.Serializer):
+    """A transit leg's departure or arrival: the timetable time and, with real time, the estimate."""
+
+    scheduled_time = serializers.DateTimeField()
+    estimated = EstimatedTimeSerializer(allow_null=True, help_text="Null without real time for the trip.")
+
+
 class LegSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=LEG_MODES)
     transit = serializers.BooleanField(help_text="True for scheduled public transport.")
@@ -83,11 +96,22 @@ class LegSerializer(serializers.Serializer):
     booking = LegBookingSerializer(allow_null=True, help_text="Set on legs that need a booking.")
     zones = serializers.ListField(child=serializers.CharField(), allow_null=True,
                                   help_text="HSL fare zones touched (transit legs), when known.")
+    start = LegTimeSerializer(required=False, help_text="Transit legs: scheduled and estimated departure.")
+    end = LegTimeSerializer(required=False, help_text="Transit legs: scheduled and estimated arrival.")
+    realtime = serializers.BooleanField(required=False, help_text="Transit legs: times come from real time.")
+    delay_s = serializers.IntegerField(required=False, help_text="Transit legs: arrival delay, 0 without real time.")
+    alerts = AlertSerializer(many=True, required=False, help_text="Transit legs: active alerts on the route, "
+                             "trip, boarding or alighting stop.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from"] = ItineraryPlaceSerializer()
         self.fields["to"] = ItineraryPlaceSerializer()
+
+
+class ParkAndRideSerializer(serializers.Serializer):
+    facility_id = serializers.IntegerField()
+    free_spaces = serializers.IntegerField(help_text="Car spaces free on the day of travel.")
 
 
 class ItinerarySerializer(serializers.Serializer):
@@ -99,6 +123,7 @@ class ItinerarySerializer(serializers.Serializer):
     co2_g = serializers.IntegerField()
     legs = LegSerializer(many=True)
     price = PriceSerializer()
+    park_and_ride = ParkAndRideSerializer(required=False, help_text="Set on park-and-ride itineraries.")
 
 
 class RoutingErrorSerializer(serializers.Serializer):
@@ -114,6 +139,7 @@ class PlanResponseSerializer(serializers.Serializer):
     itineraries = ItinerarySerializer(many=True)
     routing_errors = RoutingErrorSerializer(many=True, required=False,
                                             help_text="Requested modes that gave no itinerary, and why.")
+    realtime = serializers.BooleanField(help_text="Some active feed has current trip updates.")
 
 
 class DestinationResultSerializer(serializers.Serializer):

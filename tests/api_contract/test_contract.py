@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from maas.accounts import households
+from providers import services as providers
 
 from .conftest import HAKANIEMI, KALASATAMA, KAMPPI
 from .openapi_check import Contract, openapi_document
@@ -137,6 +138,13 @@ def test_real_answers_of_every_operation_match_the_schema(world, localstripe):
     assert [v["vehicle_id"] for v in vehicles["results"]] == ["C-1"]
     stations = call("GET", "/api/v1/stations", "/api/v1/stations?near=60.1873,24.977&radius=300", status=200)
     assert stations["count"] >= 1
+    # Street legs of the other modes are in the closed plan shape too: the scooter just pushed, a taxi.
+    scooter = call("POST", "/api/v1/plans", data={"from": KALASATAMA, "to": HAKANIEMI, "modes": ["scooter"]},
+                   status=200)
+    assert any(leg["mode"] == "scooter" for it in scooter["itineraries"] for leg in it["legs"]), scooter
+    providers.register_provider(name="Contract Taxi", kind="taxi", booking_api_url="http://127.0.0.1:9/tomp")
+    taxi = call("POST", "/api/v1/plans", data={"from": KALASATAMA, "to": KAMPPI, "modes": ["taxi"]}, status=200)
+    assert [leg["mode"] for leg in taxi["itineraries"][0]["legs"]] == ["taxi"], taxi
 
     # Bookings: a city-bike leg of a real plan, started and finished; the other actions' answers too.
     bike_plan = call("POST", "/api/v1/plans", data={"from": KALASATAMA, "to": HAKANIEMI, "modes": ["city_bike"]},

@@ -1,8 +1,13 @@
 """Plans on the real-time timetable: estimated legs, cancellations, broken transfers, alerts on legs."""
+import functools
 import time
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
+from maas.accounts.models import DiscountGrant, DiscountGroup
 from planner.realtime import services
 from tests.realtime.conftest import write_transfer_feed
 from tests.realtime.rtfeeds import alert, message, trip_update
@@ -41,12 +46,20 @@ def realtime(*entities, alerts=()):
         services.ingest("hsl", "alerts", message(alerts, timestamp=now).SerializeToString(), now=now)
 
 
+@functools.cache
+def contract():
+    from tests.api_contract.openapi_check import Contract
+
+    return Contract()
+
+
 def plan(client, origin, destination, language="fi", **extra):
+    """The answer, checked against the documented (closed) POST /plans shape."""
     body = {"from": {"stop_id": origin}, "to": {"stop_id": destination}, "departure": DEPART,
             "modes": ["walk", "transit"], "language": language, **extra}
     resp = client.post("/api/v1/plans", body, format="json")
     assert resp.status_code == 200, resp.content
-    return resp.json()
+    return contract().check("POST", "/api/v1/plans", resp, 200)
 
 
 def rides(itinerary):
@@ -126,3 +139,20 @@ def test_vehicle_running_early_is_not_offered_once_it_has_left(transfer_net, res
     leg = rides(early[0])[0]
     assert leg["trip_id"] == "X-0800" and leg["start"]["estimated"] == {"time": "2024-03-06T07:58:00+02:00",
                                                                         "delay_s": -120}
+
+
+def test_delayed_leg_with_an_alert_priced_with_a_discount(transfer_net, resident, resident_client):
+    """Real time, a leg alert and a resident's discount in one answer, all in the documented shape."""
+    call_command("load_billing_plans", verbosity=0)
+    today = timezone.localdate()
+    DiscountGrant.objects.create(resident=resident, group=DiscountGroup.objects.get(code="student"),
+                                 valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+                                 proof_note="student card")
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 120, 120, None)]),
+             alerts=[alert("ax", texts={"fi": "Linja X myöhässä"}, routes=["X"])])
+    best = transit(plan(resident_client, "A", "B"))[0]
+    leg = rides(best)[0]
+    assert leg["realtime"] is True and leg["delay_s"] == 120 and [a["id"] for a in leg["alerts"]] == ["hsl:ax"]
+    price = best["price"]
+    assert price["discount"]["group"] == "student" and price["discount"]["percent"] == 50
+    assert price["discount"]["cents"] == sum(x["discount_cents"] for x in price["legs"]) > 0
