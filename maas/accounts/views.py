@@ -1,6 +1,5 @@
 """Resident endpoints: sign-up, login/logout, profile, household membership (thin views over services)."""
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
@@ -11,6 +10,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from maas.accounts import auth, households, selectors, services
 from maas.accounts.privacy import erasure, export
+from maas.accounts.privacy.api_shapes import ExportSerializer
 from maas.accounts.serializers import (
     EraseSerializer,
     JoinCodeSerializer,
@@ -72,7 +72,7 @@ class MeView(EnvelopeAPIView):
 class ExportView(EnvelopeAPIView):
     """Everything held about the signed-in resident, as one JSON document (GDPR Art. 15/20)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ExportSerializer})
     def get(self, request):
         response = Response(export.export_for(request.user))
         response["Content-Disposition"] = 'attachment; filename="kalasatama-maas-export.json"'

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView
 from planner.realtime import selectors
+from planner.realtime.api_shapes import AlertListSerializer, TransitVehicleListSerializer
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_RADIUS_M = 5000
@@ -40,7 +41,7 @@ class AlertListView(EnvelopeAPIView):
 
     @extend_schema(parameters=[OpenApiParameter(p, str, description="feed-qualified id (FEED:ID) or plain id")
                                for p in PARAMS[:4]] + [OpenApiParameter("lang", str, enum=LANGUAGES)],
-                   responses={200: dict})
+                   responses={200: AlertListSerializer})
     def get(self, request):
         _unknown_params(request, self.PARAMS)
         ids = {p: _id_param(request, p) for p in self.PARAMS[:4]}
@@ -59,7 +60,7 @@ class TransitVehicleListView(EnvelopeAPIView):
         OpenApiParameter("near", str, description="lat,lon (WGS84 degrees)"),
         OpenApiParameter("radius", {"type": "integer", "minimum": 1, "maximum": MAX_RADIUS_M},
                          description="metres, default 500"),
-        OpenApiParameter("trip", str, description="FEED:TRIP_ID")], responses={200: dict})
+        OpenApiParameter("trip", str, description="FEED:TRIP_ID")], responses={200: TransitVehicleListSerializer})
     def get(self, request):
         _unknown_params(request, self.PARAMS)
         trip = _id_param(request, "trip")

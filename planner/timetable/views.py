@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from maas.api.errors import ApiError
 from planner.realtime import boards as realtime_boards
 from planner.timetable import departures as boards
 from planner.timetable import service_days, stop_search
+from planner.timetable.api_shapes import DepartureBoardSerializer, StopListSerializer
 from planner.timetable.feeds import qualify, require_active_feeds, resolve_stop
 
 MAX_RADIUS_M = 5000
@@ -61,7 +61,7 @@ class DeparturesView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(parameters=[OpenApiParameter("time", str), OpenApiParameter("limit", int)],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: DepartureBoardSerializer})
     def get(self, request, stop_id: str):
         limit = _int_param(request.query_params, "limit", 10, 1, 100)
         stop = resolve_stop(stop_id, require_active_feeds())
@@ -89,7 +89,7 @@ class StopsView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("near", str), OpenApiParameter("radius", int),
                                OpenApiParameter("q", str), OpenApiParameter("limit", int)],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: StopListSerializer})
     def get(self, request):
         params = request.query_params
         near, text = params.get("near"), params.get("q")

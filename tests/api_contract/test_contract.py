@@ -51,7 +51,10 @@ def test_main_answers_are_typed_and_examples_valid():
         for point in (body["from"], body["to"]):
             assert 60.1 < point["lat"] < 60.25 and 24.85 < point["lon"] < 25.05, point  # Kalasatama/Kamppi
     for path, method in [("/api/v1/vehicles", "get"), ("/api/v1/stations", "get"), ("/api/v1/billing/usage", "get"),
-                         ("/api/v1/billing/quote", "post"), ("/api/v1/accessibility", "post")]:
+                         ("/api/v1/billing/quote", "post"), ("/api/v1/accessibility", "post"),
+                         ("/api/v1/alerts", "get"), ("/api/v1/stops", "get"),
+                         ("/api/v1/stops/{stop_id}/departures", "get"), ("/api/v1/transit/vehicles", "get"),
+                         ("/api/v1/me/export", "get")]:
         schema = paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
         assert "$ref" in schema, (path, schema)
     booking_leg = schemas["BookingCreate"]["properties"]["leg"]

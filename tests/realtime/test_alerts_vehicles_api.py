@@ -98,3 +98,18 @@ def test_vehicles_bad_input(db, resident_client, params, code):
 def test_vehicles_without_sources_say_realtime_is_absent(db, rt_store, resident_client):
     resp = resident_client.get("/api/v1/transit/vehicles", {"near": "60.18,24.95"})
     assert resp.status_code == 200 and resp.json() == {"count": 0, "results": [], "realtime": {}}
+
+
+def test_alert_and_vehicle_answers_match_the_openapi_schema(alerts_feed, resident_client):
+    """Real alerts and vehicles (near and by trip) are exactly what the schema documents: no key left out."""
+    from tests.api_contract.openapi_check import Contract
+
+    contract = Contract()
+    alerts = contract.check("GET", "/api/v1/alerts", resident_client.get("/api/v1/alerts"), 200)
+    assert alerts["count"] == 2 and alerts["realtime"]["small"]["alerts"]["stale"] is False
+    near = contract.check("GET", "/api/v1/transit/vehicles", resident_client.get(
+        "/api/v1/transit/vehicles", {"near": "60.1810,24.9550", "radius": 300}), 200)
+    assert near["count"] >= 1 and "distance_m" in near["results"][0]
+    by_trip = contract.check("GET", "/api/v1/transit/vehicles", resident_client.get(
+        "/api/v1/transit/vehicles", {"trip": "small:R1-0810"}), 200)
+    assert by_trip["count"] == 1 and "distance_m" not in by_trip["results"][0]

@@ -44,6 +44,17 @@ def test_board_shows_estimates_cancellations_and_alerts(small_feed, rt_store, ap
         ("small:s1", "Hållplats A flyttad", "STOP_MOVED")]
 
 
+def test_board_with_real_time_matches_the_openapi_schema(small_feed, rt_store, api_client):
+    """A board with an estimate, a cancellation and an alert is exactly what the schema documents."""
+    from tests.api_contract.openapi_check import Contract
+
+    ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, relationship="CANCELED"),
+                        trip_update(2, trip_id="R1-0810", start_date=DAY, stops=[(10, None, 120, 120, None)])],
+           alerts=[alert("s1", texts={"en": "Stop A moved"}, stops=["A"])])
+    body = Contract().check("GET", "/api/v1/stops/{stop_id}/departures", api_client.get(URL, WHEN), 200)
+    assert body["canceled"] and body["alerts"] and body["departures"][0]["delay_s"] == 120
+
+
 def test_board_reads_the_real_time_store_once_whatever_its_rows(small_feed, rt_store, api_client, monkeypatch):
     """Every row, the cancellations, the alerts and the status come from one batched read of the store
     (plus the documents themselves when a poll changed them)."""
