@@ -181,6 +181,7 @@ SPECTACULAR_SETTINGS = {
     # codes (requests) and the resident profile's (with names), GeoJSON types, travel modes.
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": ["fi", "sv", "en"],
                             "ResidentLanguageEnum": "maas.accounts.models.Resident.LANGUAGES",
+                            "WalkingSpeedEnum": "maas.accounts.models.Resident.WALKING_SPEEDS",
                             "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
                             "GeoJsonLineStringTypeEnum": ["LineString"],
                             "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"]},

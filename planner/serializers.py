@@ -7,11 +7,12 @@ problem (e.g. `invalid_coordinates`, `unsupported_language`, `too_many_destinati
 import math
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.api.errors import ApiError
-from planner.engines.base import MODES
+from planner.engines.base import MODES, WALK_SPEEDS_MPS
 
 LANGUAGES = ("fi", "sv", "en")
 MAX_DESTINATIONS = 2000
@@ -28,6 +29,7 @@ FIELD_CODES = {
     "modes": ("invalid_modes", "modes must be a list of at most 7 mode names."),
     "wheelchair": ("invalid_wheelchair", "wheelchair must be true or false."),
     "max_walk_m": ("invalid_max_walk_m", "max_walk_m must be a whole number of metres, 0..5000."),
+    "walk_speed": ("invalid_walk_speed", gettext_noop("walk_speed must be one of slow, normal, fast.")),
     "language": ("unsupported_language", "language must be one of fi, sv, en."),
     "num_itineraries": ("invalid_num_itineraries", "num_itineraries must be a whole number, 1..5."),
     "minutes": ("invalid_minutes", "minutes must be a whole number, 1..120."),
@@ -102,6 +104,11 @@ class PlanRequestSerializer(serializers.Serializer):
                   "to a shared vehicle and walk-only trips). When given, itineraries with a longer walk leg are "
                   "left out, and if that leaves none the answer is 400 no_itinerary_within_limits. When "
                   "omitted, transit access/egress use 1500 m each and walk-only trips are offered as before.")
+    walk_speed = serializers.ChoiceField(
+        choices=list(WALK_SPEEDS_MPS), required=False,
+        help_text="Walking pace for walk legs to, from and without transit (slow 0.9, normal 1.2, fast 1.6 m/s). "
+                  "Default: the resident profile's walking_speed, else normal. Transfers between stops inside "
+                  "the transit network keep the network's 1.2 m/s.")
     language = serializers.ChoiceField(choices=LANGUAGES, required=False)
     num_itineraries = serializers.IntegerField(required=False, min_value=1, max_value=5, default=3)
 

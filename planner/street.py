@@ -44,12 +44,15 @@ def add_s(when: datetime, secs: float) -> datetime:
     return (when.astimezone(timezone.utc) + timedelta(seconds=secs)).astimezone(when.tzinfo)
 
 
-def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0, path=None, ride_s=None) -> dict:
+def leg(mode, a: dict, b: dict, start: datetime, *, booking=None, extra_s=0, path=None, ride_s=None,
+        speed=None) -> dict:
     """One street leg from point a to point b starting at `start` (aware datetime).
 
     `path`: a street_legs.routed() answer computed by the caller (else routed here); `ride_s`: the
-    caller's moving time (e.g. slowed by speed-limit zones) instead of distance / the mode's speed."""
-    detour, speed = PROFILES[mode]
+    caller's moving time (e.g. slowed by speed-limit zones) instead of distance / the mode's speed;
+    `speed`: metres per second instead of the mode's typical speed (a resident's walking pace)."""
+    detour, typical = PROFILES[mode]
+    speed = speed or typical
     path = path or street_legs.routed(mode, a, b)
     if path is not None:
         meters = path["distance_m"]
@@ -84,11 +87,13 @@ def itinerary(legs: list[dict]) -> dict:
     }
 
 
-def chain(specs, start: datetime) -> list[dict]:
-    """Legs [(mode, a, b, booking, extra_s[, {"path", "ride_s"}])] one after the other from `start`."""
+def chain(specs, start: datetime, walk_mps=None) -> list[dict]:
+    """Legs [(mode, a, b, booking, extra_s[, {"path", "ride_s"}])] one after the other from `start`;
+    walk legs at `walk_mps` metres per second when given."""
     out, t = [], start
     for mode, a, b, booking, extra_s, *routing in specs:
-        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s, **(routing[0] if routing else {}))
+        item = leg(mode, a, b, t, booking=booking, extra_s=extra_s, speed=walk_mps if mode == "walk" else None,
+                   **(routing[0] if routing else {}))
         out.append(item)
         t = add_s(t, item["duration_s"])  # keep start's zone: an ISO string only has a fixed offset
     return out

@@ -32,13 +32,11 @@ def household_changes(household, limit=20):
 
 def plan_defaults(user):
     """Travel preferences of the user's profile as trip-plan parameters ({} without a profile).
-
-    The walking speed is stored with the profile but not a plan parameter: the engines walk at a fixed speed.
     """
     resident = resident_of(user)
     if resident is None or resident.pk is None:
         return {}
-    defaults = {"wheelchair": resident.wheelchair}
+    defaults = {"wheelchair": resident.wheelchair, "walk_speed": resident.walking_speed}
     if resident.max_walk_m is not None:
         defaults["max_walk_m"] = resident.max_walk_m
     if resident.preferred_modes:

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 MODES = frozenset({"walk", "bike", "transit", "city_bike", "scooter", "car", "taxi"})
+# A resident's walking speed (profile `walking_speed`, request `walk_speed`) in metres per second.
+# "normal" is the embedded network's own speed (feedmeta.WALK_SPEED_MPS), so the default changes nothing.
+WALK_SPEEDS_MPS = {"slow": 0.9, "normal": 1.2, "fast": 1.6}
 
 
 class EngineUnavailable(Exception):
@@ -41,6 +44,7 @@ class PlanRequest:
     modes: frozenset[str] = field(default_factory=lambda: frozenset({"walk", "transit"}))
     wheelchair: bool = False
     max_walk_m: int = 1500
+    walk_speed_mps: float = WALK_SPEEDS_MPS["normal"]  # access/egress and street walks; not transfer footpaths
     language: str = "fi"
     num_itineraries: int = 3
     origin_stop_id: str | None = None

@@ -24,7 +24,7 @@ def add_chains(plan: Plan, chains) -> None:
     (or re-timed to end at its arrival)."""
     req = plan.request
     for specs in chains:
-        legs = street.chain(specs, req.departure or req.arrival)
+        legs = street.chain(specs, req.departure or req.arrival, walk_mps=req.walk_speed_mps)
         if req.arrival:
             street.shift_to_arrive(legs, req.arrival)
         plan.itineraries.append(street.itinerary(legs))

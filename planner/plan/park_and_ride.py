@@ -29,7 +29,8 @@ def add_park_and_ride(plan: Plan) -> None:
         transit_req = PlanRequest(origin=(facility["lat"], facility["lon"]), destination=req.destination,
                                   departure=datetime.fromisoformat(drive[-1]["end_time"]),
                                   modes=frozenset({"walk", "transit"}), wheelchair=req.wheelchair,
-                                  max_walk_m=req.max_walk_m, language=req.language, num_itineraries=1,
+                                  max_walk_m=req.max_walk_m, walk_speed_mps=req.walk_speed_mps,
+                                  language=req.language, num_itineraries=1,
                                   destination_stop_id=req.destination_stop_id)
         try:
             found = plan.engine.plan(transit_req)[:1]

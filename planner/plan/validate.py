@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, ServiceUnavailable
 from maas.geo import distance_m
-from planner.engines.base import MODES, EngineUnavailable, PlanRequest, get_engine
+from planner.engines.base import MODES, WALK_SPEEDS_MPS, EngineUnavailable, PlanRequest, get_engine
 from planner.plan.plan import Plan
 
 AREA_MARGIN_DEG = (0.02, 0.04)  # ~2 km around the network's stops
@@ -111,6 +111,7 @@ def build_request(params: dict) -> PlanRequest:
         origin=origin, destination=destination, departure=departure, arrival=arrival, modes=frozenset(modes),
         wheelchair=bool(params.get("wheelchair", False)),
         max_walk_m=int(1500 if params.get("max_walk_m") is None else params["max_walk_m"]),
+        walk_speed_mps=WALK_SPEEDS_MPS[params.get("walk_speed") or "normal"],
         language=params.get("language") or "fi", num_itineraries=int(params.get("num_itineraries") or 3),
         origin_stop_id=origin_stop, destination_stop_id=destination_stop,
     )

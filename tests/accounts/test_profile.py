@@ -20,7 +20,8 @@ def test_patch_profile_and_preferences(resident_client):
                                    "preferred_modes": ["transit", "walk"]}
     resident = Resident.objects.get(pk=resident_client.resident.pk)
     assert (resident.phone, resident.max_walk_m, resident.user.first_name) == ("+358 40 123 4567", 400, "Aino")
-    assert plan_defaults(resident.user) == {"wheelchair": True, "max_walk_m": 400, "modes": ["transit", "walk"]}
+    assert plan_defaults(resident.user) == {"wheelchair": True, "walk_speed": "slow", "max_walk_m": 400,
+                                            "modes": ["transit", "walk"]}
     assert resident_client.get("/api/v1/me").json()["preferences"]["walking_speed"] == "slow"
 
 

@@ -121,25 +121,26 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
                 "service_end": self.meta.service_end, "has_service": self.meta.has_service}
 
     # --- access / egress -----------------------------------------------------------------
-    def access(self, lat, lon, max_walk_m, excluded=frozenset(), stop_id=None) -> dict:
-        """{stop_id: (walk_s, metres, crow_fly)} for the stops one may walk to (or just `stop_id`)."""
+    def access(self, lat, lon, max_walk_m, excluded=frozenset(), stop_id=None, walk_mps=WALK_SPEED_MPS) -> dict:
+        """{stop_id: (walk_s, metres, crow_fly)} for the stops one may walk to (or just `stop_id`), at
+        `walk_mps` metres per second (the resident's pace; transfer footpaths keep the network's)."""
         if stop_id:
             return {} if stop_id in excluded else {stop_id: (0, 0.0, False)}
         out = {}
         if self.meta.has_streets:
             try:
-                times = self.net.access_stops(lat, lon, walking_speed_kmph=WALK_SPEED_MPS * 3.6,
-                                              max_walking_time=timedelta(seconds=max_walk_m / WALK_SPEED_MPS))
+                times = self.net.access_stops(lat, lon, walking_speed_kmph=walk_mps * 3.6,
+                                              max_walking_time=timedelta(seconds=max_walk_m / walk_mps))
                 for copy, t in times.items():
                     s = physical(copy)
                     if s not in excluded and s in self.copies and t < out.get(s, (1e12,))[0]:
-                        out[s] = (int(t), t * WALK_SPEED_MPS, False)
+                        out[s] = (int(t), t * walk_mps, False)
             except ValueError:
                 out = {}  # off the street network's snap distance: crow-fly below
         if not out:
             for s, d in self.meta.stops_near(lat, lon, max_walk_m / WALK_DETOUR, limit=MAX_ACCESS_STOPS * 5,
                                              exclude=excluded):
-                out[s] = (int(d * WALK_DETOUR / WALK_SPEED_MPS + 0.5), d * WALK_DETOUR, True)
+                out[s] = (int(d * WALK_DETOUR / walk_mps + 0.5), d * WALK_DETOUR, True)
         # Nearest first, but a stop only counts if it adds a pattern (line and direction) the nearer
         # ones do not serve: ten stops of one tram line must not crowd out the metro behind them.
         chosen, covered = {}, set()
@@ -158,8 +159,8 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
         self.stats["plans"] += 1
         day, secs = self.split(req.departure or req.arrival)
         ex_stops, ex_trips = self._exclusions[bool(req.wheelchair)]
-        acc = self.access(*req.origin, req.max_walk_m, ex_stops, req.origin_stop_id)
-        egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id)
+        acc = self.access(*req.origin, req.max_walk_m, ex_stops, req.origin_stop_id, req.walk_speed_mps)
+        egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id, req.walk_speed_mps)
         if not acc or not egr:
             return []
         search = self.departures_across_days if req.departure is not None else self.arrivals_latest_first
