@@ -31,9 +31,10 @@ def parse_time(value):
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            # Stored in UTC: PostgreSQL refuses offsets beyond +-15:59 that RFC 3339 strings may carry.
+            return parsed.astimezone(dt_timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+        except (ValueError, OverflowError):
             raise GbfsError(f"invalid timestamp {value!r}") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
     raise GbfsError(f"invalid timestamp {value!r}")
 
 

@@ -59,7 +59,8 @@ def test_https_redirect_spares_the_probes(settings, db):
     assert resp.status_code == 301 and resp["Location"] == "https://testserver/api/v1/"
 
 
-@pytest.mark.parametrize("debug,users", [(False, []), (True, ["admin", "resident@example.org"])])
+@pytest.mark.parametrize("debug,users", [
+    (False, []), (True, ["admin", "neighbour@example.org", "resident@example.org"])])
 def test_demo_logins_only_under_debug(db, settings, monkeypatch, debug, users):
     monkeypatch.setattr(load_demo, "DEMO_STEPS", [])  # the fixture steps are tested by their apps
     settings.DEBUG = debug

@@ -1,13 +1,14 @@
 """POST /api/v1/providers/{id}/availability: per-provider keys, schema, size limit, freshness rules."""
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from providers import selectors, services
-from providers.models import Provider, ProviderApiKey, Snapshot
+from providers.models import Provider, ProviderApiKey, Snapshot, Vehicle
 
 KALASATAMA = (60.18755649, 24.9770684)
 
@@ -247,3 +248,15 @@ def test_openapi_request_schema_and_server_agree(scoot, body, status):
     resp = post(scoot.pk, body, scoot.raw_key)
     assert resp.status_code == status, resp.content
     assert valid is (status == 200)
+
+
+def test_rfc3339_offsets_beyond_postgresql_range_are_stored_in_utc(scoot):
+    """A valid RFC 3339 offset of -19:48 was a 500: PostgreSQL refuses displacements beyond +-15:59."""
+    pushed = [{**vehicles(1)[0], "last_reported": "2026-10-01T01:33:30-19:48"}]
+    resp = post(scoot.pk, {"vehicles": pushed}, scoot.raw_key)
+    assert resp.status_code == 200, resp.json()
+    stored = Vehicle.objects.get(vehicle_id="v0").last_reported
+    assert stored == datetime(2026, 10, 1, 21, 21, 30, tzinfo=dt_timezone.utc)
+    resp = post(scoot.pk, {"vehicles": [{**vehicles(1)[0], "last_reported": "0001-01-01T00:00:00+15:00"}]},
+                scoot.raw_key)
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "schema_error"
