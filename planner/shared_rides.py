@@ -45,12 +45,11 @@ def _nothing_fresh(kind):
     return "stale_provider_data" if provider_selectors.stale_providers(kind) else "no_vehicles_nearby"
 
 
-def _end_point(provider_id, vehicle_type, d):
-    """Where the ride may end: the destination, else the nearest street point within END_SEARCH_M allowed by
-    the provider's geofencing; None when there is none."""
+def _end_point(provider_id, vehicle_type, d, g):
+    """Where the ride may end: the destination, else the nearest street point within END_SEARCH_M (on street
+    graph `g`, None without one) allowed by the provider's geofencing; None when there is none."""
     if provider_selectors.parking_allowed_at(provider_id, d["lat"], d["lon"], vehicle_type_id=vehicle_type):
         return d
-    g = street_legs.graph()
     candidates = g.nodes_near("bike", d["lat"], d["lon"], END_SEARCH_M, k=256) if g is not None else []
     for lat, lon, _metres in candidates[::4]:
         if provider_selectors.parking_allowed_at(provider_id, lat, lon, vehicle_type_id=vehicle_type):
@@ -66,15 +65,19 @@ def scooter_chain(origin, destination, o, d):
         return None, _nothing_fresh("scooter")
     reason = "no_vehicles_nearby"
     speed = street.PROFILES["scooter"][1]
+    g = street_legs.graph()
+    ends = {}  # (provider, vehicle type) -> where its rides may end near the destination
     for v in vehicles[:MAX_VEHICLES_TRIED]:
         pid, vtype = v["provider_id"], v.get("vehicle_type")
-        end = _end_point(pid, vtype, d)
+        if (pid, vtype) not in ends:
+            ends[pid, vtype] = _end_point(pid, vtype, d, g)
+        end = ends[pid, vtype]
         if end is None:
             reason = "destination_in_no_parking_zone"
             continue
         sv = street.point(_("Scooter"), v["lat"], v["lon"])
         routing = {}
-        if street_legs.graph() is not None:
+        if g is not None:
             path = street_legs.routed("scooter", sv, end,
                                       avoid=provider_selectors.no_ride_through_zones(pid, vtype))
             if path is None:

@@ -56,8 +56,9 @@ def status(feed: str, now: float | None = None, docs: dict | None = None) -> dic
     (`docs`: the feed's documents when already read)."""
     now = time.time() if now is None else now
     out = {"realtime": False}
+    docs = documents(feed) if docs is None else docs
     for kind in store.KINDS:
-        doc = docs[kind] if docs is not None else _load(feed, kind)
+        doc = docs[kind]
         if doc is None:
             continue
         age = int(now - doc["header_ts"])

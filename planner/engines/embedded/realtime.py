@@ -151,10 +151,11 @@ class RealtimeSearch:
     def _leg_alerts(self, leg, language):
         if not self.feed_name:
             return []
-        from planner.realtime.selectors import active_alerts
+        from planner.realtime.selectors import alerts_in, current
 
-        found = active_alerts([self.feed_name], route=leg["route_id"], trip=leg["trip_id"], language=language)
+        doc = current(self.feed_name, "alerts")
+        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += active_alerts([self.feed_name], stop=stop, language=language)
+            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())
