@@ -10,15 +10,21 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from maas.geo import distance_m
 from providers.models import GeofencingZone, Provider
-from providers.nearest import distance_m
 
 
-def _applies(rule, vehicle_type_id):
+def rule_applies(rule, vehicle_type_id):
+    """Whether a GBFS zone/global rule covers the vehicle type (every rule applies without a type)."""
     types = rule.get("vehicle_type_ids") or rule.get("vehicle_type_id")
     if not types or vehicle_type_id is None:
         return True
     return vehicle_type_id in (types if isinstance(types, list) else [types])
+
+
+def zone_active(zone, now) -> bool:
+    """Whether a geofencing zone's optional start/end period contains `now`."""
+    return not ((zone.start and now < zone.start) or (zone.end and now > zone.end))
 
 
 @dataclass
@@ -41,7 +47,7 @@ def _zones(provider_id, now):
     if provider is None or provider.current_snapshot_id is None:
         return []
     return [z for z in GeofencingZone.objects.filter(snapshot_id=provider.current_snapshot_id).order_by("position")
-            if not ((z.start and now < z.start) or (z.end and now > z.end))]
+            if zone_active(z, now)]
 
 
 def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> RideCheck:
@@ -57,7 +63,7 @@ def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> Ride
     total_m = _length_m(coordinates)
     claimed = None  # parts of the line already decided by an earlier zone
     for zone in _zones(provider_id, now):
-        rules = [r for r in zone.rules if _applies(r, vehicle_type_id)]
+        rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
         if not rules:
             continue
         area = shape(zone.geometry)
@@ -88,4 +94,4 @@ def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
 
     now = now or timezone.now()
     return [shape(z.geometry) for z in _zones(provider_id, now)
-            if any(r.get("ride_through_allowed") is False for r in z.rules if _applies(r, vehicle_type_id))]
+            if any(r.get("ride_through_allowed") is False for r in z.rules if rule_applies(r, vehicle_type_id))]

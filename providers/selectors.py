@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from maas.geo import covers
 from providers.freshness import is_stale
+from providers.geofencing import rule_applies, zone_active
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
@@ -17,13 +18,6 @@ def provider_freshness(provider, now=None) -> dict:
 def providers_freshness(provider_ids, now=None) -> dict:
     """{provider_id: provider_freshness(...)} for these providers, in one query."""
     return {p.pk: provider_freshness(p, now) for p in Provider.objects.filter(pk__in=set(provider_ids))}
-
-
-def _rule_applies(rule, vehicle_type_id):
-    types = rule.get("vehicle_type_ids") or rule.get("vehicle_type_id")
-    if not types or vehicle_type_id is None:
-        return True
-    return vehicle_type_id in (types if isinstance(types, list) else [types])
 
 
 def _end_allowed(rule):
@@ -50,14 +44,14 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
         min_lon__lte=lon, max_lon__gte=lon,
     ).order_by("position")
     for zone in zones:
-        if (zone.start and now < zone.start) or (zone.end and now > zone.end):
+        if not zone_active(zone, now):
             continue
         if not covers(zone.geometry, lat, lon):
             continue
-        rules = [r for r in zone.rules if _rule_applies(r, vehicle_type_id)]
+        rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
         if rules:
             return all(_end_allowed(r) for r in rules)
-    rules = [r for r in provider.current_snapshot.global_rules or [] if _rule_applies(r, vehicle_type_id)]
+    rules = [r for r in provider.current_snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
     return all(_end_allowed(r) for r in rules) if rules else True
 
 

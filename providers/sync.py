@@ -91,11 +91,7 @@ def fetch_feeds(url, http=None):
     for name in gbfs.KNOWN_FEEDS:
         if name in feeds:
             docs[name] = fetch_json(urljoin(url, str(feeds[name])), http)
-    for name in gbfs.DYNAMIC_FEEDS:  # the dynamic feed's ttl is the one that matters
-        if name in docs and gbfs.header(docs[name])[1] is not None:
-            ttl = gbfs.header(docs[name])[1]
-            break
-    return docs, version, ttl
+    return docs, version, _dynamic_ttl(docs, ttl)
 
 
 def sync_provider(provider: Provider):
@@ -128,11 +124,15 @@ def read_feed_directory(directory):
 
     feeds, version, ttl, _ = gbfs.discover(load("gbfs"))
     docs = {name: load(name) for name in gbfs.KNOWN_FEEDS if name in feeds}
+    return docs, version, _dynamic_ttl(docs, ttl)
+
+
+def _dynamic_ttl(docs, ttl):
+    """The first dynamic feed's ttl (the one that matters), else the discovery document's `ttl`."""
     for name in gbfs.DYNAMIC_FEEDS:
         if name in docs and gbfs.header(docs[name])[1] is not None:
-            ttl = gbfs.header(docs[name])[1]
-            break
-    return docs, version, ttl
+            return gbfs.header(docs[name])[1]
+    return ttl
 
 
 def apply_documents(provider: Provider, docs, version, ttl, source="pull"):

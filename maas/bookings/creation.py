@@ -4,7 +4,6 @@ Returns the Booking, or raises BookingRefused (a final answer about a booking at
 Idempotency-Key's answer by the view) or another ApiError. No transaction is held open across the
 Stripe and provider calls except the new booking's own row lock while its provider is asked.
 """
-import hashlib
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from maas.api.errors import ApiError, Conflict
 from maas.bookings import config, payments, provider_flow
+from maas.bookings.idempotency import advisory_lock_id
 from maas.bookings.models import Booking
 from maas.bookings.states import HOLDING
 from maas.bookings.states import BookingState as S
@@ -70,9 +70,9 @@ def _lock_station(provider_id, station_id):
     """Serialize bookings of one station until the transaction ends (PostgreSQL advisory lock)."""
     if connection.vendor != "postgresql":
         return
-    digest = hashlib.blake2b(f"bookings:station:{provider_id}:{station_id}".encode(), digest_size=8).digest()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_lock_id("bookings:station", provider_id,
+                                                                                station_id)])
 
 
 def station_bikes_left(provider_id, station_id):

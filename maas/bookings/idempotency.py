@@ -64,10 +64,15 @@ def check_key(key):
     return key
 
 
+def advisory_lock_id(*parts) -> int:
+    """A PostgreSQL advisory lock id (signed 64-bit) named by `parts`, e.g. ("bookings:station", 3, "s1")."""
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def lock_id(user, key):
     """The PostgreSQL advisory lock id of (user, key)."""
-    digest = hashlib.blake2b(f"bookings:idempotency:{user.pk}:{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return advisory_lock_id("bookings:idempotency", user.pk, key)
 
 
 def _take_lock(user, key):
