@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.support.http import free_port
+
 API_KEY = "sk_test_localstripe_tests"
 WEBHOOK_SECRET = "whsec_localstripe_tests"
 
@@ -64,15 +66,9 @@ class LocalStripe:
         urllib.request.urlopen(request, timeout=5).close()
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_localstripe(timeout_s=20.0):
     """Start localstripe on 127.0.0.1 and wait until it accepts connections."""
-    port = _free_port()
+    port = free_port()
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen(
         [sys.executable, "-c", _LAUNCHER, str(port)],

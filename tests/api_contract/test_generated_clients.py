@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.support.http import free_port
+
 from .conftest import HAKANIEMI, KALASATAMA, KAMPPI
 from .openapi_check import openapi_document
 
@@ -47,17 +49,11 @@ def generate_python_client(directory: Path):
         sys.path.remove(str(directory))
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_gunicorn(world, localstripe):
     """gunicorn on 127.0.0.1 serving the test database (the world's data is committed)."""
     db = connection.settings_dict
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "maas.test_settings", "DEBUG": "true",
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "CELERY_TASK_ALWAYS_EAGER": "true", "STRIPE_API_BASE": localstripe.url,

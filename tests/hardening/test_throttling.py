@@ -1,7 +1,6 @@
 """Throttles: login per IP and per account, sign-up and token refresh per IP, every anonymous request per IP;
 429 `throttled` in the error envelope with Retry-After; counters shared between server processes."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from maas.api.throttling import DEFAULT_RATES
+from tests.support.http import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "/api/v1/auth/token"
@@ -117,12 +117,6 @@ def test_authenticated_requests_per_user(rates, resident_client):
     assert_throttled(resident_client.get("/api/v1/me"))
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(port, env):
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "maas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
@@ -153,7 +147,7 @@ def test_counters_are_shared_between_server_processes(transactional_db):
         "CACHE_URL": broker, "CACHE_KEY_PREFIX": f"throttle-test-{os.getpid()}-{time.time_ns()}",
         "API_THROTTLE_RATES": "login_account=4/hour", "CELERY_BROKER_URL": broker,
     })
-    servers = [(port := _free_port(), _serve(port, env)) for _ in range(2)]
+    servers = [(port := free_port(), _serve(port, env)) for _ in range(2)]
     try:
         def attempt(port):
             return requests.post(f"http://127.0.0.1:{port}{LOGIN}", json={"username": "x@example.org",

@@ -1,17 +1,12 @@
 """A private redis-server on a free loopback port, for tests that kill and restart the broker."""
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
 import redis
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.http import free_port
 
 
 class RedisProcess:

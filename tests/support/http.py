@@ -1,4 +1,5 @@
 """Loopback HTTP servers for tests: the only servers tests talk to (127.0.0.1, a free port)."""
+import socket
 import threading
 from http.server import ThreadingHTTPServer
 
@@ -15,3 +16,10 @@ class LoopbackServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for servers started in a subprocess)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
