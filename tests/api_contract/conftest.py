@@ -23,3 +23,12 @@ def world(transactional_db, localstripe, settings):
     _, key = providers.create_api_key(provider, label="contract")
     household = Household.objects.create(address="Työpajankatu 2", block="KS-1")
     return {"provider": provider, "key": key, "household": household}
+
+
+def this_morning() -> str:
+    """08:00 today in Helsinki: inside the shifted demo timetable whatever the wall-clock time of the run."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    helsinki = ZoneInfo("Europe/Helsinki")
+    return datetime.combine(datetime.now(helsinki).date(), time(8), tzinfo=helsinki).isoformat()

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from maas.accounts import households
 from providers import services as providers
 
-from .conftest import HAKANIEMI, KALASATAMA, KAMPPI
+from .conftest import HAKANIEMI, KALASATAMA, KAMPPI, this_morning
 from .openapi_check import Contract, openapi_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,9 +104,9 @@ def test_real_answers_of_every_operation_match_the_schema(world, localstripe):
     call("GET", "/api/v1/billing/usage", status=200)
     call("GET", "/api/v1/billing/invoices", status=200)
 
-    # Plans: today's timetable (no departure = now), Kalasatama -> Kamppi; the answer is priced under the plan.
-    plan = call("POST", "/api/v1/plans", data={"from": KALASATAMA, "to": KAMPPI, "modes": ["walk", "transit"]},
-                status=200)
+    # Plans: today's shifted timetable at 08:00, Kalasatama -> Kamppi; the answer is priced under the plan.
+    plan = call("POST", "/api/v1/plans", data={"from": KALASATAMA, "to": KAMPPI, "modes": ["walk", "transit"],
+                                               "departure": this_morning()}, status=200)
     assert plan["itineraries"], plan
     transit = next(it for it in plan["itineraries"] if any(leg["transit"] for leg in it["legs"]))
     assert timezone.localdate().isoformat() <= transit["start_time"][:10]

@@ -17,7 +17,7 @@ from django.db import connection
 
 from tests.support.http import free_port
 
-from .conftest import HAKANIEMI, KALASATAMA, KAMPPI
+from .conftest import HAKANIEMI, KALASATAMA, KAMPPI, this_morning
 from .openapi_check import openapi_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +135,7 @@ def test_resident_journey_through_the_generated_python_client(tmp_path, live_gun
 
     modes = [TravelModeEnum.WALK, TravelModeEnum.TRANSIT]
     plan = plans_create.sync(client=api, body=PlanRequest.from_dict(
-        {"from": KALASATAMA, "to": KAMPPI, "modes": [m.value for m in modes]}))
+        {"from": KALASATAMA, "to": KAMPPI, "modes": [m.value for m in modes], "departure": this_morning()}))
     assert isinstance(plan, PlanResponse) and plan.itineraries
     metro = next(it for it in plan.itineraries if any(leg.mode.value == "metro" for leg in it.legs))
     assert metro.price.plan_code == "urban" and metro.price.charge_cents == 0, metro.price.to_dict()
