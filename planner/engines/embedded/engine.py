@@ -82,6 +82,9 @@ class EmbeddedEngine(RoutingEngine):
         with network.realtime(RealtimeTimetable.current(network.feed_name)):
             return network.plan(request)
 
+    def stops_near(self, lat, lon, radius_m, limit=64):
+        return self.current().stops_near(lat, lon, radius_m, limit)
+
     def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):
         return self.current().travel_time_matrix(origins, destinations, departure=departure, modes=modes,
                                                  max_time_s=max_time_s, wheelchair=wheelchair)
