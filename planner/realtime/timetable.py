@@ -55,3 +55,37 @@ class RealtimeTimetable:
 
 
 _latest: dict = {}
+
+
+class FeedsTimetable:
+    """The real-time timetables of several feeds, addressed by feed-qualified trip ids (`FEED:TRIP`), as a
+    network routing over all active feeds names its trips. `active` when any feed has usable estimates."""
+
+    def __init__(self, tables: dict):
+        self.tables = {name: table for name, table in tables.items() if table.active}
+        self.active = bool(self.tables)
+        self._canceled: dict = {}
+
+    @classmethod
+    def current(cls, feeds) -> "FeedsTimetable":
+        return cls({name: RealtimeTimetable.current(name) for name in feeds})
+
+    def _table(self, trip_id: str):
+        feed, sep, local = trip_id.partition(":")
+        table = self.tables.get(feed) if sep else None
+        return (table, local) if table is not None else (None, trip_id)
+
+    def state(self, trip_id: str, day: date) -> dict | None:
+        table, local = self._table(trip_id)
+        return table.state(local, day) if table is not None else None
+
+    def canceled(self, day: date) -> frozenset:
+        """Feed-qualified trip ids cancelled on service day `day`."""
+        if day not in self._canceled:
+            self._canceled[day] = frozenset(f"{name}:{trip}" for name, table in self.tables.items()
+                                            for trip in table.canceled(day))
+        return self._canceled[day]
+
+    def at_stop(self, trip_id: str, day: date, stop_sequence: int) -> dict | None:
+        table, local = self._table(trip_id)
+        return table.at_stop(local, day, stop_sequence) if table is not None else None

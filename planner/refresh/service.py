@@ -76,12 +76,13 @@ def _record(source: FeedSource, outcome: Outcome, **fields) -> Outcome:
 
 
 def _build(feed: FeedVersion) -> None:
-    """The routing network of `feed` (embedded engine); r5py reads the feed zip itself."""
+    """The routing network of the active feeds with `feed` in place of its name's active version (embedded
+    engine: one network over all active feeds); r5py reads the feed zips itself."""
     if getattr(settings, "ROUTING_ENGINE", "embedded") != "embedded":
         return
-    from planner.engines.embedded.build import build_for_feed
+    from planner.engines.embedded.build import build_with
 
-    build_for_feed(feed)
+    build_with(feed)
 
 
 def refresh_source(source: FeedSource, *, force: bool = False) -> Outcome:
@@ -137,14 +138,13 @@ def refresh_feeds(name: str | None = None, *, only_due: bool = False, force: boo
 def prune(name: str, keep: int) -> list[str]:
     """Delete feed `name`'s versions beyond the newest `keep` (at least 2; never the active one), with their
     files."""
-    from planner.engines.embedded.artifacts import artifact_paths, pois_path, split_path
+    from planner.engines.embedded.artifacts import artifacts_with
 
     keep = max(2, keep)  # the version just replaced stays: processes still on it finish their requests
     deleted = []
     for feed in FeedVersion.objects.filter(name=name, is_active=False).order_by("-version")[keep - 1:]:
         files = [Path(feed.gtfs_path)] if feed.gtfs_path else []
-        network, meta = artifact_paths(feed)
-        files += [network, meta, split_path(network), pois_path(network)]
+        files += artifacts_with(feed)  # every network it was part of
         label = str(feed)
         services.delete_feed_version(feed)
         for path in files:

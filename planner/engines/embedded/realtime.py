@@ -30,7 +30,7 @@ LATE_REPAIR_S = 120  # search again without late trips only when they cost at le
 class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
-    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+    feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
 
     @property
     def _rt(self):
@@ -149,13 +149,17 @@ class RealtimeSearch:
         return out
 
     def _leg_alerts(self, leg, language):
-        if not self.feed_name:
+        """Active alerts of the leg's feed (the one its trip's `FEED:` names) on its route, trip and stops."""
+        feed = leg["trip_id"].partition(":")[0] if ":" in (leg["trip_id"] or "") else None
+        if feed not in self.feed_names:
             return []
         from planner.realtime.selectors import alerts_in, current
 
-        doc = current(self.feed_name, "alerts")
-        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
+        doc = current(feed, "alerts")
+        if doc is None:
+            return []
+        found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
+            found += alerts_in(doc, feed, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())
