@@ -10,23 +10,47 @@ from planner.realtime import selectors
 class RealtimeTimetable:
     """One feed's current trip estimates. Empty (and `active` False) when the feed has none usable."""
 
-    def __init__(self, feed: str, trips: dict):
-        self.feed, self.trips = feed, trips
-        self.active = bool(trips)
+    def __init__(self, feed: str, trips: dict, added: dict | None = None):
+        self.feed, self.trips, self.added = feed, trips, added or {}
+        self.active = bool(trips or self.added)
         self._canceled: dict = {}
+        self._memo: dict = {}
 
     @classmethod
     def current(cls, feed: str) -> "RealtimeTimetable":
-        return cls.of(feed, selectors.trip_estimates(feed))
+        return cls.of_document(feed, selectors.current(feed, "trip_updates"))
 
     @classmethod
-    def of(cls, feed: str, trips: dict) -> "RealtimeTimetable":
+    def of_document(cls, feed: str, doc: dict | None) -> "RealtimeTimetable":
+        """The table of a usable trip-updates document (empty for None)."""
+        doc = doc or {}
+        return cls.of(feed, doc.get("trips", {}), doc.get("added", {}))
+
+    @classmethod
+    def of(cls, feed: str, trips: dict, added: dict | None = None) -> "RealtimeTimetable":
         """The table of `trips` (a current document's "trips"), built once per document per process."""
         cached = _latest.get(feed)
-        if cached is not None and cached.trips is trips:
+        if cached is not None and cached.trips is trips and (added is None or cached.added is added):
             return cached
-        _latest[feed] = table = cls(feed, trips)
+        _latest[feed] = table = cls(feed, trips, added)
         return table
+
+    def memo(self, key, build):
+        """`build()` once per key for this table (derived indexes of readers, e.g. the planner's)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def max_late(self, day: date) -> int:
+        """The largest delay (s) of a trip on service day `day`: how far back to look for late vehicles."""
+        suffix = f"|{day:%Y%m%d}"
+        return self.memo(("late", day), lambda: max(
+            (v.get("late_s", 0) for k, v in self.trips.items() if k.endswith(suffix)), default=0))
+
+    def added_on(self, day: date) -> list[tuple[str, dict]]:
+        """[(key, entry)] of the ADDED trips (planner.realtime.added) of service day `day`."""
+        suffix = f"|{day:%Y%m%d}"
+        return self.memo(("added", day), lambda: [(k, v) for k, v in self.added.items() if k.endswith(suffix)])
 
     def state(self, trip_id: str, day: date) -> dict | None:
         return self.trips.get(f"{trip_id}|{day:%Y%m%d}")

@@ -11,9 +11,11 @@ done on the journeys it returns:
 - when delays make the best journey arrive LATE_REPAIR_S or more later than the search's scheduled best,
   one more search without its late trips may find a better one; both are kept and the usual filter
   (dominated, alternatives) chooses.
+- a late vehicle whose scheduled time has passed, and an ADDED trip (extra vehicle, new trip), are boarded as a
+  journey's first ride: the stops they reach enter the same cafein search as access points (`realtime_rides`).
 At most 1 + MAX_REPAIRS searches per departure time; trips ruled out stay out of the request's later
-searches (the next-departure alternatives, the arrive-by probes). Known gap: a vehicle that is late enough to be
-caught though its scheduled time has passed is not found (the search boards at scheduled times).
+searches (the next-departure alternatives, the arrive-by probes). Known gap: a change onto such a vehicle later in
+the journey (after a first ride) is not found; the search boards it only at times its schedule allows.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+from planner.engines.embedded import realtime_rides
 from planner.engines.embedded.csa import transfer_violations
 
 MAX_REPAIRS = 2
@@ -58,7 +61,9 @@ class RealtimeSearch:
         # vehicle running early is out of reach only from this departure time (an earlier one may catch it).
         excluded, early, out = self._rt_local.excluded.setdefault(day, set()), set(), []
         for _ in range(1 + MAX_REPAIRS):
+            self._rt_local.first = {}
             found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
+            found += realtime_rides.direct(self._rides(rt, day), t0, acc, egr, base_ex | excluded | early)
             ruled_out, late = set(), set()
             for f in found:
                 g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
@@ -82,6 +87,29 @@ class RealtimeSearch:
             break
         return out
 
+    def _rides(self, rt, day) -> realtime_rides.RideIndex:
+        return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
+
+    def _access_seeds(self, day, t0, acc, ex_trips):
+        """Plus the stops a late or ADDED first ride reaches (realtime_rides), remembered for `_cafein_legs`."""
+        seeds = super()._access_seeds(day, t0, acc, ex_trips)
+        rt = self._rt
+        if rt is None:
+            return seeds
+        first = realtime_rides.first_rides(self._rides(rt, day), t0, acc, ex_trips,
+                                           lambda s: self.meta.required_transfer_s(s, s))
+        self._rt_local.first = first
+        return seeds + self._seeds(first)
+
+    def _cafein_legs(self, journey):
+        legs = super()._cafein_legs(journey)
+        first = getattr(self._rt_local, "first", None) if self._rt is not None else None
+        if legs and first:
+            start = legs[0][2] if legs[0][0] == "ride" else legs[0][1]
+            if start in first:
+                legs.insert(0, first[start][1])
+        return legs
+
     def _retimed(self, rt, day, t0, acc, egr, journey):
         """(journey with estimated times, set(), False) or (None, {trips that break it}, only from t0?)."""
         door_arrival, rides, door_departure, legs = journey
@@ -91,6 +119,10 @@ class RealtimeSearch:
                 _, s1, s2, t1, t2, metres, geometry = leg
                 start = last_end if last_end is not None else t1
                 new.append(("walk", s1, s2, start, start + (t2 - t1), metres, geometry))
+                continue
+            if (leg[6] or {}).get("fixed"):  # a late or ADDED first ride: already in estimated times
+                new.append(leg)
+                last_end = leg[5]
                 continue
             _, trip_id, board, board_s, alight, alight_s, extra = leg
             extra = dict(extra or {})
@@ -134,7 +166,10 @@ class RealtimeSearch:
         extra = leg[6] or {}
         info = extra.get("rt")
         scheduled = info["scheduled"] if info else (leg[3], leg[5])
-        out = super().ride_leg(day, (*leg[:3], scheduled[0], leg[4], scheduled[1], extra), language)
+        if leg[1] not in self.meta.trips and extra.get("added"):
+            out = realtime_rides.new_trip_leg(self, day, leg, language)
+        else:
+            out = super().ride_leg(day, (*leg[:3], scheduled[0], leg[4], scheduled[1], extra), language)
         realtime = bool(info and info["realtime"])
         for end, sched_s, est_s in (("start", scheduled[0], leg[3]), ("end", scheduled[1], leg[5])):
             out[end] = {"scheduled_time": out[f"{end}_time"],
