@@ -121,6 +121,22 @@ def refresh_source(source: FeedSource, *, force: bool = False) -> Outcome:
     return _record(source, Outcome(source.name, "updated", feed), **validators)
 
 
+def deactivate_feed(name: str) -> FeedVersion | None:
+    """Take feed `name` out of service without disturbing the others: the network of the remaining active feeds
+    is built first (embedded engine), then the version is deactivated. None when `name` has no active version."""
+    from planner.timetable.feeds import active_feeds
+
+    feeds = active_feeds()
+    feed = feeds.pop(name, None)
+    if feed is None:
+        return None
+    if feeds and getattr(settings, "ROUTING_ENGINE", "embedded") == "embedded":
+        from planner.engines.embedded.build import build_for_feeds
+
+        build_for_feeds(list(feeds.values()))
+    return services.deactivate_feed(feed)
+
+
 def due_sources(now=None, name: str | None = None):
     """Sources whose interval has passed since their last check (all of them with `name` unset)."""
     now = now or timezone.now()

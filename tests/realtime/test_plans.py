@@ -163,7 +163,7 @@ def test_late_vehicle_is_found_after_its_scheduled_time(transfer_net, resident_c
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]))
     best = transit(plan(resident_client, "A", "B", departure="2024-03-06T08:05:00+02:00"))[0]
     leg = rides(best)[0]
-    assert leg["trip_id"] == "X-0800" and leg["realtime"] is True and leg["delay_s"] == 600
+    assert leg["trip_id"] == "hsl:X-0800" and leg["realtime"] is True and leg["delay_s"] == 600
     assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00",
                             "estimated": {"time": "2024-03-06T08:10:00+02:00", "delay_s": 600}}
     assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:10:00+02:00", "2024-03-06T08:20:00+02:00")
@@ -175,7 +175,7 @@ def test_late_first_ride_then_a_change(transfer_net, resident_client):
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]),
              trip_update(2, trip_id="X-0820", start_date=DAY, relationship="CANCELED"))
     best = transit(plan(resident_client, "A", "C", departure="2024-03-06T08:05:00+02:00"))[0]
-    assert [leg["trip_id"] for leg in rides(best)] == ["X-0800", "Y-0835"]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0835"]
     assert rides(best)[0]["start"]["estimated"]["time"] == "2024-03-06T08:10:00+02:00"
     assert best["end_time"] == "2024-03-06T08:45:00+02:00"
 
@@ -188,7 +188,7 @@ def test_extra_vehicle_of_a_cancelled_trip_is_routed(transfer_net, resident_clie
                          relationship="ADDED", stops=[(1, None, 300, 300, None)]))
     best = transit(plan(resident_client, "A", "B"))[0]
     leg = rides(best)[0]
-    assert leg["trip_id"] == "X-0800" and leg["delay_s"] == 300
+    assert leg["trip_id"] == "hsl:X-0800" and leg["delay_s"] == 300
     assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:05:00+02:00", "2024-03-06T08:15:00+02:00")
 
 
@@ -206,7 +206,7 @@ def test_new_added_trip_is_routed_and_changes_to_a_scheduled_one(transfer_net, r
         u.arrival.time = u.departure.time = base + t
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, relationship="CANCELED"), new)
     best = transit(plan(resident_client, "A", "C"))[0]
-    assert [leg["trip_id"] for leg in rides(best)] == ["X-extra", "Y-0815"]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-extra", "hsl:Y-0815"]
     extra = rides(best)[0]
     assert (extra["start_time"], extra["end_time"]) == ("2024-03-06T07:58:00+02:00", "2024-03-06T08:06:00+02:00")
     assert extra["route_short_name"] == "10" and extra["realtime"] is True

@@ -50,6 +50,8 @@ class EmbeddedEngine(RoutingEngine):
             with self._lock:
                 if key not in self._networks:
                     if not (network_path.exists() and meta_path.exists()):
+                        if self._networks:  # the active set changed, its network not built yet: the last keeps
+                            return next(iter(self._networks.values()))  # serving (build_network, refresh_feeds)
                         names = ", ".join(f"{f.name} v{f.version}" for f in feeds)
                         raise EngineUnavailable(
                             f"No routing network built for the active feeds ({names}): "
