@@ -45,14 +45,14 @@ def _nothing_fresh(kind):
     return "stale_provider_data" if provider_selectors.stale_providers(kind) else "no_vehicles_nearby"
 
 
-def _end_point(provider_id, vehicle_type, d, g):
-    """Where the ride may end: the destination, else the nearest street point within END_SEARCH_M (on street
-    graph `g`, None without one) allowed by the provider's geofencing; None when there is none."""
-    if provider_selectors.parking_allowed_at(provider_id, d["lat"], d["lon"], vehicle_type_id=vehicle_type):
+def end_point(allowed, d, g):
+    """Where a ride may end: point d, else the nearest street point within END_SEARCH_M (on street graph
+    `g`, None without one) where `allowed(lat, lon)` (providers' parking_checker); None when there is none."""
+    if allowed(d["lat"], d["lon"]):
         return d
     candidates = g.nodes_near("bike", d["lat"], d["lon"], END_SEARCH_M, k=256) if g is not None else []
     for lat, lon, _metres in candidates[::4]:
-        if provider_selectors.parking_allowed_at(provider_id, lat, lon, vehicle_type_id=vehicle_type):
+        if allowed(lat, lon):
             return street.point(_("Scooter parking"), lat, lon)
     return None
 
@@ -70,7 +70,7 @@ def scooter_chain(origin, destination, o, d):
     for v in vehicles[:MAX_VEHICLES_TRIED]:
         pid, vtype = v["provider_id"], v.get("vehicle_type")
         if (pid, vtype) not in ends:
-            ends[pid, vtype] = _end_point(pid, vtype, d, g)
+            ends[pid, vtype] = end_point(provider_selectors.parking_checker(pid, vehicle_type_id=vtype), d, g)
         end = ends[pid, vtype]
         if end is None:
             reason = "destination_in_no_parking_zone"

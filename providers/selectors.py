@@ -55,6 +55,32 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
     return all(_end_allowed(r) for r in rules) if rules else True
 
 
+def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
+    """parking_allowed_at for many points: a function (lat, lon) -> bool over the provider's zones read once."""
+    from shapely import prepared
+    from shapely.geometry import Point, shape
+
+    provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
+    if provider is None or provider.current_snapshot_id is None:
+        return lambda lat, lon: True
+    now = now or timezone.now()
+    zones = []  # (bbox, prepared geometry, rules for the type), feed order
+    for zone in GeofencingZone.objects.filter(snapshot_id=provider.current_snapshot_id).order_by("position"):
+        rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
+        if zone_active(zone, now) and rules:
+            zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon),
+                          prepared.prep(shape(zone.geometry)), all(_end_allowed(r) for r in rules)))
+    rules = [r for r in provider.current_snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
+    default = all(_end_allowed(r) for r in rules) if rules else True
+
+    def allowed(lat, lon) -> bool:
+        for (lat0, lon0, lat1, lon1), geometry, ok in zones:
+            if lat0 <= lat <= lat1 and lon0 <= lon <= lon1 and geometry.covers(Point(lon, lat)):
+                return ok
+        return default
+    return allowed
+
+
 def vehicle_available(provider_id, vehicle_id) -> bool:
     """True when the vehicle is in the provider's current snapshot, free and not held by a booking."""
     provider = Provider.objects.filter(pk=provider_id, active=True).first()

@@ -47,6 +47,11 @@ def routed(mode, a, b, language=None, avoid=()):
     crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
     found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid,
                    max_m=max(3000.0, 4 * crow))  # bounds the search; real detours are far shorter
+    return drawn(mode, found, g, language)
+
+
+def drawn(mode, found, g, language=None):
+    """routed()'s answer for a street_graph.Path `found` on graph `g` (None stays None)."""
     if found is None:
         return None
     coords = [(round(lon, 6), round(lat, 6)) for lon, lat in found.coordinates]

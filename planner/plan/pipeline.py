@@ -17,6 +17,7 @@ from planner.plan import (
     filters,
     park_and_ride,
     price,
+    shared_transit,
     shared_vehicles,
     taxi,
     transit,
@@ -32,6 +33,7 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     direct.add_direct,                     # candidates: walk, bike, car door to door
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
     taxi.add_taxi,                         # candidates: taxi door to door (bookable)
+    shared_transit.add_shared_transit,     # candidates: scooter / city bike / taxi to or from transit
     draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES

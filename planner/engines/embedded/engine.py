@@ -2,6 +2,7 @@
 process."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -9,6 +10,7 @@ from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded.artifacts import artifact_paths
 from planner.engines.embedded.network import EmbeddedNetwork
 
+logger = logging.getLogger(__name__)
 FEED_RECHECK_S = 2.0  # how stale the "which feed versions are active" answer may be
 
 
@@ -62,6 +64,17 @@ class EmbeddedEngine(RoutingEngine):
                     self._networks = {key: network}
         return self._networks[key]
 
+    def preload(self) -> str | None:
+        """Load the active feed's network now, with what its first request would compute (its area), so
+        that it is computed once for every process forked after (None when there is no network yet)."""
+        try:
+            network = self.current()
+            network.coverage()
+            return network.label
+        except EngineUnavailable as exc:
+            logger.warning("routing network not preloaded: %s", exc.reason)
+            return None
+
     def coverage(self):
         return self.current().coverage()
 
@@ -72,6 +85,9 @@ class EmbeddedEngine(RoutingEngine):
         network = self.current()
         with network.realtime(FeedsTimetable.current(network.feed_names)):
             return network.plan(request)
+
+    def stops_near(self, lat, lon, radius_m, limit=64):
+        return self.current().stops_near(lat, lon, radius_m, limit)
 
     def travel_time_matrix(self, origins, destinations, *, departure, modes, max_time_s, wheelchair=False):
         return self.current().travel_time_matrix(origins, destinations, departure=departure, modes=modes,

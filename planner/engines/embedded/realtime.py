@@ -13,8 +13,11 @@ done on the journeys it returns:
   (dominated, alternatives) chooses.
 - a late vehicle whose scheduled time has passed, and an ADDED trip (extra vehicle, new trip), are boarded as a
   journey's first ride: the stops they reach enter the same cafein search as access points (`realtime_rides`).
-At most 1 + MAX_REPAIRS searches per departure time; trips ruled out stay out of the request's later
-searches (the next-departure alternatives, the arrive-by probes). Known gap: a change onto such a vehicle later in
+At most 1 + MAX_REPAIRS searches for the request's first departure time of a service day (the best journey); its
+later searches (the next-departure alternatives, the arrive-by probes) drop what real time breaks and search again
+only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
+searched again: a replacement found without its trips would arrive no earlier on the schedule. Trips ruled out
+stay out of the request's later searches. Known gap: a change onto such a vehicle later in
 the journey (after a first ride) is not found; the search boards it only at times its schedule allows.
 """
 from __future__ import annotations
@@ -28,6 +31,7 @@ from planner.engines.embedded.csa import transfer_violations
 
 MAX_REPAIRS = 2
 LATE_REPAIR_S = 120  # search again without late trips only when they cost at least this much
+_PER_REQUEST = ("table", "excluded", "searched", "alerts")  # thread-local state of one realtime() block
 
 
 class RealtimeSearch:
@@ -44,13 +48,16 @@ class RealtimeSearch:
     def realtime(self, table):
         """Apply `table` (planner.realtime.timetable.RealtimeTimetable or None) to searches in this thread."""
         local = self.__dict__.setdefault("_rt_local", threading.local())
-        previous = getattr(local, "table", None), getattr(local, "excluded", None)
+        previous = tuple(getattr(local, name, None) for name in _PER_REQUEST)
         local.table = table if table is not None and table.active else None
         local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
+        local.searched = set()  # service days searched: only a day's first search repairs what real time broke
+        local.alerts = {}  # each feed's alerts document, read at the first leg that needs it
         try:
             yield
         finally:
-            local.table, local.excluded = previous
+            for name, value in zip(_PER_REQUEST, previous):
+                setattr(local, name, value)
 
     def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
         rt = self._rt
@@ -60,26 +67,30 @@ class RealtimeSearch:
         # Trips whose change is broken or stop skipped stay out for the request's later searches; a first
         # vehicle running early is out of reach only from this departure time (an earlier one may catch it).
         excluded, early, out = self._rt_local.excluded.setdefault(day, set()), set(), []
+        first = day not in self._rt_local.searched  # the request's first search of the day: the best journey
+        self._rt_local.searched.add(day)
         for _ in range(1 + MAX_REPAIRS):
             self._rt_local.first = {}
             found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
             found += realtime_rides.direct(self._rides(rt, day), t0, acc, egr, base_ex | excluded | early)
-            ruled_out, late = set(), set()
+            broken, late = [], set()
             for f in found:
                 g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
                 if bad:
                     (early if only_now else excluded).update(bad)
-                    ruled_out |= bad
+                    broken.append(f)
                     continue
                 out.append(g)
                 if g[0] > f[0]:
                     late |= {leg[1] for leg in g[3] if leg[0] == "ride" and leg[6]["rt"]["delay_s"] > 0}
-            if ruled_out:
+            # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search
+            # again only when some broken journey was not already matched by a kept one (as early, as few rides).
+            if (first or not out) and any(not any(g[0] <= f[0] and g[1] <= f[1] for g in out) for f in broken):
                 self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
                 continue
             best_found = min((f[0] for f in found), default=None)
             best_out = min((g[0] for g in out), default=None)
-            if (best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
+            if (first and best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
                     and late - early):
                 early |= late
                 self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
@@ -190,9 +201,13 @@ class RealtimeSearch:
             return []
         from planner.realtime.selectors import alerts_in, current
 
-        doc = current(feed, "alerts")
+        local = self.__dict__.setdefault("_rt_local", threading.local())
+        docs = getattr(local, "alerts", None)  # within realtime(): {feed: its alerts document}, once per request
+        doc = docs.get(feed) if docs is not None else None
         if doc is None:
-            return []
+            doc = current(feed, "alerts") or {}
+            if docs is not None:
+                docs[feed] = doc
         found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
             found += alerts_in(doc, feed, stop=stop, language=language)
