@@ -1,6 +1,7 @@
 """EmbeddedEngine: the RoutingEngine over the active feed version's saved network, loaded once per process."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -8,6 +9,7 @@ from planner.engines.base import EngineUnavailable, PlanRequest, RoutingEngine
 from planner.engines.embedded.artifacts import artifact_paths
 from planner.engines.embedded.network import EmbeddedNetwork
 
+logger = logging.getLogger(__name__)
 FEED_RECHECK_S = 2.0  # how stale the "which feed version is active" answer may be
 
 
@@ -57,6 +59,17 @@ class EmbeddedEngine(RoutingEngine):
                     network.feed_name = feed.name  # whose real time (planner.realtime) applies
                     self._networks = {key: network}
         return self._networks[key]
+
+    def preload(self) -> str | None:
+        """Load the active feed's network now, with what its first request would compute (its area), so
+        that it is computed once for every process forked after (None when there is no network yet)."""
+        try:
+            network = self.current()
+            network.coverage()
+            return network.label
+        except EngineUnavailable as exc:
+            logger.warning("routing network not preloaded: %s", exc.reason)
+            return None
 
     def coverage(self):
         return self.current().coverage()

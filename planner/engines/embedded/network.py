@@ -78,9 +78,10 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
 
         cafein.disable_logging()
         split = split_path(network_path)
-        return cls(cafein.TransportNetwork.load(str(network_path)), FeedMeta.load(meta_path),
+        # Street arrays memory-mapped: every process (and every version) shares the OS's pages of the file.
+        return cls(cafein.TransportNetwork.load(str(network_path), mmap=True), FeedMeta.load(meta_path),
                    label=Path(network_path).name,
-                   split=cafein.TransportNetwork.load(str(split)) if split.exists() else None)
+                   split=cafein.TransportNetwork.load(str(split), mmap=True) if split.exists() else None)
 
     # --- time ----------------------------------------------------------------------------
     # GTFS service-day times count from "noon minus 12 h" (midnight, except on DST days); all
