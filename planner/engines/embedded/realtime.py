@@ -86,17 +86,21 @@ class RealtimeSearch:
             # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search
             # again only when some broken journey was not already matched by a kept one (as early, as few rides).
             if (first or not out) and any(not any(g[0] <= f[0] and g[1] <= f[1] for g in out) for f in broken):
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("broken")
                 continue
             best_found = min((f[0] for f in found), default=None)
             best_out = min((g[0] for g in out), default=None)
             if (first and best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
                     and late - early):
                 early |= late
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("late")
                 continue
             break
         return out
+
+    def _count_repair(self, why):
+        for key in ("realtime_repairs", f"realtime_repairs_{why}"):
+            self.stats[key] = self.stats.get(key, 0) + 1
 
     def _rides(self, rt, day) -> realtime_rides.RideIndex:
         return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
