@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from maas.advisory import try_lock
 from planner import services
 from planner.gtfs.issues import FeedInvalid
 from planner.models import FeedSource, FeedVersion
@@ -49,13 +50,14 @@ def set_source(name: str, url: str, every: timedelta, keep_versions: int | None 
 @dataclass
 class Outcome:
     name: str
-    outcome: str  # unchanged | updated | failed
+    outcome: str  # unchanged | updated | failed | busy (another process is refreshing this feed)
     feed: FeedVersion | None = None
     error: str = ""
 
     def __str__(self):
         detail = {"updated": f"{self.feed} is now active", "unchanged": "unchanged",
-                  "failed": f"failed: {self.error}"}[self.outcome]
+                  "failed": f"failed: {self.error}",
+                  "busy": "skipped: another refresh of this feed is running"}[self.outcome]
         return f"{self.name}: {detail}"
 
 
@@ -86,7 +88,18 @@ def _build(feed: FeedVersion) -> None:
 
 
 def refresh_source(source: FeedSource, *, force: bool = False) -> Outcome:
-    """One refresh of `source` (force: download even if the server would answer 304)."""
+    """One refresh of `source` (force: download even if the server would answer 304). One at a time per feed
+    across processes (PostgreSQL advisory lock): while another refresh of the feed runs, this one is skipped
+    ("busy", nothing recorded), so a feed is never imported twice at once."""
+    with try_lock("planner:feed_refresh", source.name) as held:
+        if held is False:
+            logger.info("feed refresh %s: skipped, another refresh of it is running", source.name)
+            return Outcome(source.name, "busy")
+        source.refresh_from_db()  # what a refresh that just finished recorded (ETag, Last-Modified)
+        return _refresh(source, force=force)
+
+
+def _refresh(source: FeedSource, *, force: bool) -> Outcome:
     from planner.gtfs.guarded import import_feed
     from planner.gtfs.issues import format_report
 
