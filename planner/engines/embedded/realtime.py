@@ -37,7 +37,7 @@ _PER_REQUEST = ("table", "excluded", "searched", "alerts")  # thread-local state
 class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
-    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+    feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
 
     @property
     def _rt(self):
@@ -52,7 +52,7 @@ class RealtimeSearch:
         local.table = table if table is not None and table.active else None
         local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
         local.searched = set()  # service days searched: only a day's first search repairs what real time broke
-        local.alerts = None  # the feed's alerts document, read at the first leg that needs it
+        local.alerts = {}  # each feed's alerts document, read at the first leg that needs it
         try:
             yield
         finally:
@@ -86,17 +86,21 @@ class RealtimeSearch:
             # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search
             # again only when some broken journey was not already matched by a kept one (as early, as few rides).
             if (first or not out) and any(not any(g[0] <= f[0] and g[1] <= f[1] for g in out) for f in broken):
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("broken")
                 continue
             best_found = min((f[0] for f in found), default=None)
             best_out = min((g[0] for g in out), default=None)
             if (first and best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
                     and late - early):
                 early |= late
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("late")
                 continue
             break
         return out
+
+    def _count_repair(self, why):
+        for key in ("realtime_repairs", f"realtime_repairs_{why}"):
+            self.stats[key] = self.stats.get(key, 0) + 1
 
     def _rides(self, rt, day) -> realtime_rides.RideIndex:
         return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
@@ -195,18 +199,21 @@ class RealtimeSearch:
         return out
 
     def _leg_alerts(self, leg, language):
-        if not self.feed_name:
+        """Active alerts of the leg's feed (the one its trip's `FEED:` names) on its route, trip and stops."""
+        feed = leg["trip_id"].partition(":")[0] if ":" in (leg["trip_id"] or "") else None
+        if feed not in self.feed_names:
             return []
         from planner.realtime.selectors import alerts_in, current
 
         local = self.__dict__.setdefault("_rt_local", threading.local())
-        doc = getattr(local, "alerts", None)
+        docs = getattr(local, "alerts", None)  # within realtime(): {feed: its alerts document}, once per request
+        doc = docs.get(feed) if docs is not None else None
         if doc is None:
-            doc = current(self.feed_name, "alerts") or {}
-            if getattr(local, "excluded", None) is not None:  # within realtime(): once per request
-                local.alerts = doc
-        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
+            doc = current(feed, "alerts") or {}
+            if docs is not None:
+                docs[feed] = doc
+        found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
+            found += alerts_in(doc, feed, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())

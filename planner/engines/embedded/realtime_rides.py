@@ -6,6 +6,8 @@ extra access points: riding one from an access stop reaches its later stops at t
 minimum change time; cafein continues from there in one multi-source search, and the journey found from such
 a stop gets the ride prepended (`prepend`). A ride straight to the destination is a journey of its own
 (`direct`). Per service day the rides are indexed by stop once per real-time document (`RideIndex`).
+Not covered: boarding such a ride after a first one (a change onto a late vehicle), and the previous service day's
+trips running past midnight.
 """
 from __future__ import annotations
 
