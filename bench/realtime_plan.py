@@ -33,7 +33,7 @@ def network():
     if not stem.with_suffix(".cafein").exists():
         build_artifacts(feed_dir, f"{stem}.cafein", f"{stem}.meta.pickle")
     net = EmbeddedNetwork.load(f"{stem}.cafein", f"{stem}.meta.pickle")
-    net.feed_name = "bench"
+    net.feed_names = ("bench",)  # bare ids: its trips are looked up in RealtimeTimetable("bench") directly
     return net
 
 

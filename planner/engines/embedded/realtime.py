@@ -38,7 +38,7 @@ _PER_REQUEST = ("table", "excluded", "searched", "alerts")  # thread-local state
 class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
-    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+    feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
 
     @property
     def _rt(self):
@@ -53,7 +53,7 @@ class RealtimeSearch:
         local.table = table if table is not None and table.active else None
         local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
         local.searched = set()  # service days searched: only a day's first search repairs what real time broke
-        local.alerts = None  # the feed's alerts document, read at the first leg that needs it
+        local.alerts = {}  # each feed's alerts document, read at the first leg that needs it
         try:
             yield
         finally:
@@ -208,18 +208,21 @@ class RealtimeSearch:
         return out
 
     def _leg_alerts(self, leg, language):
-        if not self.feed_name:
+        """Active alerts of the leg's feed (the one its trip's `FEED:` names) on its route, trip and stops."""
+        feed = leg["trip_id"].partition(":")[0] if ":" in (leg["trip_id"] or "") else None
+        if feed not in self.feed_names:
             return []
         from planner.realtime.selectors import alerts_in, current
 
         local = self.__dict__.setdefault("_rt_local", threading.local())
-        doc = getattr(local, "alerts", None)
+        docs = getattr(local, "alerts", None)  # within realtime(): {feed: its alerts document}, once per request
+        doc = docs.get(feed) if docs is not None else None
         if doc is None:
-            doc = current(self.feed_name, "alerts") or {}
-            if getattr(local, "excluded", None) is not None:  # within realtime(): once per request
-                local.alerts = doc
-        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
+            doc = current(feed, "alerts") or {}
+            if docs is not None:
+                docs[feed] = doc
+        found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
+            found += alerts_in(doc, feed, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())
