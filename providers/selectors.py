@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from maas.geo import covers
 from providers.freshness import is_stale
-from providers.geofencing import rule_applies, zone_active
+from providers.geofencing import current_zones, rule_applies, zone_active
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
@@ -58,19 +58,19 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
 def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
     """parking_allowed_at for many points: a function (lat, lon) -> bool over the provider's zones read once."""
     from shapely import prepared
-    from shapely.geometry import Point, shape
+    from shapely.geometry import Point
 
-    provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
-    if provider is None or provider.current_snapshot_id is None:
+    snapshot, current = current_zones(provider_id)
+    if snapshot is None:
         return lambda lat, lon: True
     now = now or timezone.now()
-    zones = []  # (bbox, prepared geometry, rules for the type), feed order
-    for zone in GeofencingZone.objects.filter(snapshot_id=provider.current_snapshot_id).order_by("position"):
+    zones = []  # (bbox, prepared geometry, whether the type may end a ride there), feed order
+    for zone, geometry in current:
         rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
         if zone_active(zone, now) and rules:
-            zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon),
-                          prepared.prep(shape(zone.geometry)), all(_end_allowed(r) for r in rules)))
-    rules = [r for r in provider.current_snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
+            zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon), prepared.prep(geometry),
+                          all(_end_allowed(r) for r in rules)))
+    rules = [r for r in snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
     default = all(_end_allowed(r) for r in rules) if rules else True
 
     def allowed(lat, lon) -> bool:

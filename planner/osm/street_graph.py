@@ -109,8 +109,21 @@ class StreetGraph:
         return [(float(self.lat[nodes[i]]), float(self.lon[nodes[i]]), float(d))
                 for d, i in zip(np.atleast_1d(dist), np.atleast_1d(idx)) if np.isfinite(d)]
 
-    def _without(self, mode, avoid):
-        """The mode's graph without edges touching a node inside any of the `avoid` shapely geometries."""
+    def _without(self, mode, avoid, reverse=False):
+        """The mode's graph without edges touching a node inside any of the `avoid` shapely geometries, its edges
+        reversed when `reverse` (the last few such graphs kept: a provider's zones are the same for every ride)."""
+        if not avoid and not reverse:
+            return self.graphs[mode]
+        key = (mode, tuple(g.wkb for g in avoid), reverse)
+        cache = self.__dict__.setdefault("_without_cache", {})
+        if key not in cache:
+            if len(cache) >= 8:
+                cache.clear()
+            graph = self._build_without(mode, avoid) if avoid else self.graphs[mode]
+            cache[key] = graph.T.tocsr() if reverse else graph
+        return cache[key]
+
+    def _build_without(self, mode, avoid):
         import shapely
         from scipy.sparse import csr_matrix
 
@@ -129,9 +142,7 @@ class StreetGraph:
         snapped = self.snap(mode, *point)
         if snapped is None:
             return None
-        graph = self._without(mode, avoid) if avoid else self.graphs[mode]
-        if reverse:
-            graph = graph.T.tocsr()
+        graph = self._without(mode, avoid, reverse)
         dist, pred = dijkstra(graph, directed=True, indices=snapped[0], return_predecessors=True, limit=max_m)
         return Tree(self, mode, point, snapped, dist, pred, reverse)
 

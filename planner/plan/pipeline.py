@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from planner import routing_errors
+from planner.osm import street_legs
 from planner.plan import (
     direct,
     draw,
@@ -46,7 +47,8 @@ def plan_trip(user, params: dict) -> dict:
     """{"itineraries": priced, best first, "routing_errors": why requested modes found nothing} for a
     resident's trip request (serializer data)."""
     plan = Plan(user=user, params=params, request=validate.build_request(params))
-    for step in STEPS:
-        step(plan)
+    with street_legs.one_lookup():  # the active street network read once per request
+        for step in STEPS:
+            step(plan)
     return {"itineraries": plan.itineraries,
             "routing_errors": routing_errors.answer(plan.errors, plan.itineraries, plan.request.modes)}

@@ -6,11 +6,18 @@ import math
 import numpy as np
 
 from maas.geo import bbox_around, distances_m
-from planner.engines.embedded.feedmeta import FOOTPATH_RADIUS_M, WALK_DETOUR, WALK_SPEED_MPS, FeedMeta
+from planner.engines.embedded.feedmeta import (
+    CROSS_FEED_RADIUS_M,
+    FOOTPATH_RADIUS_M,
+    WALK_DETOUR,
+    WALK_SPEED_MPS,
+    FeedMeta,
+)
 
 
-def compute_footpaths(meta: FeedMeta, radius_m=FOOTPATH_RADIUS_M):
-    """Stop-to-stop walks within radius_m (crow-fly x detour), with transfers.txt minimums applied.
+def compute_footpaths(meta: FeedMeta, radius_m=FOOTPATH_RADIUS_M, cross_feed_radius_m=CROSS_FEED_RADIUS_M):
+    """Stop-to-stop walks within radius_m (crow-fly x detour), with transfers.txt minimums applied; between
+    stops of different merged feeds within cross_feed_radius_m.
 
     One hop between rides. Seconds are max(walk, minimum change time): walking to another platform
     is never quicker than changing at the same one (and cafein, which gets these edges, agrees).
@@ -21,8 +28,10 @@ def compute_footpaths(meta: FeedMeta, radius_m=FOOTPATH_RADIUS_M):
         return []
     lat = np.array([meta.stops[s]["lat"] for s in ids])
     lon = np.array([meta.stops[s]["lon"] for s in ids])
+    feed = np.array([meta.feed_of(s) or "" for s in ids])
+    reach = max(radius_m, cross_feed_radius_m) if len(set(feed)) > 1 else radius_m
     # Grid bucketing keeps this O(n) for HSL-sized feeds.
-    box = bbox_around(float(lat.mean()), float(lon.mean()), radius_m)  # one cell ≥ radius_m each way
+    box = bbox_around(float(lat.mean()), float(lon.mean()), reach)  # one cell ≥ reach each way
     cell_lat, cell_lon = box.max_lat - float(lat.mean()), box.max_lon - float(lon.mean())
     keys = list(zip((lat // cell_lat).astype(int), (lon // cell_lon).astype(int)))
     buckets: dict = {}
@@ -35,7 +44,8 @@ def compute_footpaths(meta: FeedMeta, radius_m=FOOTPATH_RADIUS_M):
             continue
         near = np.array(near)
         dist = distances_m(lat[i], lon[i], lat[near], lon[near])
-        for j, d in zip(near[dist <= radius_m], dist[dist <= radius_m]):
+        within = dist <= np.where(feed[near] == feed[i], radius_m, reach)
+        for j, d in zip(near[within], dist[within]):
             meters = float(d) * WALK_DETOUR
             walk_s = int(math.ceil(meters / WALK_SPEED_MPS))
             need = meta.pair_transfer_s.get((ids[i], ids[j]), meta.default_min_transfer_s)

@@ -11,8 +11,9 @@ done on the journeys it returns:
 - when delays make the best journey arrive LATE_REPAIR_S or more later than the search's scheduled best,
   one more search without its late trips may find a better one; both are kept and the usual filter
   (dominated, alternatives) chooses.
-- a late vehicle whose scheduled time has passed, and an ADDED trip (extra vehicle, new trip), are boarded as a
-  journey's first ride: the stops they reach enter the same cafein search as access points (`realtime_rides`).
+- a journey's first ride is taken on the real-time timetable where real time moves it (a late vehicle whose
+  scheduled time has passed, an early, cancelled or skipped one) and from ADDED trips: the stops those rides reach
+  enter the same cafein search as access points (`realtime_rides`).
 At most 1 + MAX_REPAIRS searches for the request's first departure time of a service day (the best journey); its
 later searches (the next-departure alternatives, the arrive-by probes) drop what real time breaks and search again
 only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
@@ -37,7 +38,7 @@ _PER_REQUEST = ("table", "excluded", "searched", "alerts")  # thread-local state
 class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
-    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+    feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
 
     @property
     def _rt(self):
@@ -52,7 +53,7 @@ class RealtimeSearch:
         local.table = table if table is not None and table.active else None
         local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
         local.searched = set()  # service days searched: only a day's first search repairs what real time broke
-        local.alerts = None  # the feed's alerts document, read at the first leg that needs it
+        local.alerts = {}  # each feed's alerts document, read at the first leg that needs it
         try:
             yield
         finally:
@@ -70,9 +71,9 @@ class RealtimeSearch:
         first = day not in self._rt_local.searched  # the request's first search of the day: the best journey
         self._rt_local.searched.add(day)
         for _ in range(1 + MAX_REPAIRS):
-            self._rt_local.first = {}
+            self._rt_local.first = realtime_rides.FirstRides()
             found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
-            found += realtime_rides.direct(self._rides(rt, day), t0, acc, egr, base_ex | excluded | early)
+            found += realtime_rides.direct(self._rt_local.first, egr)
             broken, late = [], set()
             for f in found:
                 g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
@@ -86,39 +87,51 @@ class RealtimeSearch:
             # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search
             # again only when some broken journey was not already matched by a kept one (as early, as few rides).
             if (first or not out) and any(not any(g[0] <= f[0] and g[1] <= f[1] for g in out) for f in broken):
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("broken")
                 continue
             best_found = min((f[0] for f in found), default=None)
             best_out = min((g[0] for g in out), default=None)
             if (first and best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
                     and late - early):
                 early |= late
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("late")
                 continue
             break
         return out
 
+    def _count_repair(self, why):
+        for key in ("realtime_repairs", f"realtime_repairs_{why}"):
+            self.stats[key] = self.stats.get(key, 0) + 1
+
     def _rides(self, rt, day) -> realtime_rides.RideIndex:
         return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
 
+    def _patterns(self):
+        """The split network's routing patterns per stop (realtime_rides.PatternTimetable), None without one."""
+        if "_rt_patterns" not in self.__dict__:
+            table = realtime_rides.PatternTimetable(self.meta) if self.split_net is not None else None
+            self._rt_patterns = table if table is not None and table.valid else None
+        return self._rt_patterns
+
     def _access_seeds(self, day, t0, acc, ex_trips):
-        """Plus the stops a late or ADDED first ride reaches (realtime_rides), remembered for `_cafein_legs`."""
+        """Without the stop copies whose first rides real time moves, plus the stops those rides and ADDED trips
+        reach (realtime_rides), remembered for `_cafein_legs` and the direct rides."""
         seeds = super()._access_seeds(day, t0, acc, ex_trips)
         rt = self._rt
         if rt is None:
             return seeds
-        first = realtime_rides.first_rides(self._rides(rt, day), t0, acc, ex_trips,
+        first = realtime_rides.first_rides(self._rides(rt, day), self._patterns(), rt, day, t0, acc, ex_trips,
                                            lambda s: self.meta.required_transfer_s(s, s))
         self._rt_local.first = first
-        return seeds + self._seeds(first)
+        return [s for s in seeds if s[0] not in first.unseeded] + self._seeds(first.reach)
 
     def _cafein_legs(self, journey):
         legs = super()._cafein_legs(journey)
         first = getattr(self._rt_local, "first", None) if self._rt is not None else None
-        if legs and first:
+        if legs and first is not None and first.reach:
             start = legs[0][2] if legs[0][0] == "ride" else legs[0][1]
-            if start in first:
-                legs.insert(0, first[start][1])
+            if start in first.reach:
+                legs.insert(0, first.reach[start][1])
         return legs
 
     def _retimed(self, rt, day, t0, acc, egr, journey):
@@ -195,18 +208,21 @@ class RealtimeSearch:
         return out
 
     def _leg_alerts(self, leg, language):
-        if not self.feed_name:
+        """Active alerts of the leg's feed (the one its trip's `FEED:` names) on its route, trip and stops."""
+        feed = leg["trip_id"].partition(":")[0] if ":" in (leg["trip_id"] or "") else None
+        if feed not in self.feed_names:
             return []
         from planner.realtime.selectors import alerts_in, current
 
         local = self.__dict__.setdefault("_rt_local", threading.local())
-        doc = getattr(local, "alerts", None)
+        docs = getattr(local, "alerts", None)  # within realtime(): {feed: its alerts document}, once per request
+        doc = docs.get(feed) if docs is not None else None
         if doc is None:
-            doc = current(self.feed_name, "alerts") or {}
-            if getattr(local, "excluded", None) is not None:  # within realtime(): once per request
-                local.alerts = doc
-        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
+            doc = current(feed, "alerts") or {}
+            if docs is not None:
+                docs[feed] = doc
+        found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
+            found += alerts_in(doc, feed, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())
