@@ -15,6 +15,7 @@ class RealtimeTimetable:
         self.active = bool(trips or self.added)
         self._canceled: dict = {}
         self._memo: dict = {}
+        self._suffix: dict = {}
 
     @classmethod
     def current(cls, feed: str) -> "RealtimeTimetable":
@@ -53,7 +54,10 @@ class RealtimeTimetable:
         return self.memo(("added", day), lambda: [(k, v) for k, v in self.added.items() if k.endswith(suffix)])
 
     def state(self, trip_id: str, day: date) -> dict | None:
-        return self.trips.get(f"{trip_id}|{day:%Y%m%d}")
+        suffix = self._suffix.get(day)
+        if suffix is None:
+            suffix = self._suffix[day] = f"|{day:%Y%m%d}"
+        return self.trips.get(trip_id + suffix)
 
     def canceled(self, day: date) -> frozenset:
         """Trip ids cancelled on service day `day`."""

@@ -119,3 +119,23 @@ def test_taxi_to_the_metro_priced_from_the_tariff_and_bookable(shared_transit, t
     assert response.status_code == 201, response.content
     assert response.json()["mode"] == "taxi" and response.json()["price"]["quoted_cents"] == payg_price(
         taxi["distance_m"])
+
+
+def test_taxi_leg_to_transit_gets_the_plans_taxi_discount(shared_transit, taxi_provider, resident,  # noqa: F811
+                                                          billing_plans):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Subscription
+
+    now = timezone.now()
+    Subscription.objects.create(user=resident.user, plan=billing_plans["unlimited"], stripe_subscription_id="sub_t",
+                                status="active", current_period_start=now - timedelta(days=3),
+                                current_period_end=now + timedelta(days=27))
+    body = plan(client_for(resident.user), NORTH_KALASATAMA, KAMPPI, ["walk", "transit", "taxi"])
+    (combo,) = [it for it in body["itineraries"] if modes_of(it)[:2] == ["taxi", "metro"]]
+    full = payg_price(combo["legs"][0]["distance_m"])
+    taxi_price = combo["price"]["legs"][0]
+    assert (taxi_price["price_cents"], taxi_price["reason"]) == (full, "plan_discount")
+    assert taxi_price["charge_cents"] == full - (full * 20 * 2 + 100) // 200  # Unlimited: 20 % off taxis

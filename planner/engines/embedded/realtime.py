@@ -11,8 +11,9 @@ done on the journeys it returns:
 - when delays make the best journey arrive LATE_REPAIR_S or more later than the search's scheduled best,
   one more search without its late trips may find a better one; both are kept and the usual filter
   (dominated, alternatives) chooses.
-- a late vehicle whose scheduled time has passed, and an ADDED trip (extra vehicle, new trip), are boarded as a
-  journey's first ride: the stops they reach enter the same cafein search as access points (`realtime_rides`).
+- a journey's first ride is taken on the real-time timetable where real time moves it (a late vehicle whose
+  scheduled time has passed, an early, cancelled or skipped one) and from ADDED trips: the stops those rides reach
+  enter the same cafein search as access points (`realtime_rides`).
 At most 1 + MAX_REPAIRS searches for the request's first departure time of a service day (the best journey); its
 later searches (the next-departure alternatives, the arrive-by probes) drop what real time breaks and search again
 only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
@@ -70,9 +71,9 @@ class RealtimeSearch:
         first = day not in self._rt_local.searched  # the request's first search of the day: the best journey
         self._rt_local.searched.add(day)
         for _ in range(1 + MAX_REPAIRS):
-            self._rt_local.first = {}
+            self._rt_local.first = realtime_rides.FirstRides()
             found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
-            found += realtime_rides.direct(self._rides(rt, day), t0, acc, egr, base_ex | excluded | early)
+            found += realtime_rides.direct(self._rt_local.first, egr)
             broken, late = [], set()
             for f in found:
                 g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
@@ -105,24 +106,39 @@ class RealtimeSearch:
     def _rides(self, rt, day) -> realtime_rides.RideIndex:
         return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
 
+    def _patterns(self):
+        """The split network's routing patterns per stop (realtime_rides.PatternTimetable), None without one."""
+        if "_rt_patterns" not in self.__dict__:
+            table = realtime_rides.PatternTimetable(self.meta) if self.split_net is not None else None
+            self._rt_patterns = table if table is not None and table.valid else None
+        return self._rt_patterns
+
+    def _change_s(self, stop) -> int:
+        """The minimum change time at `stop` (memoised: the first rides ask for it per stop they reach)."""
+        memo = self.__dict__.setdefault("_rt_change_s", {})
+        if stop not in memo:
+            memo[stop] = self.meta.required_transfer_s(stop, stop)
+        return memo[stop]
+
     def _access_seeds(self, day, t0, acc, ex_trips):
-        """Plus the stops a late or ADDED first ride reaches (realtime_rides), remembered for `_cafein_legs`."""
+        """Without the stop copies whose first rides real time moves, plus the stops those rides and ADDED trips
+        reach (realtime_rides), remembered for `_cafein_legs` and the direct rides."""
         seeds = super()._access_seeds(day, t0, acc, ex_trips)
         rt = self._rt
         if rt is None:
             return seeds
-        first = realtime_rides.first_rides(self._rides(rt, day), t0, acc, ex_trips,
-                                           lambda s: self.meta.required_transfer_s(s, s))
+        first = realtime_rides.first_rides(self._rides(rt, day), self._patterns(), rt, day, t0, acc, ex_trips,
+                                           self._change_s)
         self._rt_local.first = first
-        return seeds + self._seeds(first)
+        return [s for s in seeds if s[0] not in first.unseeded] + self._seeds(first.reach)
 
     def _cafein_legs(self, journey):
         legs = super()._cafein_legs(journey)
         first = getattr(self._rt_local, "first", None) if self._rt is not None else None
-        if legs and first:
+        if legs and first is not None and first.reach:
             start = legs[0][2] if legs[0][0] == "ride" else legs[0][1]
-            if start in first:
-                legs.insert(0, first[start][1])
+            if start in first.reach:
+                legs.insert(0, first.leg_to(start))
         return legs
 
     def _retimed(self, rt, day, t0, acc, egr, journey):

@@ -1,11 +1,14 @@
-"""Rides the scheduled search cannot board: a late vehicle whose scheduled time has passed (it still comes),
-and ADDED trips (extra vehicles, trips the schedule does not have), taken as the first ride of a journey.
+"""First rides the scheduled search would get wrong, done on the real-time timetable: the vehicles real time
+moves at the access stops (late ones whose scheduled time has passed, early, cancelled or skipped ones: per
+routing pattern, its next vehicles by estimated departure), and ADDED trips (extra vehicles, new trips).
 
 cafein searches the scheduled network, which never changes per update. These rides enter the same search as
 extra access points: riding one from an access stop reaches its later stops at their estimated times, plus the
-minimum change time; cafein continues from there in one multi-source search, and the journey found from such
-a stop gets the ride prepended (`prepend`). A ride straight to the destination is a journey of its own
-(`direct`). Per service day the rides are indexed by stop once per real-time document (`RideIndex`).
+minimum change time, and the stop copies of the patterns they replace are left out of the access seeds; cafein
+continues from there in one multi-source search, and the journey found from such a stop gets the ride prepended.
+A ride straight to the destination is a journey of its own (`direct`). The first ride being exact, a delay of it
+no longer breaks the change after it (no repair search). Indexes: per service day and real-time document the late
+and ADDED rides by stop (`RideIndex`), per network the patterns' trips by stop (`PatternTimetable`).
 Not covered: boarding such a ride after a first one (a change onto a late vehicle), and the previous service day's
 trips running past midnight.
 """
@@ -73,7 +76,8 @@ class RideIndex:
 def leg(ride, i: int, k: int) -> tuple:
     """The ride from position i to k as a search leg, already in estimated times (`fixed`: not re-timed)."""
     trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, _, added = ride
-    info = {"delay_s": est_arr[k] - sched_arr[k], "start_delay_s": est_dep[i] - sched_dep[i], "realtime": True,
+    info = {"delay_s": est_arr[k] - sched_arr[k], "start_delay_s": est_dep[i] - sched_dep[i],
+            "realtime": est_arr is not sched_arr or added is not None,
             "scheduled": (sched_dep[i], sched_arr[k])}
     extra = {"offset": 0, "rt": info, "fixed": True, "added": added, "positions": (i, k)}
     return ("ride", trip_id, stops[i], est_dep[i], stops[k], est_arr[k], extra)
@@ -84,39 +88,99 @@ def _excluded(ride, excluded) -> bool:
     return ride[0] in excluded and (ride[7] is None or ride[7]["of"] is None)
 
 
-def first_rides(index: RideIndex, t0: int, acc: dict, excluded, change_s) -> dict:
-    """{stop: (seconds after t0 one can board there, the ride leg that gets one there)}: the earliest by a late
-    or ADDED first ride, for stops where that beats walking there (`acc`)."""
-    best: dict = {}
+NEXT_PER_PATTERN = 2  # a pattern real time touches: its next vehicles by estimated departure, as first rides
+EARLY_S = 300  # how much earlier than scheduled a vehicle may leave (bounds the scan of a pattern's trips)
+
+
+def pattern_boards(patterns, table, day, stop, reach: int, window: int, excluded, services):
+    """(stop copies to leave out of the search, [(ride, i)]) at `stop` from `reach` on: each routing pattern whose
+    vehicles around `reach` real time moves (late, early, cancelled, skipped) is boarded here as first rides of its
+    next NEXT_PER_PATTERN vehicles by estimated departure, instead of by cafein on the schedule."""
+    meta, unseeded, out = patterns.meta, [], []
+    trips, states, suffix = meta.trips, table.trips, f"|{day:%Y%m%d}"
+    for copy, rows in patterns.at(stop).items():
+        cands, touched = [], False
+        for sched, tid, i in rows[bisect.bisect_left(rows, (reach - window,)):]:
+            if len(cands) >= NEXT_PER_PATTERN and sched - EARLY_S > cands[NEXT_PER_PATTERN - 1][0]:
+                break
+            if trips[tid]["service_id"] not in services:
+                continue
+            st = states.get(tid + suffix)
+            if st is None and tid not in excluded:
+                est = sched
+            elif tid in excluded or st.get("canceled") or i in st["skipped"]:
+                touched |= sched >= reach
+                continue
+            else:
+                est = st["dep"][i]
+                touched |= est != sched and (est >= reach or sched >= reach)
+            if est >= reach:
+                cands.append((est, tid, i, st))
+                cands.sort(key=lambda c: c[0])
+        if not touched:
+            continue
+        unseeded.append(copy)
+        for _, tid, i, st in cands[:NEXT_PER_PATTERN]:
+            stops, arr, dep = meta.trip_stops[tid]
+            sched = arr.tolist(), dep.tolist()
+            est = (st["arr"], st["dep"]) if st is not None else sched
+            out.append(((tid, stops, *sched, *est, set(st["skipped"]) if st else set(), None), i))
+    return unseeded, out
+
+
+class FirstRides:
+    """What real time adds to one departure search: `reach` {stop: (s after t0 one can board there, the first
+    ride that gets one there, from position, to position)}, `unseeded` stop copies cafein must not board, `boards`
+    [(walk_s, ride, i)]."""
+
+    def __init__(self):
+        self.reach, self.unseeded, self.boards = {}, set(), []
+
+    def leg_to(self, stop) -> tuple | None:
+        """The first ride's leg that reaches `stop`, or None."""
+        got = self.reach.get(stop)
+        return leg(*got[1:]) if got is not None else None
+
+
+def first_rides(index: RideIndex, patterns, table, day, t0: int, acc: dict, excluded, change_s) -> FirstRides:
+    """The first rides real time changes from the access stops `acc`: ADDED trips, and per routing pattern the
+    vehicles real time moves (`pattern_boards`; without a split network, late vehicles only), with the stops
+    they reach where that beats walking there."""
+    plan = FirstRides()
+    services = patterns.services(day) if patterns is not None else None
     for stop, (walk_s, _, _) in acc.items():
-        for ride, i in index.boardable(stop, t0 + walk_s):
+        reach = t0 + walk_s
+        rides = [(r, i) for r, i in index.boardable(stop, reach) if patterns is None or r[7] is not None]
+        if patterns is not None:
+            unseeded, moved = pattern_boards(patterns, table, day, stop, reach, index.window, excluded, services)
+            plan.unseeded.update(unseeded)
+            rides += moved
+        for ride, i in rides:
             if _excluded(ride, excluded):
                 continue
+            plan.boards.append((walk_s, ride, i))
             stops, est_arr, skipped = ride[1], ride[4], ride[6]
             for k in range(i + 1, len(stops)):
                 if k in skipped:
                     continue
                 ready = est_arr[k] + change_s(stops[k]) - t0
-                if ready < best.get(stops[k], (float("inf"),))[0] and ready < acc.get(stops[k], (ready + 1,))[0]:
-                    best[stops[k]] = (ready, leg(ride, i, k))
-    return best
+                if ready < plan.reach.get(stops[k], (float("inf"),))[0] and ready < acc.get(stops[k], (ready + 1,))[0]:
+                    plan.reach[stops[k]] = (ready, ride, i, k)
+    return plan
 
 
-def direct(index: RideIndex, t0: int, acc: dict, egr: dict, excluded) -> list[tuple]:
-    """Journeys of one late or ADDED ride from an access stop to an egress stop: the best per ride."""
+def direct(plan: FirstRides, egr: dict) -> list[tuple]:
+    """Journeys of one first ride of `plan` straight to an egress stop: the best per ride."""
     out = {}
-    for stop, (walk_s, _, _) in acc.items():
-        for ride, i in index.boardable(stop, t0 + walk_s):
-            if _excluded(ride, excluded):
-                continue
-            stops, est_arr, skipped = ride[1], ride[4], ride[6]
-            for k in range(i + 1, len(stops)):
-                if stops[k] in egr and k not in skipped:
-                    door = est_arr[k] + egr[stops[k]][0]
-                    key = id(ride)
-                    if door < out.get(key, (float("inf"),))[0]:
-                        ride_leg = leg(ride, i, k)
-                        out[key] = (door, 1, ride_leg[3] - walk_s, [ride_leg])
+    for walk_s, ride, i in plan.boards:
+        stops, est_arr, skipped = ride[1], ride[4], ride[6]
+        for k in range(i + 1, len(stops)):
+            if stops[k] in egr and k not in skipped:
+                door = est_arr[k] + egr[stops[k]][0]
+                key = (id(ride), i)
+                if door < out.get(key, (float("inf"),))[0]:
+                    ride_leg = leg(ride, i, k)
+                    out[key] = (door, 1, ride_leg[3] - walk_s, [ride_leg])
     return list(out.values())
 
 
@@ -138,3 +202,36 @@ def new_trip_leg(net, day, ride_leg, language) -> dict:
         "geometry": {"type": "LineString", "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in coords]},
         "co2_g": leg_co2_g(route["mode"], distance), "crow_fly": False, "booking": None, "zones": zones or None,
     }
+
+
+class PatternTimetable:
+    """The scheduled trips of each routing pattern (the split network's stop copies) at a stop: {copy: [(scheduled
+    departure, trip_id, position)]} by departure. Static: built once per network, on first use."""
+
+    def __init__(self, meta):
+        from planner.engines.embedded.split import COPY_SEP, fifo_patterns
+
+        self.meta, self.sep = meta, COPY_SEP
+        self.pattern = fifo_patterns(meta.trip_stops)
+        self._at = None
+        self._services: dict = {}
+        self.valid = all(f"{stops[0]}{COPY_SEP}{self.pattern[t]}" in meta.copies.get(stops[0], ())
+                         for t, (stops, _, _) in list(meta.trip_stops.items())[:200]) if meta.copies else False
+
+    def services(self, day):
+        if day not in self._services:
+            self._services = {day: self.meta.services_on(day)}
+        return self._services[day]
+
+    def at(self, stop) -> dict:
+        if self._at is None:  # all stops at once, on first use
+            at: dict = {}
+            for tid, (stops, _, dep) in self.meta.trip_stops.items():
+                p = self.pattern[tid]
+                for i in range(len(stops) - 1):
+                    at.setdefault(stops[i], {}).setdefault(f"{stops[i]}{self.sep}{p}", []).append((int(dep[i]), tid, i))
+            for copies in at.values():
+                for rows in copies.values():
+                    rows.sort()
+            self._at = at
+        return self._at.get(stop, {})
