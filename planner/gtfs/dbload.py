@@ -65,9 +65,10 @@ def service_range(tables: dict):
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
-def copy_rows(model, columns: list[str], frames, total: int, progress: bool):
-    """Bulk-load DataFrame chunks (columns in `columns` order) into `model`'s table."""
-    table = model._meta.db_table
+def copy_rows(model, columns: list[str], frames, total: int, progress: bool, table: str | None = None):
+    """Bulk-load DataFrame chunks (columns in `columns` order) into `model`'s table (or `table`, one of the
+    same columns: a partition being loaded)."""
+    table = table or model._meta.db_table
     bar = tqdm(total=total, desc=f"load {model._meta.model_name}", unit="rows", disable=not progress,
                mininterval=1.0)
     if connection.vendor == "postgresql":
