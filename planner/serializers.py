@@ -74,7 +74,7 @@ class ModeField(serializers.CharField):
 
 
 class PointSerializer(serializers.Serializer):
-    """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}."""
+    """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}: `FEED:ID`, or a bare id that one active feed has."""
 
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)

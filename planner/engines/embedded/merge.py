@@ -36,13 +36,23 @@ ID_COLUMNS = {
 }
 
 
-def _read(path, table: str) -> pd.DataFrame | None:
+BIG_TABLES = ("stop_times", "shapes")  # streamed in chunks: never a whole table of text in memory
+CHUNK_ROWS = 200_000
+
+
+def _frames(path, table: str, chunksize=None):
+    """The member's rows as text DataFrames (one, or chunks of `chunksize` rows); [] when it is absent."""
     data = member_bytes(path, table)
     if data is None:
-        return None
-    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+        return []
+    frames = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", chunksize=chunksize)
+    for frame in ([frames] if chunksize is None else frames):
+        frame.columns = [str(c).strip() for c in frame.columns]
+        yield frame
+
+
+def _read(path, table: str) -> pd.DataFrame | None:
+    return next(iter(_frames(path, table)), None)
 
 
 def _qualify(frame: pd.DataFrame, columns, prefix: str) -> pd.DataFrame:
@@ -53,53 +63,72 @@ def _qualify(frame: pd.DataFrame, columns, prefix: str) -> pd.DataFrame:
     return frame
 
 
-def _feed_tables(name: str, path) -> dict[str, pd.DataFrame]:
-    """One feed's tables as text, its ids qualified by `name`."""
+def _feed_table(name: str, path, table: str) -> pd.DataFrame | None:
+    """One small table of one feed as text, its ids qualified by `name`."""
     prefix = f"{name}:"
-    tables = {t: _read(path, t) for t in ID_COLUMNS}
-    for table, frame in tables.items():
-        if frame is not None:
-            _qualify(frame, ID_COLUMNS[table], prefix)
-    agency, routes = tables.get("agency"), tables.get("routes")
-    if agency is not None:  # a one-agency feed may leave agency_id blank; merged, every agency needs one
-        if "agency_id" not in agency.columns:
-            agency["agency_id"] = ""
-        agency.loc[agency["agency_id"] == "", "agency_id"] = name
-        if routes is not None and len(agency) == 1:
-            if "agency_id" not in routes.columns:
-                routes["agency_id"] = ""
-            routes.loc[routes["agency_id"] == "", "agency_id"] = agency["agency_id"].iloc[0]
-    if tables.get("feed_info") is not None:
-        tables["feed_info"] = tables["feed_info"].head(1)
-    stops = tables.get("stops")
-    translations = _read(path, "translations")
-    if stops is not None and translations is not None:
-        raw_stops = stops.assign(stop_id=stops["stop_id"].str.removeprefix(prefix))
-        names = stop_translations({"translations": translations, "stops": raw_stops})
-        tables["translations"] = pd.DataFrame(
-            [("stops", "stop_name", lang, text, prefix + stop_id)
-             for stop_id, by_lang in names.items() for lang, text in by_lang.items()],
-            columns=["table_name", "field_name", "language", "translation", "record_id"])
-    return {t: f for t, f in tables.items() if f is not None}
+    if table == "translations":
+        return _translations(path, prefix)
+    frame = _read(path, table)
+    if frame is None:
+        return None
+    _qualify(frame, ID_COLUMNS[table], prefix)
+    if table in ("agency", "routes"):  # a one-agency feed may leave agency_id blank; merged, every agency needs one
+        if "agency_id" not in frame.columns:
+            frame["agency_id"] = ""
+        agency = frame if table == "agency" else _read(path, "agency")
+        if table == "agency":
+            frame.loc[frame["agency_id"] == "", "agency_id"] = name
+        elif agency is not None and len(agency) == 1:
+            own = str(agency["agency_id"].iloc[0]).strip() if "agency_id" in agency.columns else ""
+            frame.loc[frame["agency_id"] == "", "agency_id"] = prefix + own if own else name
+    return frame.head(1) if table == "feed_info" else frame
+
+
+def _translations(path, prefix: str) -> pd.DataFrame | None:
+    """Stop-name translations keyed by the qualified stop id (either layout of translations.txt)."""
+    stops, translations = _read(path, "stops"), _read(path, "translations")
+    if stops is None or translations is None:
+        return None
+    names = stop_translations({"translations": translations, "stops": stops})
+    return pd.DataFrame([("stops", "stop_name", lang, text, prefix + stop_id)
+                         for stop_id, by_lang in names.items() for lang, text in by_lang.items()],
+                        columns=["table_name", "field_name", "language", "translation", "record_id"])
+
+
+def _write_big(feeds: dict, table: str, target: Path) -> None:
+    """stop_times / shapes of every feed into one file, chunk by chunk, under the union of their columns."""
+    columns: list = []
+    for name in sorted(feeds):
+        for frame in _frames(feeds[name], table, chunksize=1):
+            columns += [c for c in frame.columns if c not in columns]
+            break
+    if not columns:
+        return
+    header = True
+    for name in sorted(feeds):
+        for frame in _frames(feeds[name], table, chunksize=CHUNK_ROWS):
+            frame = _qualify(frame, ID_COLUMNS[table], f"{name}:").reindex(columns=columns, fill_value="")
+            frame.to_csv(target, index=False, header=header, mode="w" if header else "a")
+            header = False
 
 
 def merge_feeds(feeds: dict, out_dir: Path) -> Path:
     """Write {feed name: GTFS zip/dir} as one GTFS directory with feed-qualified ids; returns it.
 
     Feeds are taken in name order; feed_info.txt keeps the first feed's row (its feed_lang is the
-    merged feed's default language).
+    merged feed's default language). One table at a time, the large ones streamed.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    merged: dict[str, list] = {}
-    for name in sorted(feeds):
+    for name in feeds:
         if ":" in name:
             raise ValueError(f"feed name {name!r} must not contain ':' (ids are qualified as FEED:ID)")
-        for table, frame in _feed_tables(name, feeds[name]).items():
-            merged.setdefault(table, []).append(frame)
-    for table, frames in merged.items():
-        frame = pd.concat(frames, ignore_index=True).fillna("")
-        if table == "feed_info":
-            frame = frame.head(1)
-        frame.to_csv(out_dir / f"{table}.txt", index=False)
+    for table in (*ID_COLUMNS, "translations"):
+        if table in BIG_TABLES:
+            _write_big(feeds, table, out_dir / f"{table}.txt")
+            continue
+        frames = [f for name in sorted(feeds) if (f := _feed_table(name, feeds[name], table)) is not None]
+        if frames:
+            frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True).fillna("")
+            (frame.head(1) if table == "feed_info" else frame).to_csv(out_dir / f"{table}.txt", index=False)
     return out_dir

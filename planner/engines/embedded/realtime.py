@@ -113,6 +113,13 @@ class RealtimeSearch:
             self._rt_patterns = table if table is not None and table.valid else None
         return self._rt_patterns
 
+    def _change_s(self, stop) -> int:
+        """The minimum change time at `stop` (memoised: the first rides ask for it per stop they reach)."""
+        memo = self.__dict__.setdefault("_rt_change_s", {})
+        if stop not in memo:
+            memo[stop] = self.meta.required_transfer_s(stop, stop)
+        return memo[stop]
+
     def _access_seeds(self, day, t0, acc, ex_trips):
         """Without the stop copies whose first rides real time moves, plus the stops those rides and ADDED trips
         reach (realtime_rides), remembered for `_cafein_legs` and the direct rides."""
@@ -121,7 +128,7 @@ class RealtimeSearch:
         if rt is None:
             return seeds
         first = realtime_rides.first_rides(self._rides(rt, day), self._patterns(), rt, day, t0, acc, ex_trips,
-                                           lambda s: self.meta.required_transfer_s(s, s))
+                                           self._change_s)
         self._rt_local.first = first
         return [s for s in seeds if s[0] not in first.unseeded] + self._seeds(first.reach)
 
@@ -131,7 +138,7 @@ class RealtimeSearch:
         if legs and first is not None and first.reach:
             start = legs[0][2] if legs[0][0] == "ride" else legs[0][1]
             if start in first.reach:
-                legs.insert(0, first.reach[start][1])
+                legs.insert(0, first.leg_to(start))
         return legs
 
     def _retimed(self, rt, day, t0, acc, egr, journey):

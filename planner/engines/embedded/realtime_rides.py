@@ -130,10 +130,16 @@ def pattern_boards(patterns, table, day, stop, reach: int, window: int, excluded
 
 class FirstRides:
     """What real time adds to one departure search: `reach` {stop: (s after t0 one can board there, the first
-    ride leg that gets one there)}, `unseeded` stop copies cafein must not board, `boards` [(walk_s, ride, i)]."""
+    ride that gets one there, from position, to position)}, `unseeded` stop copies cafein must not board, `boards`
+    [(walk_s, ride, i)]."""
 
     def __init__(self):
         self.reach, self.unseeded, self.boards = {}, set(), []
+
+    def leg_to(self, stop) -> tuple | None:
+        """The first ride's leg that reaches `stop`, or None."""
+        got = self.reach.get(stop)
+        return leg(*got[1:]) if got is not None else None
 
 
 def first_rides(index: RideIndex, patterns, table, day, t0: int, acc: dict, excluded, change_s) -> FirstRides:
@@ -159,7 +165,7 @@ def first_rides(index: RideIndex, patterns, table, day, t0: int, acc: dict, excl
                     continue
                 ready = est_arr[k] + change_s(stops[k]) - t0
                 if ready < plan.reach.get(stops[k], (float("inf"),))[0] and ready < acc.get(stops[k], (ready + 1,))[0]:
-                    plan.reach[stops[k]] = (ready, leg(ride, i, k))
+                    plan.reach[stops[k]] = (ready, ride, i, k)
     return plan
 
 
