@@ -71,13 +71,24 @@ def _zone_timer(pid, vtype):
         path["distance_m"], speed)
 
 
-def _nearest(items, p, within_m):
-    """The item (dict with lat/lon) nearest to point p within within_m, or None."""
-    if not items:
-        return None
-    dist = distances_m(p["lat"], p["lon"], np.array([x["lat"] for x in items]), np.array([x["lon"] for x in items]))
-    i = int(np.argmin(dist))
-    return items[i] if dist[i] <= within_m else None
+class Nearest:
+    """The item (dict with lat/lon) nearest to a point within `within_m`, over items read once."""
+
+    def __init__(self, items, within_m):
+        self.items, self.within_m = items, within_m
+        self.lat, self.lon = np.array([x["lat"] for x in items]), np.array([x["lon"] for x in items])
+
+    def __call__(self, p):
+        if not self.items:
+            return None
+        dist = distances_m(p["lat"], p["lon"], self.lat, self.lon)
+        i = int(np.argmin(dist))
+        return self.items[i] if dist[i] <= self.within_m else None
+
+
+def _reach_m(stops):
+    """How far vehicles or stations serving these stops may be from where the stops were searched."""
+    return max((s["metres"] for s in stops), default=0.0) + NEAR_STOP_M
 
 
 def _booking(pid, vehicle_id=None, station_id=None, end_station_id=None):
@@ -121,10 +132,10 @@ def scooter_egress(req, d, engine, g):
     """From a stop walk to a scooter next to it, ride to the destination (or the nearest point where parking
     is allowed), walk on."""
     stops = engine.stops_near(*req.destination, RIDE_M["scooter"], CANDIDATE_STOPS)
-    vehicles = provider_selectors.vehicles_near(*req.destination, RIDE_M["scooter"] + NEAR_STOP_M, kind="scooter")
+    nearest = Nearest(provider_selectors.vehicles_near(*req.destination, _reach_m(stops), kind="scooter"), NEAR_STOP_M)
     table, picked, trees = [], {}, {}
     for stop in stops:
-        v = _nearest(vehicles, stop, NEAR_STOP_M)
+        v = nearest(stop)
         if v is None:
             continue
         key = (v["provider_id"], v.get("vehicle_type"))
@@ -167,14 +178,15 @@ def city_bike_access(req, o, engine, g):
     if not pick:
         return None
     a = pick[0]
-    docks = [s for s in _fresh_stations(a, RIDE_M["city_bike"] + NEAR_STOP_M, min_docks=1)
-             if s["provider_id"] == a["provider_id"] and s["station_id"] != a["station_id"]]
+    stops = engine.stops_near(a["lat"], a["lon"], RIDE_M["city_bike"], CANDIDATE_STOPS)
+    nearest = Nearest([s for s in _fresh_stations(a, _reach_m(stops), min_docks=1)
+                       if s["provider_id"] == a["provider_id"] and s["station_id"] != a["station_id"]], NEAR_STOP_M)
     sa = _station_point(a)
     tree = _tree(g, "city_bike", sa, RIDE_M["city_bike"])
     table, drops = [], {}
     walk_s = _walk_s(_ll(o), _ll(a), req.walk_speed_mps)
-    for stop in engine.stops_near(a["lat"], a["lon"], RIDE_M["city_bike"], CANDIDATE_STOPS):
-        b = _nearest(docks, stop, NEAR_STOP_M)
+    for stop in stops:
+        b = nearest(stop)
         metres = _metres(tree, "city_bike", sa, _station_point(b)) if b is not None else None
         if metres is None or metres > RIDE_M["city_bike"]:
             continue
@@ -198,13 +210,14 @@ def city_bike_egress(req, d, engine, g):
     if not drop:
         return None
     b = drop[0]
-    bikes = [s for s in _fresh_stations(d, RIDE_M["city_bike"] + NEAR_STOP_M, min_bikes=1)
-             if s["provider_id"] == b["provider_id"] and s["station_id"] != b["station_id"]]
+    stops = engine.stops_near(*req.destination, RIDE_M["city_bike"], CANDIDATE_STOPS)
+    nearest = Nearest([s for s in _fresh_stations(d, _reach_m(stops), min_bikes=1)
+                       if s["provider_id"] == b["provider_id"] and s["station_id"] != b["station_id"]], NEAR_STOP_M)
     sb = _station_point(b)
     tree = _tree(g, "city_bike", sb, RIDE_M["city_bike"], reverse=True)
     table, picks = [], {}
-    for stop in engine.stops_near(*req.destination, RIDE_M["city_bike"], CANDIDATE_STOPS):
-        a = _nearest(bikes, stop, NEAR_STOP_M)
+    for stop in stops:
+        a = nearest(stop)
         metres = _metres(tree, "city_bike", _station_point(a), sb) if a is not None else None
         if metres is None or metres > RIDE_M["city_bike"]:
             continue
