@@ -211,3 +211,16 @@ def test_new_added_trip_is_routed_and_changes_to_a_scheduled_one(transfer_net, r
     assert (extra["start_time"], extra["end_time"]) == ("2024-03-06T07:58:00+02:00", "2024-03-06T08:06:00+02:00")
     assert extra["route_short_name"] == "10" and extra["realtime"] is True
     assert best["end_time"] == "2024-03-06T08:25:00+02:00"
+
+
+def test_change_onto_a_late_vehicle_whose_schedule_has_passed(transfer_net, resident_client):
+    """X-0800 is 10 min late (B at 08:20) and Y-0815 8 min late (B at 08:23): the change at B, 3 min, is kept
+    though Y-0815's scheduled time has passed: arrival at C 08:33 (on the schedule: Y-0835, 08:45)."""
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]),
+             trip_update(2, trip_id="Y-0815", start_date=DAY, stops=[(1, None, 480, 480, None)]))
+    best = transit(plan(resident_client, "A", "C", departure="2024-03-06T08:05:00+02:00"))[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0815"]
+    y = rides(best)[1]
+    assert y["start"] == {"scheduled_time": "2024-03-06T08:15:00+02:00",
+                          "estimated": {"time": "2024-03-06T08:23:00+02:00", "delay_s": 480}}
+    assert best["end_time"] == "2024-03-06T08:33:00+02:00"

@@ -18,8 +18,9 @@ At most 1 + MAX_REPAIRS searches for the request's first departure time of a ser
 later searches (the next-departure alternatives, the arrive-by probes) drop what real time breaks and search again
 only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
 searched again: a replacement found without its trips would arrive no earlier on the schedule. Trips ruled out
-stay out of the request's later searches. Known gap: a change onto such a vehicle later in
-the journey (after a first ride) is not found; the search boards it only at times its schedule allows.
+stay out of the request's later searches. A change onto a late or ADDED vehicle after a
+ride (its schedule says it has left) is found when that vehicle then reaches the destination (`late_changes`); not
+when the journey would change again after it.
 """
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class RealtimeSearch:
                     broken.append(f)
                     continue
                 out.append(g)
+                out += realtime_rides.late_changes(self._rides(rt, day), g, egr, self._change_s, base_ex | excluded)
                 if g[0] > f[0]:
                     late |= {leg[1] for leg in g[3] if leg[0] == "ride" and leg[6]["rt"]["delay_s"] > 0}
             # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search

@@ -9,8 +9,9 @@ continues from there in one multi-source search, and the journey found from such
 A ride straight to the destination is a journey of its own (`direct`). The first ride being exact, a delay of it
 no longer breaks the change after it (no repair search). Indexes: per service day and real-time document the late
 and ADDED rides by stop (`RideIndex`), per network the patterns' trips by stop (`PatternTimetable`).
-Not covered: boarding such a ride after a first one (a change onto a late vehicle), and the previous service day's
-trips running past midnight.
+A change onto a late or ADDED vehicle after a ride is found when that vehicle reaches the destination
+(`late_changes`). Not covered: such a vehicle in the middle of a journey with further changes after it, and the
+previous service day's trips running past midnight.
 """
 from __future__ import annotations
 
@@ -235,3 +236,24 @@ class PatternTimetable:
                     rows.sort()
             self._at = at
         return self._at.get(stop, {})
+
+
+def late_changes(index: RideIndex, journey: tuple, egr: dict, change_s, excluded) -> list[tuple]:
+    """Journeys that change from one of `journey`'s rides to a late or ADDED vehicle at its alighting stop (one the
+    schedule says has left, still to come by real time) and ride it to an egress stop, when that arrives earlier."""
+    door_arrival, _, door_departure, legs = journey
+    out = []
+    for n, ride_leg in enumerate(legs[:-1]):
+        if ride_leg[0] != "ride":
+            continue
+        stop, ready = ride_leg[4], ride_leg[5] + change_s(ride_leg[4])
+        rides = sum(1 for x in legs[:n + 1] if x[0] == "ride") + 1
+        for ride, i in index.boardable(stop, ready):
+            if _excluded(ride, excluded):
+                continue
+            stops, est_arr, skipped = ride[1], ride[4], ride[6]
+            best = min(((est_arr[k] + egr[stops[k]][0], k) for k in range(i + 1, len(stops))
+                        if stops[k] in egr and k not in skipped), default=None)
+            if best is not None and best[0] < door_arrival:
+                out.append((best[0], rides, door_departure, [*legs[:n + 1], leg(ride, i, best[1])]))
+    return out
