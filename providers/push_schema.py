@@ -11,8 +11,11 @@ MAX_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z as POSIX seconds
 
 # PostgreSQL text can't hold NUL: refused here as a schema error, not a 500 at save
 _NO_NUL = r"^[^\x00]*$"
+# Whitespace spelled out: `\s` differs between regex engines (Python's includes \x1c-\x1f, ECMA-262's and
+# Rust's do not), and clients must read the pattern as the server does.
+_SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _ID = {"type": "string", "minLength": 1, "maxLength": 100,
-       "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}  # not only whitespace, no NUL
+       "pattern": rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"}  # not only whitespace, no NUL
 _LAT = {"type": "number", "minimum": -90, "maximum": 90}
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}

@@ -2,6 +2,7 @@
 import base64
 import binascii
 import json
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 
 from maas.api import parsers
 from maas.api.errors import ApiError
-from maas.api.schema import EnvelopeAPIView
+from maas.api.schema import EnvelopeAPIView, refusals
 from providers import push, push_schema, selectors, services
 from providers.api_shapes import PushResultSerializer, StationListSerializer, VehicleListSerializer
 from providers.models import Provider
@@ -58,7 +59,10 @@ class AvailabilityPushView(EnvelopeAPIView):
 
     @extend_schema(request={"application/json": push_schema.openapi_request_schema(
                        int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))},
-                   responses={200: PushResultSerializer},
+                   responses={200: PushResultSerializer, 400: refusals(
+                       "schema_error: the body does not match this schema; what a schema cannot say: duplicate_id "
+                       "(an id twice in one list), unknown_station (a station without lat/lon that the current "
+                       "snapshot does not know), last_updated_in_future.")},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
@@ -81,11 +85,21 @@ class AvailabilityPushView(EnvelopeAPIView):
                          "last_updated": snap.last_updated.isoformat(), "stale": result.stale})
 
 
+# ?near=lat,lon in decimal degrees: _NEAR_FORMAT, then the range (-90..90, -180..180). NEAR_PATTERN (the
+# schema's) says both at once, so a request matches it exactly when _near accepts it.
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+_NEAR_FORMAT = rf"^ *({_NUMBER}) *, *({_NUMBER}) *$"
+_LAT = r"-?0*(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LON = r"-?0*(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+NEAR_PATTERN = rf"^ *{_LAT} *, *{_LON} *$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*=*$"  # urlsafe base64, as next_cursor gives it
+
+
 def _near(request):
-    try:
-        lat, lon = (float(x) for x in request.query_params.get("near", "").split(","))
-    except ValueError:
+    match = re.fullmatch(_NEAR_FORMAT, request.query_params.get("near", ""))
+    if match is None:
         raise ApiError(_("near must be 'lat,lon'."), code="invalid_near", details={"field": "near"})
+    lat, lon = float(match[1]), float(match[2])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ApiError(_("near is out of range."), code="invalid_near", details={"field": "near"})
     try:
@@ -117,6 +131,8 @@ def _page(request):
     if not raw:
         return limit, None
     try:
+        if not re.fullmatch(CURSOR_PATTERN, raw):
+            raise ValueError(raw)
         d, provider_id, item_id = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
         after = (float(d), int(provider_id), str(item_id))
     except (ValueError, TypeError, binascii.Error):
@@ -145,16 +161,19 @@ def _with_freshness(items):
     return items, list(fresh.values())
 
 
+CURSOR_REFUSAL = refusals("invalid_cursor: a cursor this API did not return (one of the pattern's form that "
+                          "decodes to no position); invalid_near, invalid_radius, invalid_kind, invalid_limit.")
 NEAR_PARAMS = [
-    OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 degrees)",
-                     pattern=r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"),
+    OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 decimal degrees, -90..90, -180..180)",
+                     pattern=NEAR_PATTERN),
     OpenApiParameter("radius", {"type": "integer", "minimum": 1,
                                 "maximum": int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))},
                      description="metres, default 500"),
     OpenApiParameter("kind", str, enum=Provider.Kind.values, description="provider kind"),
     OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 500},
                      description="results per page, nearest first (default 50)"),
-    OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
+    OpenApiParameter("cursor", str, pattern=CURSOR_PATTERN,
+                     description="next_cursor of the previous page (another value: 400 invalid_cursor)"),
 ]
 
 
@@ -163,7 +182,7 @@ class VehicleListView(EnvelopeAPIView):
 
     Vehicles of stale providers are listed with "stale": true (not bookable); stale_providers names them."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer, 400: CURSOR_REFUSAL})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)
@@ -174,7 +193,7 @@ class VehicleListView(EnvelopeAPIView):
 class StationListView(EnvelopeAPIView):
     """GET /stations?near=lat,lon&radius=m[&kind=bike_share&limit=&cursor=] — stations, nearest first."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer, 400: CURSOR_REFUSAL})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)
