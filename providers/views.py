@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 
-from maas.api import parsers
+from maas.api import parsers, query
 from maas.api.errors import ApiError
 from maas.api.schema import EnvelopeAPIView, refusals
 from providers import push, push_schema, selectors, services
@@ -85,23 +85,15 @@ class AvailabilityPushView(EnvelopeAPIView):
                          "last_updated": snap.last_updated.isoformat(), "stale": result.stale})
 
 
-# ?near=lat,lon in decimal degrees: _NEAR_FORMAT, then the range (-90..90, -180..180). NEAR_PATTERN (the
-# schema's) says both at once, so a request matches it exactly when _near accepts it.
-_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
-_NEAR_FORMAT = rf"^ *({_NUMBER}) *, *({_NUMBER}) *$"
-_LAT = r"-?0*(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
-_LON = r"-?0*(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
-NEAR_PATTERN = rf"^ *{_LAT} *, *{_LON} *$"
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]*=*$"  # urlsafe base64, as next_cursor gives it
 
 
 def _near(request):
-    match = re.fullmatch(_NEAR_FORMAT, request.query_params.get("near", ""))
-    if match is None:
-        raise ApiError(_("near must be 'lat,lon'."), code="invalid_near", details={"field": "near"})
-    lat, lon = float(match[1]), float(match[2])
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ApiError(_("near is out of range."), code="invalid_near", details={"field": "near"})
+    try:
+        lat, lon = query.near(request.query_params.get("near"))
+    except ValueError as exc:
+        message = _("near is out of range.") if exc.args == ("range",) else _("near must be 'lat,lon'.")
+        raise ApiError(message, code="invalid_near", details={"field": "near"})
     try:
         radius = int(request.query_params.get("radius", 500))
     except ValueError:
@@ -165,7 +157,7 @@ CURSOR_REFUSAL = refusals("invalid_cursor: a cursor this API did not return (one
                           "decodes to no position); invalid_near, invalid_radius, invalid_kind, invalid_limit.")
 NEAR_PARAMS = [
     OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 decimal degrees, -90..90, -180..180)",
-                     pattern=NEAR_PATTERN),
+                     pattern=query.NEAR_PATTERN),
     OpenApiParameter("radius", {"type": "integer", "minimum": 1,
                                 "maximum": int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))},
                      description="metres, default 500"),

@@ -90,7 +90,8 @@ class ExportView(EnvelopeAPIView):
 class HouseholdView(EnvelopeAPIView):
     """POST {"code"} joins a household with a one-time code; DELETE leaves it."""
 
-    @extend_schema(request=JoinHouseholdSerializer, responses=ResidentSerializer)
+    @extend_schema(request=JoinHouseholdSerializer, responses={200: ResidentSerializer, 400: refusals(
+        "invalid_join_code: the code is not one a household member created, or it was used already.")})
     def post(self, request):
         code = valid(JoinHouseholdSerializer, request.data)["code"]
         resident = households.join_household(services.resident_for(request.user), code)

@@ -197,3 +197,40 @@ def test_idempotency_key_is_printable_ascii_as_documented(schema):
         assert not _agree(header["pattern"], key)
         with pytest.raises(ApiError):
             idempotency.check_key(key)
+
+
+# --- timetable and real-time parameters ------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, code", [
+    ("/api/v1/alerts?lang=xx", "unsupported_language"),  # was 200 in Finnish
+    ("/api/v1/alerts?lang=", "unsupported_language"),
+    ("/api/v1/alerts?route=%EF%BB%BF", "invalid_id"),  # U+FEFF: str.strip() keeps it, ECMA's \s does not
+    ("/api/v1/transit/vehicles?trip=hsl:1&radius=0", "invalid_radius"),  # radius was ignored with trip
+    ("/api/v1/transit/vehicles?near=1e1,2", "invalid_near"),  # float() took it, the pattern does not
+    ("/api/v1/stops?q=ab&radius=0", "invalid_radius"),  # radius was ignored with q
+    ("/api/v1/stops?q=a%EF%BB%BF", "invalid_q"),
+    ("/api/v1/stops?near=1e1,2", "invalid_near"),
+    ("/api/v1/stops?q=ab&limit=", "invalid_limit"),  # "" was the default
+    ("/api/v1/stops/X/departures?limit=", "invalid_limit"),
+])
+def test_parameters_the_schema_refuses_are_refused(resident_client, path, code):
+    assert_envelope(resident_client.get(path, HTTP_ACCEPT_LANGUAGE="en"), 400, code)
+
+
+def test_timetable_and_realtime_parameters_are_constrained(schema):
+    from maas.api import query
+
+    def params(path):
+        return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+    assert params("/api/v1/alerts")["route"] == {"type": "string", "maxLength": 200,
+                                                 "pattern": query.VISIBLE_PATTERN}
+    assert params("/api/v1/transit/vehicles")["near"]["pattern"] == query.NEAR_PATTERN
+    stops = params("/api/v1/stops")
+    assert stops["near"]["pattern"] == query.NEAR_PATTERN and stops["q"]["pattern"] == query.TWO_VISIBLE_PATTERN
+    assert (stops["radius"]["minimum"], stops["radius"]["maximum"], stops["limit"]["maximum"]) == (1, 5000, 100)
+    departures = params("/api/v1/stops/{stop_id}/departures")
+    assert departures["limit"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert departures["time"]["format"] == "date-time"
+    assert [_agree(query.TWO_VISIBLE_PATTERN, q) for q in ("ab", " a ", "a\ufeff", "a b", "a\x00b")] == \
+        [True, False, False, True, False]
