@@ -17,7 +17,8 @@ REQUEST_MODES = tuple(sorted(MODES))
 
 class ItineraryPlaceSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Stop name in the request's language, or Origin/Destination.")
-    stop_id = serializers.CharField(allow_null=True, help_text="GTFS stop id when the place is a stop.")
+    stop_id = serializers.CharField(allow_null=True, help_text="The stop's feed-qualified id `FEED:ID` (e.g. "
+                                    "`hsl:1100602`) when the place is a stop.")
     lat = serializers.FloatField()
     lon = serializers.FloatField()
 
@@ -43,7 +44,7 @@ class StreetStepSerializer(serializers.Serializer):
 class IntermediateStopSerializer(serializers.Serializer):
     """A stop a transit leg passes between boarding and alighting (scheduled times)."""
 
-    stop_id = serializers.CharField()
+    stop_id = serializers.CharField(help_text="Feed-qualified, `FEED:ID`.")
     name = serializers.CharField(help_text="In the request's language.")
     lat = serializers.FloatField()
     lon = serializers.FloatField()
@@ -75,10 +76,10 @@ class LegTimeSerializer(serializers.Serializer):
 class LegSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=LEG_MODES)
     transit = serializers.BooleanField(help_text="True for scheduled public transport.")
-    route_id = serializers.CharField(allow_null=True)
+    route_id = serializers.CharField(allow_null=True, help_text="Feed-qualified, `FEED:ID` (e.g. `hsl:31M1`).")
     route_short_name = serializers.CharField(allow_null=True)
     route_color = serializers.CharField(allow_null=True, help_text="#RRGGBB")
-    trip_id = serializers.CharField(allow_null=True)
+    trip_id = serializers.CharField(allow_null=True, help_text="Feed-qualified, `FEED:ID` (embedded engine).")
     headsign = serializers.CharField(required=False, allow_null=True)
     intermediate_stops = IntermediateStopSerializer(
         many=True, required=False, allow_null=True,
@@ -180,7 +181,8 @@ PLAN_ERRORS = {
         "Request shape: `invalid_coordinates`, `invalid_time`, `invalid_modes`, `invalid_wheelchair`, "
         "`invalid_max_walk_m`, `unsupported_language`, `invalid_num_itineraries`, `invalid_body`; routing: "
         "`unknown_mode` (details.allowed), `no_modes`, `time_required` (give exactly one of departure and "
-        "arrival), `same_origin_destination`, `unknown_stop`, `outside_network_area` (details.bbox), "
+        "arrival), `same_origin_destination`, `unknown_stop`, `ambiguous_stop_id` (a bare stop id several active "
+        "feeds have: details.candidates, give one as `FEED:ID`), `outside_network_area` (details.bbox), "
         "`outside_service_dates` (details.service_start/service_end), `no_service_on_date`, "
         "`time_out_of_range`, `no_itinerary_within_limits` (details.max_walk_m, required_max_walk_m).")),
     503: OpenApiResponse(ErrorEnvelopeSerializer, description=(

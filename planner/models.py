@@ -167,8 +167,9 @@ class Trip(models.Model):
 class StopTime(models.Model):
     """arrival_s/departure_s: seconds since service-day midnight (noon minus 12 h), may exceed 86400."""
 
+    # PostgreSQL: one partition per feed version (planner.gtfs.partitions), so no index on feed either.
     feed = models.ForeignKey(FeedVersion, on_delete=models.DO_NOTHING, related_name="stop_times",
-                             db_constraint=False)
+                             db_constraint=False, db_index=False)
     trip = models.ForeignKey(Trip, on_delete=models.DO_NOTHING, related_name="stop_times",
                              db_constraint=False, db_index=False)
     # Departure boards read by (stop, departure_s): that index is the only one besides the primary key.

@@ -28,23 +28,23 @@ def stop_location(feed: FeedVersion, stop_id: str) -> tuple[float, float] | None
 
 
 def pois(category: str, origin: tuple[float, float], radius_m: float = 3000) -> list[dict] | None:
-    """Accessibility destinations of a category near `origin`: "stops" (the active feed's stops) or
-    "schools"/"health"/"shops" (OSM POIs extracted with the routing network). None for an unknown category.
+    """Accessibility destinations of a category near `origin`: "stops" (the active feeds' stops, ids `FEED:ID`)
+    or "schools"/"health"/"shops" (OSM POIs extracted with the routing network). None for an unknown category.
     """
     import json
 
     from planner.engines.embedded.artifacts import artifact_paths, pois_path
     from planner.engines.embedded.pois import POI_CATEGORIES
+    from planner.timetable.feeds import active_feeds, qualify
 
-    feed = active_feed()
+    feeds = list(active_feeds().values())
     if category == "stops":
-        if feed is None:
-            return []
-        rows = Stop.objects.filter(feed=feed, location_type=0, lat__isnull=False).values_list(
-            "stop_id", "name", "lat", "lon")
-        found = [{"id": sid, "name": name, "category": "stops", "lat": lat, "lon": lon} for sid, name, lat, lon in rows]
+        rows = Stop.objects.filter(feed__in=feeds, location_type=0, lat__isnull=False).values_list(
+            "feed__name", "stop_id", "name", "lat", "lon")
+        found = [{"id": qualify(feed, sid), "name": name, "category": "stops", "lat": lat, "lon": lon}
+                 for feed, sid, name, lat, lon in rows]
     elif category in POI_CATEGORIES:
-        path = pois_path(artifact_paths(feed)[0]) if feed else None
+        path = pois_path(artifact_paths(feeds)[0]) if feeds else None
         found = [p for p in json.loads(path.read_text()) if p["category"] == category] if path and path.exists() else []
     else:
         return None

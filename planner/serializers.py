@@ -76,7 +76,7 @@ class ModeField(serializers.CharField):
 
 
 class PointSerializer(StrictStringsMixin, serializers.Serializer):
-    """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}."""
+    """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}: `FEED:ID`, or a bare id that one active feed has."""
 
     openapi_extra = requires_any(["lat", "lon"], ["stop_id"])
 

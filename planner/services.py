@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
+from planner.gtfs import partitions
 from planner.models import FeedVersion, OsmNetwork, Shape, StopTime
 
 
@@ -23,9 +24,18 @@ def activate_feed(feed_version: FeedVersion) -> FeedVersion:
 
 
 @transaction.atomic
+def deactivate_feed(feed_version: FeedVersion) -> FeedVersion:
+    """Take `feed_version` out of service (its feed then has no active version); the other feeds stay as they are."""
+    FeedVersion.objects.filter(pk=feed_version.pk).update(is_active=False)
+    feed_version.is_active = False
+    return feed_version
+
+
+@transaction.atomic
 def delete_feed_version(feed_version: FeedVersion) -> None:
     """Delete a version and all its rows (stop_times/shapes have no DB cascade: they are bulk-loaded)."""
     StopTime.objects.filter(feed=feed_version)._raw_delete(connection.alias)
+    partitions.drop(feed_version.pk)
     Shape.objects.filter(feed=feed_version)._raw_delete(connection.alias)
     feed_version.trips.all()._raw_delete(connection.alias)
     feed_version.delete()

@@ -45,16 +45,41 @@ def _nothing_fresh(kind):
     return "stale_provider_data" if provider_selectors.stale_providers(kind) else "no_vehicles_nearby"
 
 
-def _end_point(provider_id, vehicle_type, d, g):
-    """Where the ride may end: the destination, else the nearest street point within END_SEARCH_M (on street
-    graph `g`, None without one) allowed by the provider's geofencing; None when there is none."""
-    if provider_selectors.parking_allowed_at(provider_id, d["lat"], d["lon"], vehicle_type_id=vehicle_type):
+def end_point(allowed, d, g):
+    """Where a ride may end: point d, else the nearest street point within END_SEARCH_M (on street graph
+    `g`, None without one) where `allowed(lat, lon)` (providers' parking_checker); None when there is none."""
+    if allowed(d["lat"], d["lon"]):
         return d
     candidates = g.nodes_near("bike", d["lat"], d["lon"], END_SEARCH_M, k=256) if g is not None else []
     for lat, lon, _metres in candidates[::4]:
-        if provider_selectors.parking_allowed_at(provider_id, lat, lon, vehicle_type_id=vehicle_type):
+        if allowed(lat, lon):
             return street.point(_("Scooter parking"), lat, lon)
     return None
+
+
+class _RidesTo:
+    """Scooter paths from any vehicle to one end point: one reversed street search shared by every vehicle
+    tried (bounded near the straight line first, wide only when a vehicle is not reached that way)."""
+
+    def __init__(self, g, end, zones, far_m):
+        self.g, self.end, self.zones = g, end, zones
+        self.bounds = [max(800.0, 2 * far_m + 400)]
+        if self.bounds[0] < max(3000.0, 4 * far_m):
+            self.bounds.append(max(3000.0, 4 * far_m))
+        self.trees = []
+
+    def path(self, v):
+        """routed()'s answer for a ride from vehicle v to the end, or None when no street path avoids the zones."""
+        for i, bound in enumerate(self.bounds):
+            if i == len(self.trees):
+                self.trees.append(self.g.tree("bike", (self.end["lat"], self.end["lon"]), bound, avoid=self.zones,
+                                              reverse=True))
+            if self.trees[i] is None:
+                return None
+            found = self.trees[i].path(v["lat"], v["lon"])
+            if found is not None:
+                return street_legs.drawn("scooter", found, self.g)
+        return None
 
 
 def scooter_chain(origin, destination, o, d):
@@ -66,11 +91,15 @@ def scooter_chain(origin, destination, o, d):
     reason = "no_vehicles_nearby"
     speed = street.PROFILES["scooter"][1]
     g = street_legs.graph()
-    ends = {}  # (provider, vehicle type) -> where its rides may end near the destination
+    ends, rides = {}, {}  # (provider, vehicle type) -> where its rides may end near the destination, paths there
     for v in vehicles[:MAX_VEHICLES_TRIED]:
         pid, vtype = v["provider_id"], v.get("vehicle_type")
         if (pid, vtype) not in ends:
-            ends[pid, vtype] = _end_point(pid, vtype, d, g)
+            ends[pid, vtype] = end_point(provider_selectors.parking_checker(pid, vehicle_type_id=vtype), d, g)
+            if g is not None and ends[pid, vtype] is not None:
+                far = street.crow_m(origin, (ends[pid, vtype]["lat"], ends[pid, vtype]["lon"])) + SHARED_RADIUS_M
+                rides[pid, vtype] = _RidesTo(g, ends[pid, vtype], provider_selectors.no_ride_through_zones(pid, vtype),
+                                             far)
         end = ends[pid, vtype]
         if end is None:
             reason = "destination_in_no_parking_zone"
@@ -78,8 +107,7 @@ def scooter_chain(origin, destination, o, d):
         sv = street.point(_("Scooter"), v["lat"], v["lon"])
         routing = {}
         if g is not None:
-            path = street_legs.routed("scooter", sv, end,
-                                      avoid=provider_selectors.no_ride_through_zones(pid, vtype))
+            path = rides[pid, vtype].path(sv)
             if path is None:
                 reason = "no_route_outside_restricted_zones"
                 continue

@@ -4,12 +4,14 @@ from celery import shared_task
 
 @shared_task(name="planner.build_network")
 def build_network(feed_version_id=None, force=False, use_osm=True):
-    """Build the embedded engine's network for a feed version (default: the active one); returns stats."""
-    from planner.engines.embedded.build import build_for_feed
+    """Build the embedded engine's network over the active feeds (with a feed version in place of its feed's
+    active one when given); returns stats."""
+    from planner.engines.embedded.build import build_for_feeds, build_with
     from planner.models import FeedVersion
 
-    feed = FeedVersion.objects.get(pk=feed_version_id) if feed_version_id else None
-    return build_for_feed(feed, force=force, use_osm=use_osm)
+    if feed_version_id:
+        return build_with(FeedVersion.objects.get(pk=feed_version_id), force=force, use_osm=use_osm)
+    return build_for_feeds(force=force, use_osm=use_osm)
 
 
 @shared_task(name="planner.refresh_feeds")

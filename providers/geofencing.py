@@ -42,17 +42,35 @@ class RideCheck:
         return int(round(secs))
 
 
-def _zones(provider_id, now):
-    provider = Provider.objects.filter(pk=provider_id).first()
+_SNAPSHOT_ZONES: dict = {}  # (snapshot id, created_at) -> [(zone, shapely geometry)]: a snapshot never changes
+
+
+def current_zones(provider_id):
+    """(current snapshot or None, [(zone, shapely geometry)] in feed order) of a provider; the zones of a
+    snapshot are read and parsed once per process (a sync writes a new snapshot, never changes one)."""
+    from shapely.geometry import shape
+
+    provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
     if provider is None or provider.current_snapshot_id is None:
-        return []
-    return [z for z in GeofencingZone.objects.filter(snapshot_id=provider.current_snapshot_id).order_by("position")
-            if zone_active(z, now)]
+        return None, []
+    snapshot = provider.current_snapshot
+    key = (snapshot.pk, snapshot.created_at)
+    if key not in _SNAPSHOT_ZONES:
+        if len(_SNAPSHOT_ZONES) >= 32:
+            _SNAPSHOT_ZONES.clear()
+        _SNAPSHOT_ZONES[key] = [(z, shape(z.geometry))
+                                for z in GeofencingZone.objects.filter(snapshot_id=snapshot.pk).order_by("position")]
+    return snapshot, _SNAPSHOT_ZONES[key]
+
+
+def _zones(provider_id, now):
+    """[(zone, geometry)] of the provider's current zones active at `now`."""
+    return [(z, g) for z, g in current_zones(provider_id)[1] if zone_active(z, now)]
 
 
 def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> RideCheck:
     """Check a ride along [(lon, lat)] against the provider's zones (first zone with a rule for the type wins)."""
-    from shapely.geometry import LineString, shape
+    from shapely.geometry import LineString
 
     now = now or timezone.now()
     check = RideCheck()
@@ -62,11 +80,10 @@ def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> Ride
     total_deg = line.length
     total_m = _length_m(coordinates)
     claimed = None  # parts of the line already decided by an earlier zone
-    for zone in _zones(provider_id, now):
+    for zone, area in _zones(provider_id, now):
         rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
         if not rules:
             continue
-        area = shape(zone.geometry)
         if not area.intersects(line):
             continue
         inside = area.intersection(line)
@@ -90,8 +107,6 @@ def _length_m(coordinates):
 
 def no_ride_through_zones(provider_id, vehicle_type_id=None, now=None) -> list:
     """Shapely geometries of the provider's active zones a ride of this vehicle type may not enter."""
-    from shapely.geometry import shape
-
     now = now or timezone.now()
-    return [shape(z.geometry) for z in _zones(provider_id, now)
+    return [g for z, g in _zones(provider_id, now)
             if any(r.get("ride_through_allowed") is False for r in z.rules if rule_applies(r, vehicle_type_id))]

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from maas.geo import covers
 from providers.freshness import is_stale
-from providers.geofencing import rule_applies, zone_active
+from providers.geofencing import current_zones, rule_applies, zone_active
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
@@ -53,6 +53,32 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
             return all(_end_allowed(r) for r in rules)
     rules = [r for r in provider.current_snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
     return all(_end_allowed(r) for r in rules) if rules else True
+
+
+def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
+    """parking_allowed_at for many points: a function (lat, lon) -> bool over the provider's zones read once."""
+    from shapely import prepared
+    from shapely.geometry import Point
+
+    snapshot, current = current_zones(provider_id)
+    if snapshot is None:
+        return lambda lat, lon: True
+    now = now or timezone.now()
+    zones = []  # (bbox, prepared geometry, whether the type may end a ride there), feed order
+    for zone, geometry in current:
+        rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
+        if zone_active(zone, now) and rules:
+            zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon), prepared.prep(geometry),
+                          all(_end_allowed(r) for r in rules)))
+    rules = [r for r in snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
+    default = all(_end_allowed(r) for r in rules) if rules else True
+
+    def allowed(lat, lon) -> bool:
+        for (lat0, lon0, lat1, lon1), geometry, ok in zones:
+            if lat0 <= lat <= lat1 and lon0 <= lon <= lon1 and geometry.covers(Point(lon, lat)):
+                return ok
+        return default
+    return allowed
 
 
 def vehicle_available(provider_id, vehicle_id) -> bool:

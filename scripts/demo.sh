@@ -21,6 +21,12 @@ if [ -z "${STRIPE_API_KEY:-}" ]; then
   trap 'kill $LOCALSTRIPE_PID 2>/dev/null || true' EXIT
 fi
 
+# The demo taxi provider's TOMP API (fixtures/providers/taxi/kalasatama-taxi.json): a synthesized loopback operator.
+log "starting the demo taxi operator (TOMP) on 127.0.0.1:8421"
+"$VENV/bin/python" scripts/tomp_loopback.py 8421 >"$ROOT/var/tomp-taxi.log" 2>&1 &
+TOMP_PID=$!
+trap 'kill ${LOCALSTRIPE_PID:-} $TOMP_PID 2>/dev/null || true' EXIT
+
 log "migrating"
 "$VENV/bin/python" manage.py migrate --noinput
 log "loading the Kalasatama fixtures"

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maas.advisory import advisory_lock_id
 from maas.api.errors import ApiError, Conflict
 from maas.bookings import config, payments, provider_flow
-from maas.bookings.idempotency import advisory_lock_id
 from maas.bookings.models import Booking
 from maas.bookings.serializers import LEG_MODES
 from maas.bookings.states import HOLDING

@@ -21,6 +21,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maas.advisory import advisory_lock_id
 from maas.api.errors import ApiError, Conflict
 from maas.bookings.models import IdempotencyRecord
 
@@ -64,12 +65,6 @@ def check_key(key):
     if not re.fullmatch(KEY_PATTERN, key):
         raise ApiError(_("The Idempotency-Key header must be printable text."), code="idempotency_key_invalid")
     return key
-
-
-def advisory_lock_id(*parts) -> int:
-    """A PostgreSQL advisory lock id (signed 64-bit) named by `parts`, e.g. ("bookings:station", 3, "s1")."""
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def lock_id(user, key):

@@ -49,6 +49,10 @@ class PlanRequest:
     num_itineraries: int = 3
     origin_stop_id: str | None = None
     destination_stop_id: str | None = None
+    # Stops reached from the origin / left for the destination otherwise than on foot (a shared vehicle, a
+    # taxi): ((stop_id, seconds, metres), ...) of RoutingEngine.stops_near's stops, instead of the walks.
+    access: tuple = ()
+    egress: tuple = ()
 
 
 class RoutingEngine(abc.ABC):
@@ -76,10 +80,20 @@ class RoutingEngine(abc.ABC):
         origins/destinations: [{"id": str, "lat": float, "lon": float}, ...].
         """
 
+    def stops_near(self, lat, lon, radius_m, limit=64) -> list[dict]:
+        """[{"stop_id", "lat", "lon", "metres"}] of served stops within radius_m (straight line), nearest
+        first: the stops a PlanRequest's access/egress may name. Empty when the engine cannot take them."""
+        return []
+
     def coverage(self) -> dict | None:
         """What the loaded network serves, for request validation, or None if unknown:
         {"bbox": (min_lat, min_lon, max_lat, max_lon), "service_start": date, "service_end": date,
          "has_service": callable(date) -> bool}. May raise EngineUnavailable."""
+        return None
+
+    def preload(self) -> str | None:
+        """Load now what every request needs (a server's master process calls this before forking its
+        workers, see maas/prefork.py); returns what was loaded, or None (nothing to load, or not yet)."""
         return None
 
 

@@ -117,6 +117,7 @@ def describe(path: Path, exc: BaseException) -> list[Issue]:
     context = getattr(diag, "context", None) or ""
     match = _COPY_CONTEXT.search(context)
     db_table = match.group(1) if match else getattr(diag, "table_name", None)
+    db_table = re.sub(r"^(planner_stoptime)_f\d+$", r"\1", db_table or "")  # a partition being loaded
     if db_table in TABLES:
         table, fields = TABLES[db_table]
         file = f"{table}.txt"

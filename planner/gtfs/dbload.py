@@ -65,9 +65,10 @@ def service_range(tables: dict):
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
-def copy_rows(model, columns: list[str], frames, total: int, progress: bool):
-    """Bulk-load DataFrame chunks (columns in `columns` order) into `model`'s table."""
-    table = model._meta.db_table
+def copy_rows(model, columns: list[str], frames, total: int, progress: bool, table: str | None = None):
+    """Bulk-load DataFrame chunks (columns in `columns` order) into `model`'s table (or `table`, one of the
+    same columns: a partition being loaded)."""
+    table = table or model._meta.db_table
     bar = tqdm(total=total, desc=f"load {model._meta.model_name}", unit="rows", disable=not progress,
                mininterval=1.0)
     if connection.vendor == "postgresql":
@@ -97,7 +98,7 @@ def copy_rows(model, columns: list[str], frames, total: int, progress: bool):
 
 def copy_column(kind: str, series: pd.Series):
     nulls = series.isna().to_numpy()
-    if kind == "text":
+    if kind in ("text", "jsonb"):
         return kind, series.to_numpy(dtype=object), nulls
     if kind == "float8":
         return kind, pd.to_numeric(series).to_numpy(dtype=float, na_value=0.0), nulls
@@ -121,7 +122,7 @@ def load_small_tables(feed: FeedVersion, tables: dict, progress: bool) -> dict:
 
     translations = stop_translations(tables)
     stop_frame = pd.DataFrame({
-        "stop_id": text(stops["stop_id"]), "code": text(column(stops, "stop_code")),
+        "feed_id": feed.pk, "stop_id": text(stops["stop_id"]), "code": text(column(stops, "stop_code")),
         "name": text(column(stops, "stop_name")),
         "desc": text(column(stops, "stop_desc")),
         "lat": pd.to_numeric(column(stops, "stop_lat"), errors="coerce"),
@@ -131,15 +132,9 @@ def load_small_tables(feed: FeedVersion, tables: dict, progress: bool) -> dict:
         "wheelchair_boarding": integers(column(stops, "wheelchair_boarding")),
         "platform_code": text(column(stops, "platform_code")),
     })
-    stop_objs = []
-    for r in stop_frame.itertuples(index=False):
-        stop_objs.append(Stop(feed=feed, stop_id=r.stop_id, code=r.code, name=r.name, desc=r.desc,
-                              lat=None if pd.isna(r.lat) else float(r.lat),
-                              lon=None if pd.isna(r.lon) else float(r.lon),
-                              zone_id=r.zone_id, location_type=int(r.location_type), parent_station=r.parent_station,
-                              wheelchair_boarding=int(r.wheelchair_boarding), platform_code=r.platform_code,
-                              names=translations.get(r.stop_id, {})))
-    Stop.objects.bulk_create(stop_objs, batch_size=2000)
+    stop_frame["names"] = pd.Series([translations.get(s, {}) for s in stop_frame["stop_id"]], index=stop_frame.index,
+                                    dtype=object)
+    copy_rows(Stop, list(stop_frame.columns), chunks(stop_frame), len(stop_frame), progress)
 
     Route.objects.bulk_create([
         Route(feed=feed, route_id=rid, agency_id=aid, short_name=sn, long_name=ln, desc=d, route_type=int(rt),

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from planner import services
+from planner.gtfs import partitions
 from planner.gtfs.dbload import (
     CHUNK_ROWS,
     chunks,
@@ -213,9 +214,12 @@ def _load(feed: FeedVersion, tables: dict, parsed: dict, progress: bool) -> dict
                 "timepoint": integers(column(part, "timepoint"), default=None).to_numpy(),
             })
 
+    partition = partitions.create(feed.pk) if partitions.partitioned() else None
     copy_rows(StopTime, ["feed_id", "trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s",
                           "stop_headsign", "pickup_type", "drop_off_type", "shape_dist_traveled", "timepoint"],
-               stop_time_chunks(), len(st), progress)
+               stop_time_chunks(), len(st), progress, table=partition)
+    if partition:
+        partitions.attach(feed.pk)
 
     n_shapes = 0
     if tables.get("shapes") is not None:

@@ -1,10 +1,13 @@
 """PostgreSQL binary COPY rows built with numpy (no per-row Python), for the bulk tables.
 
 `encode(columns, n)` returns the bytes of one COPY BINARY stream (header, rows, trailer) for n rows.
-columns: list of (pg_type, values, null_mask) with pg_type in int2/int4/int8/float8/bool/text;
-values are numpy arrays (text: a sequence of str), null_mask a bool array or None.
+columns: list of (pg_type, values, null_mask) with pg_type in int2/int4/int8/float8/bool/text/jsonb;
+values are numpy arrays (text: a sequence of str; jsonb: of JSON-serializable values), null_mask a bool
+array or None.
 """
 from __future__ import annotations
+
+import json
 
 import numpy as np
 
@@ -21,7 +24,7 @@ def pg_type(field) -> str:
     return {"SmallIntegerField": "int2", "PositiveSmallIntegerField": "int2", "IntegerField": "int4",
             "PositiveIntegerField": "int4", "BigIntegerField": "int8", "BigAutoField": "int8",
             "AutoField": "int4", "FloatField": "float8", "BooleanField": "bool", "CharField": "text",
-            "TextField": "text"}[internal]
+            "TextField": "text", "JSONField": "jsonb"}[internal]
 
 
 def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header: bool = True,
@@ -33,7 +36,12 @@ def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header:
     parts = []  # per column: (field lengths incl. the 4-byte length word, data bytes, data lengths, nulls)
     for kind, values, nulls in columns:
         nulls = np.zeros(n, dtype=bool) if nulls is None else np.asarray(nulls, dtype=bool)
-        if kind == "text":
+        if kind == "jsonb":  # binary jsonb: format version 1, then the JSON text
+            encoded = [b"" if isnull else b"\x01" + json.dumps(v, ensure_ascii=False).encode("utf-8")
+                       for v, isnull in zip(values, nulls)]
+            data_len = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
+            data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        elif kind == "text":
             as_array = np.asarray(values, dtype=object)
             if n and (nulls | (as_array == "")).all():  # e.g. a stop_headsign column nobody fills
                 data_len, data = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.uint8)
@@ -69,7 +77,7 @@ def encode(columns: list[tuple[str, object, np.ndarray | None]], n: int, header:
         length_word = np.where(nulls, -1, data_len).astype(">i4").view(np.uint8).reshape(n, 4)
         buf[offset[:, None] + four] = length_word
         body = offset + 4
-        if kind == "text":
+        if kind in ("text", "jsonb"):
             total_bytes = int(data_len.sum())
             if total_bytes:
                 starts = np.repeat(body, data_len)
@@ -97,7 +105,7 @@ def _encode_uniform(columns, n: int) -> bytes | None:
             fields.append((f"l{i}", ">i4"))
             values.append((f"l{i}", -1, None))
             continue
-        if nulls.any():
+        if nulls.any() or kind == "jsonb":
             return None
         if kind == "text":
             if not (np.asarray(vals, dtype=object) == "").all():

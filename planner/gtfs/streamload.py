@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
 from planner import services
-from planner.gtfs import stream
+from planner.gtfs import partitions, stream
 from planner.gtfs.dbload import copy_rows, feed_dir, integers, load_small_tables, pk_maps, service_range, text
 from planner.gtfs.issues import FeedInvalid
 from planner.gtfs.reader import read_tables
@@ -116,6 +116,7 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
 
     check = stream.StopTimesCheck(trip_ids, stop_ids, findings)
     state = {"write": write, "copy_error": None}
+    partition = partitions.create(feed.pk) if write and partitions.partitioned() else None
 
     def stop_time_frames(fh):
         for _, chunk in stream.read_chunks(fh, rows, stream.TEXT_COLUMNS["stop_times"]):
@@ -137,7 +138,8 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
                 "timepoint": pd.array(p.get("timepoint", np.full(n, np.nan)), dtype="Int64"),
             })
 
-    _stream(path, "stop_times", StopTime, STOP_TIME_COLUMNS, stop_time_frames, state, progress)
+    _stream(path, "stop_times", StopTime, STOP_TIME_COLUMNS, stop_time_frames, state, progress,
+            db_table=partition)
     check.finish(trips)
     shape_check = None
     if tables.get("shapes") is not None:
@@ -172,6 +174,10 @@ def _load(path, tables, errors, warnings, *, name, source, digest, activate, pro
     if state["copy_error"] is not None:
         raise state["copy_error"]
     clock = time.perf_counter()
+    if partition:
+        partitions.attach(feed.pk)
+        timings["index"] = time.perf_counter() - clock
+        clock = time.perf_counter()
     zip_path = zip_dir / f"{feed.pk}-{digest[:12]}.zip"
     write_normalized_zip(path, zip_path, rewrite_times=check.odd_times, rows=rows)
     feed.gtfs_path = str(zip_path)
@@ -189,7 +195,7 @@ def _unknown(trips, mask, column):
     return findings.issues()
 
 
-def _stream(path, table, model, columns, frames_fn, state, progress):
+def _stream(path, table, model, columns, frames_fn, state, progress, db_table=None):
     """COPY the frames of one big table; after a COPY failure keep validating (the error is re-raised later
     if validation finds nothing to report)."""
 
@@ -198,7 +204,7 @@ def _stream(path, table, model, columns, frames_fn, state, progress):
         if state["write"]:
             try:
                 with transaction.atomic():  # savepoint: a failed COPY must not poison what follows
-                    copy_rows(model, columns, frames, None, progress)
+                    copy_rows(model, columns, frames, None, progress, table=db_table)
             except (DatabaseError, psycopg.Error) as exc:
                 state["write"], state["copy_error"] = False, exc
         for _ in frames:  # what is left to validate (nothing is yielded once writing stopped)

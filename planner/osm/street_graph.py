@@ -109,8 +109,21 @@ class StreetGraph:
         return [(float(self.lat[nodes[i]]), float(self.lon[nodes[i]]), float(d))
                 for d, i in zip(np.atleast_1d(dist), np.atleast_1d(idx)) if np.isfinite(d)]
 
-    def _without(self, mode, avoid):
-        """The mode's graph without edges touching a node inside any of the `avoid` shapely geometries."""
+    def _without(self, mode, avoid, reverse=False):
+        """The mode's graph without edges touching a node inside any of the `avoid` shapely geometries, its edges
+        reversed when `reverse` (the last few such graphs kept: a provider's zones are the same for every ride)."""
+        if not avoid and not reverse:
+            return self.graphs[mode]
+        key = (mode, tuple(g.wkb for g in avoid), reverse)
+        cache = self.__dict__.setdefault("_without_cache", {})
+        if key not in cache:
+            if len(cache) >= 8:
+                cache.clear()
+            graph = self._build_without(mode, avoid) if avoid else self.graphs[mode]
+            cache[key] = graph.T.tocsr() if reverse else graph
+        return cache[key]
+
+    def _build_without(self, mode, avoid):
         import shapely
         from scipy.sparse import csr_matrix
 
@@ -120,6 +133,24 @@ class StreetGraph:
         graph = self.graphs[mode].tocoo()
         keep = ~(blocked[graph.row] | blocked[graph.col])
         return csr_matrix((graph.data[keep], (graph.row[keep], graph.col[keep])), shape=graph.shape)
+
+    def tree(self, mode, point, max_m, avoid=(), reverse=False):
+        """A Tree of shortest distances from (lat, lon) `point` within max_m (to it when `reverse`), or None
+        when the point is off the mode's streets. `avoid` as in path()."""
+        from scipy.sparse.csgraph import dijkstra
+
+        snapped = self.snap(mode, *point)
+        if snapped is None:
+            return None
+        graph = self._without(mode, avoid, reverse)
+        dist, pred = dijkstra(graph, directed=True, indices=snapped[0], return_predecessors=True, limit=max_m)
+        return Tree(self, mode, point, snapped, dist, pred, reverse)
+
+    def path_of(self, mode, nodes, a, b, distance_m):
+        """The Path along graph `nodes` from (lon, lat) a to b."""
+        coords = [a] + [(float(self.lon[n]), float(self.lat[n])) for n in nodes] + [b]
+        ways = [None] + [self.edge_way[mode][(nodes[i], nodes[i + 1])] for i in range(len(nodes) - 1)] + [None]
+        return Path(coords, distance_m, ways)
 
     def path(self, mode, a, b, max_m=60_000.0, avoid=()):
         """Shortest Path from (lat, lon) a to b for mode ("walk", "bike", "car"), or None (no network/path).
@@ -144,9 +175,40 @@ class StreetGraph:
                 nodes.append(node)
             nodes.reverse()
             along = float(dist[dst])
-        coords = [(a[1], a[0])] + [(float(self.lon[n]), float(self.lat[n])) for n in nodes] + [(b[1], b[0])]
-        ways = [None] + [self.edge_way[mode][(nodes[i], nodes[i + 1])] for i in range(len(nodes) - 1)] + [None]
-        return Path(coords, along + sa[1] + sb[1], ways)
+        return self.path_of(mode, nodes, (a[1], a[0]), (b[1], b[0]), along + sa[1] + sb[1])
+
+
+class Tree:
+    """Shortest distances from one point to every node of a mode's graph (or, `reverse`, from every node to
+    it): metres to and paths to many points for one search (a ride to many stops, from many vehicles)."""
+
+    def __init__(self, graph, mode, point, snapped, dist, pred, reverse):
+        self.graph, self.mode, self.point, self.dist, self.pred, self.reverse = graph, mode, point, dist, pred, reverse
+        self.node, self.snap_m = snapped
+
+    def metres(self, lat, lon):
+        """Street metres between the root and (lat, lon) (snapping included), or None when unreachable."""
+        snapped = self.graph.snap(self.mode, lat, lon)
+        if snapped is None or not np.isfinite(self.dist[snapped[0]]):
+            return None
+        return float(self.dist[snapped[0]]) + self.snap_m + snapped[1]
+
+    def path(self, lat, lon):
+        """The Path between the root and (lat, lon) in travel direction, or None when unreachable."""
+        snapped = self.graph.snap(self.mode, lat, lon)
+        if snapped is None or not np.isfinite(self.dist[snapped[0]]):
+            return None
+        nodes, node = [snapped[0]], snapped[0]
+        while node != self.node:
+            node = int(self.pred[node])
+            nodes.append(node)
+        ends = [(self.point[1], self.point[0]), (lon, lat)]
+        if self.reverse:
+            ends.reverse()
+        else:
+            nodes.reverse()
+        return self.graph.path_of(self.mode, nodes, ends[0], ends[1],
+                                  float(self.dist[snapped[0]]) + self.snap_m + snapped[1])
 
 
 @lru_cache(maxsize=2)

@@ -5,7 +5,10 @@ falls back to a straight line and says `crow_fly: true`).
 """
 from __future__ import annotations
 
+import copy
 import logging
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.utils import translation
@@ -19,10 +22,32 @@ logger = logging.getLogger(__name__)
 GRAPH_MODE = {"walk": "walk", "bike": "bike", "city_bike": "bike", "scooter": "bike", "car": "car", "taxi": "car"}
 STEP_MODES = {"walk", "bike", "city_bike"}
 _missing_logged = set()
+_UNSET = object()
+
+
+_scope = threading.local()
+
+
+@contextmanager
+def one_lookup():
+    """Within the block (one plan request) graph() asks the database for the active OSM network only once."""
+    _scope.active, _scope.graph, _scope.routes = True, _UNSET, {}
+    try:
+        yield
+    finally:
+        _scope.active, _scope.graph, _scope.routes = False, _UNSET, {}
 
 
 def graph():
     """The StreetGraph of the active OSM network (cached per file), or None without one."""
+    if not getattr(_scope, "active", False):
+        return _lookup()
+    if _scope.graph is _UNSET:
+        _scope.graph = _lookup()
+    return _scope.graph
+
+
+def _lookup():
     from planner.selectors import active_osm_network
 
     network = active_osm_network()
@@ -44,9 +69,25 @@ def routed(mode, a, b, language=None, avoid=()):
     g = graph()
     if g is None or mode not in GRAPH_MODE:
         return None
+    language = (language or translation.get_language() or "fi")[:2]
+    key = (mode, a["lat"], a["lon"], b["lat"], b["lon"], language, tuple(x.wkb for x in avoid))
+    routes = getattr(_scope, "routes", None) if getattr(_scope, "active", False) else None
+    if routes is not None and key in routes:  # the same walk in several itineraries of one plan
+        return copy.deepcopy(routes[key])
     crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
-    found = g.path(GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]), avoid=avoid,
-                   max_m=max(3000.0, 4 * crow))  # bounds the search; real detours are far shorter
+    ends = (GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]))
+    # A search bounded near the straight line first (most paths), then the wide bound for real detours.
+    found = g.path(*ends, avoid=avoid, max_m=max(800.0, 2 * crow + 400))
+    if found is None and 2 * crow + 400 < max(3000.0, 4 * crow):
+        found = g.path(*ends, avoid=avoid, max_m=max(3000.0, 4 * crow))
+    out = drawn(mode, found, g, language)
+    if routes is not None:
+        routes[key] = copy.deepcopy(out)
+    return out
+
+
+def drawn(mode, found, g, language=None):
+    """routed()'s answer for a street_graph.Path `found` on graph `g` (None stays None)."""
     if found is None:
         return None
     coords = [(round(lon, 6), round(lat, 6)) for lon, lat in found.coordinates]

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from planner import routing_errors
+from planner.osm import street_legs
 from planner.plan import (
     direct,
     draw,
     filters,
     park_and_ride,
     price,
+    shared_transit,
     shared_vehicles,
     taxi,
     transit,
@@ -32,6 +34,7 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     direct.add_direct,                     # candidates: walk, bike, car door to door
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
     taxi.add_taxi,                         # candidates: taxi door to door (bookable)
+    shared_transit.add_shared_transit,     # candidates: scooter / city bike / taxi to or from transit
     draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
@@ -44,7 +47,8 @@ def plan_trip(user, params: dict) -> dict:
     """{"itineraries": priced, best first, "routing_errors": why requested modes found nothing} for a
     resident's trip request (serializer data)."""
     plan = Plan(user=user, params=params, request=validate.build_request(params))
-    for step in STEPS:
-        step(plan)
+    with street_legs.one_lookup():  # the active street network read once per request
+        for step in STEPS:
+            step(plan)
     return {"itineraries": plan.itineraries,
             "routing_errors": routing_errors.answer(plan.errors, plan.itineraries, plan.request.modes)}

@@ -51,18 +51,23 @@ def local_instant(when: datetime) -> datetime:
 
 
 def resolve_point(value, field):
-    """{"lat","lon"} or {"stop_id"} -> ((lat, lon), stop_id|None)."""
-    from planner.selectors import active_feed, stop_location
+    """{"lat","lon"} or {"stop_id"} -> ((lat, lon), feed-qualified stop_id|None).
+
+    A stop id is `FEED:ID` or, where only one active feed has it, the bare GTFS id
+    (400 `ambiguous_stop_id` naming the candidates otherwise, 400 `unknown_stop` when no feed has it)."""
+    from planner.timetable.feeds import qualify, require_active_feeds, resolve_stop
 
     if value.get("stop_id"):
-        feed = active_feed()
-        if feed is None:
-            raise ServiceUnavailable(_("No active GTFS feed."), code="no_active_feed")
-        location = stop_location(feed, value["stop_id"])
-        if location is None:
+        try:
+            stop = resolve_stop(value["stop_id"], require_active_feeds())
+        except ApiError as exc:
+            if exc.error_code != "stop_not_found":
+                raise
+            stop = None
+        if stop is None or stop.lat is None:
             raise ApiError(_("Unknown stop id in %(field)s.") % {"field": field}, code="unknown_stop",
                            details={field: value["stop_id"]})
-        return location, value["stop_id"]
+        return (stop.lat, stop.lon), qualify(stop.feed.name, stop.stop_id)
     return (float(value["lat"]), float(value["lon"])), None
 
 

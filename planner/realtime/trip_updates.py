@@ -1,142 +1,33 @@
-"""GTFS-Realtime trip updates -> estimated times per static trip and service day.
+"""GTFS-Realtime trip updates -> the trip-updates document: estimated times per static trip and service day.
 
-Matching: by trip_id; a frequency-based trip by trip_id + start_time (its expanded `-freq-` trip); without
-trip_id (HSL) by (route_id, direction_id, start_date, start_time). Stop updates: SCHEDULED (a time or
-delay), SKIPPED, NO_DATA; a delay carries on to later stops without updates, and no estimated time is
-earlier than the previous stop's. Trip relationships: SCHEDULED, CANCELED (also DELETED), ADDED,
-DUPLICATED. What cannot be matched is counted (and a few samples kept), never fatal.
+Matching and estimates: `matching`. Trip relationships: SCHEDULED, CANCELED (also DELETED), ADDED (`added`:
+extra vehicles and new trips), DUPLICATED. What cannot be matched is counted (and a few samples kept), never
+fatal.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from planner.realtime import added as added_trips
+from planner.realtime.matching import TD, estimate, match
 
-from google.transit import gtfs_realtime_pb2 as rt
-
-TD = rt.TripDescriptor
-STU = rt.TripUpdate.StopTimeUpdate
 MAX_SAMPLES = 20
-NO_DATA, SKIPPED = STU.NO_DATA, STU.SKIPPED
-
-
-def hms(text: str) -> int | None:
-    try:
-        h, m, s = (int(x) for x in text.split(":"))
-    except ValueError:
-        return None
-    return h * 3600 + m * 60 + s
-
-
-@lru_cache(maxsize=64)
-def _yyyymmdd(text: str) -> date | None:
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
-def service_day(index, trip_desc, trip=None, now_ts: int | None = None) -> date | None:
-    """The service date of a trip descriptor: start_date, else the day (today or yesterday, in the
-    feed's time zone) on which the matched trip runs and is nearest to now."""
-    if trip_desc.start_date:
-        return _yyyymmdd(trip_desc.start_date)
-    today = datetime.fromtimestamp(now_ts, index.tz).date()
-    days = [today, today - timedelta(days=1)]
-    if trip is not None:
-        days = [d for d in days if index.runs_on(trip.service_id, d)]
-    return days[0] if days else None
-
-
-def match(index, desc, now_ts):
-    """(static trip or None, service day or None, reason when unmatched)."""
-    start = hms(desc.start_time) if desc.start_time else None
-    if desc.trip_id:
-        trip = index.trips.get(desc.trip_id)
-        if start is not None and (trip is None or int(trip.dep[0]) != start):
-            freq = index.by_template.get((desc.trip_id, start))
-            trip = index.trips.get(freq) if freq else trip
-        if trip is None:
-            return None, None, "unknown_trip_id"
-        return trip, service_day(index, desc, trip, now_ts), None
-    if not desc.route_id or start is None:
-        return None, None, "no_trip_id_and_no_route_start"
-    direction = desc.direction_id if desc.HasField("direction_id") else None
-    day = service_day(index, desc, None, now_ts)
-    candidates = [index.trips[t] for t in index.by_start.get((desc.route_id, direction, start), ())]
-    if day is not None:
-        candidates = [t for t in candidates if index.runs_on(t.service_id, day)]
-    if len(candidates) != 1:
-        return None, None, "no_matching_trip" if not candidates else "ambiguous_trip"
-    return candidates[0], day or service_day(index, desc, candidates[0], now_ts), None
-
-
-def _event_time(event, scheduled, base):
-    """Estimated seconds (service-day frame) of a StopTimeEvent, or None when it carries nothing."""
-    if event.HasField("time") and event.time:
-        return int(event.time) - base
-    if event.HasField("delay"):
-        return int(scheduled) + int(event.delay)
-    return None
-
-
-def estimate(trip, base: int, updates, trip_delay=None):
-    """(est_arr list, est_dep list, skipped positions, positions with real-time data) for one trip.
-
-    `updates`: StopTimeUpdates; positions found by stop_sequence, else by stop_id after the previous one.
-    """
-    n = len(trip.stops)
-    pos_of_seq = {s: i for i, s in enumerate(trip.seqs)}
-    at: dict = {}
-    last = -1
-    for u in updates:
-        i = pos_of_seq.get(u.stop_sequence) if u.HasField("stop_sequence") else None
-        if i is None and u.stop_id:
-            i = next((k for k in range(last + 1, n) if trip.stops[k] == u.stop_id), None)
-        if i is None:
-            continue
-        at[i] = u
-        last = i
-    arr = trip.arr.tolist()
-    dep = trip.dep.tolist()
-    skipped, known = [], []
-    carry = trip_delay if not at else None  # TripUpdate.delay applies where no stop update says otherwise
-    for i in range(n):
-        u = at.get(i)
-        if u is not None:
-            rel = u.schedule_relationship
-            if rel == NO_DATA:
-                carry = None
-            else:
-                a = _event_time(u.arrival, arr[i], base) if u.HasField("arrival") else None
-                d = _event_time(u.departure, dep[i], base) if u.HasField("departure") else None
-                if a is None and d is None and carry is not None:
-                    a, d = arr[i] + carry, dep[i] + carry
-                if a is not None or d is not None:
-                    a_delay = (a - arr[i]) if a is not None else (d - dep[i])
-                    d_delay = (d - dep[i]) if d is not None else a_delay
-                    arr[i] += a_delay
-                    dep[i] += d_delay
-                    carry = d_delay
-                    known.append(i)
-                if rel == SKIPPED:
-                    skipped.append(i)
-        elif carry is not None:
-            arr[i] += carry
-            dep[i] += carry
-            known.append(i)
-        if i and arr[i] < dep[i - 1]:
-            arr[i] = dep[i - 1]  # never before the previous stop
-        if dep[i] < arr[i]:
-            dep[i] = arr[i]
-    return arr, dep, skipped, known
 
 
 def apply(index, message, now_ts: int) -> dict:
-    """The trip-updates document of one FeedMessage: {"trips": {"<trip_id>|<YYYYMMDD>": {...}}, counts}."""
+    """The trip-updates document of one FeedMessage: {"trips": {"<trip_id>|<YYYYMMDD>": {...}}, "added":
+    {"<entity id>|<YYYYMMDD>": {...}} (`added`), counts, unmatched samples}. A trip's "late_s" is its largest
+    delay at any stop (how far back a board or a search must look for it)."""
     trips: dict = {}
+    extra: dict = {}
     counts = {"entities": 0, "trip_updates": 0, "matched": 0, "unmatched": 0, "canceled": 0, "added": 0,
               "duplicated": 0, "stop_time_updates": 0}
     unmatched = []
+
+    def missed(entity, desc, reason):
+        counts["unmatched"] += 1
+        if len(unmatched) < MAX_SAMPLES:
+            unmatched.append({"entity": entity.id, "trip_id": desc.trip_id, "route_id": desc.route_id,
+                              "start_date": desc.start_date, "start_time": desc.start_time, "reason": reason})
+
     for entity in message.entity:
         counts["entities"] += 1
         if not entity.HasField("trip_update"):
@@ -146,19 +37,21 @@ def apply(index, message, now_ts: int) -> dict:
         counts["stop_time_updates"] += len(tu.stop_time_update)
         desc = tu.trip
         rel = desc.schedule_relationship
-        trip, day, reason = match(index, desc, now_ts)
+        delay = int(tu.delay) if tu.HasField("delay") else None
         if rel in (TD.ADDED, getattr(TD, "NEW", -1)):
             counts["added"] += 1  # an extra vehicle (HSL) or an unscheduled trip: not in the static network
+            entry, day, reason = added_trips.added_trip(index, desc, tu.stop_time_update, now_ts, delay)
+            if entry is None:
+                missed(entity, desc, reason)
+            else:
+                extra[f"{entity.id}|{day:%Y%m%d}"] = entry
             continue
         if rel == getattr(TD, "DUPLICATED", -1):
             counts["duplicated"] += 1
             continue
+        trip, day, reason = match(index, desc, now_ts)
         if trip is None or day is None:
-            counts["unmatched"] += 1
-            if len(unmatched) < MAX_SAMPLES:
-                unmatched.append({"entity": entity.id, "trip_id": desc.trip_id, "route_id": desc.route_id,
-                                  "start_date": desc.start_date, "start_time": desc.start_time,
-                                  "reason": reason or "no_service_day"})
+            missed(entity, desc, reason or "no_service_day")
             continue
         counts["matched"] += 1
         key = f"{trip.trip_id}|{day:%Y%m%d}"
@@ -166,8 +59,8 @@ def apply(index, message, now_ts: int) -> dict:
             counts["canceled"] += 1
             trips[key] = {"canceled": True}
             continue
-        base = index.epoch_base(day)
-        delay = int(tu.delay) if tu.HasField("delay") else None
-        arr, dep, skipped, known = estimate(trip, base, tu.stop_time_update, delay)
-        trips[key] = {"arr": arr, "dep": dep, "skipped": skipped, "known": known, "seqs": list(trip.seqs)}
-    return {"trips": trips, "counts": counts, "unmatched": unmatched}
+        arr, dep, skipped, known = estimate(trip, index.epoch_base(day), tu.stop_time_update, delay)
+        late = max(0, max(d - s for d, s in zip(dep, trip.dep.tolist())))
+        trips[key] = {"arr": arr, "dep": dep, "skipped": skipped, "known": known, "seqs": list(trip.seqs),
+                      "late_s": late}
+    return {"trips": trips, "added": extra, "counts": counts, "unmatched": unmatched}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from google.transit import gtfs_realtime_pb2 as rt
 
-from planner.realtime import trip_updates
+from planner.realtime import matching
 
 VP = rt.VehiclePosition
 OCCUPANCY = {v.number: v.name for v in VP.DESCRIPTOR.enum_types_by_name["OccupancyStatus"].values}
@@ -24,7 +24,7 @@ def parse(message, index, now_ts: int) -> tuple[list[dict], dict]:
             continue
         trip_id = None
         if v.HasField("trip") and index is not None:
-            trip, _, _ = trip_updates.match(index, v.trip, now_ts)
+            trip, _, _ = matching.match(index, v.trip, now_ts)
             trip_id = trip.trip_id if trip else None
         counts["matched" if trip_id else "unmatched"] += 1
         p = v.position

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from maas.advisory import try_lock
 from planner import services
 from planner.gtfs.issues import FeedInvalid
 from planner.models import FeedSource, FeedVersion
@@ -49,13 +50,14 @@ def set_source(name: str, url: str, every: timedelta, keep_versions: int | None 
 @dataclass
 class Outcome:
     name: str
-    outcome: str  # unchanged | updated | failed
+    outcome: str  # unchanged | updated | failed | busy (another process is refreshing this feed)
     feed: FeedVersion | None = None
     error: str = ""
 
     def __str__(self):
         detail = {"updated": f"{self.feed} is now active", "unchanged": "unchanged",
-                  "failed": f"failed: {self.error}"}[self.outcome]
+                  "failed": f"failed: {self.error}",
+                  "busy": "skipped: another refresh of this feed is running"}[self.outcome]
         return f"{self.name}: {detail}"
 
 
@@ -76,16 +78,28 @@ def _record(source: FeedSource, outcome: Outcome, **fields) -> Outcome:
 
 
 def _build(feed: FeedVersion) -> None:
-    """The routing network of `feed` (embedded engine); r5py reads the feed zip itself."""
+    """The routing network of the active feeds with `feed` in place of its name's active version (embedded
+    engine: one network over all active feeds); r5py reads the feed zips itself."""
     if getattr(settings, "ROUTING_ENGINE", "embedded") != "embedded":
         return
-    from planner.engines.embedded.build import build_for_feed
+    from planner.engines.embedded.build import build_with
 
-    build_for_feed(feed)
+    build_with(feed)
 
 
 def refresh_source(source: FeedSource, *, force: bool = False) -> Outcome:
-    """One refresh of `source` (force: download even if the server would answer 304)."""
+    """One refresh of `source` (force: download even if the server would answer 304). One at a time per feed
+    across processes (PostgreSQL advisory lock): while another refresh of the feed runs, this one is skipped
+    ("busy", nothing recorded), so a feed is never imported twice at once."""
+    with try_lock("planner:feed_refresh", source.name) as held:
+        if held is False:
+            logger.info("feed refresh %s: skipped, another refresh of it is running", source.name)
+            return Outcome(source.name, "busy")
+        source.refresh_from_db()  # what a refresh that just finished recorded (ETag, Last-Modified)
+        return _refresh(source, force=force)
+
+
+def _refresh(source: FeedSource, *, force: bool) -> Outcome:
     from planner.gtfs.guarded import import_feed
     from planner.gtfs.issues import format_report
 
@@ -120,6 +134,22 @@ def refresh_source(source: FeedSource, *, force: bool = False) -> Outcome:
     return _record(source, Outcome(source.name, "updated", feed), **validators)
 
 
+def deactivate_feed(name: str) -> FeedVersion | None:
+    """Take feed `name` out of service without disturbing the others: the network of the remaining active feeds
+    is built first (embedded engine), then the version is deactivated. None when `name` has no active version."""
+    from planner.timetable.feeds import active_feeds
+
+    feeds = active_feeds()
+    feed = feeds.pop(name, None)
+    if feed is None:
+        return None
+    if feeds and getattr(settings, "ROUTING_ENGINE", "embedded") == "embedded":
+        from planner.engines.embedded.build import build_for_feeds
+
+        build_for_feeds(list(feeds.values()))
+    return services.deactivate_feed(feed)
+
+
 def due_sources(now=None, name: str | None = None):
     """Sources whose interval has passed since their last check (all of them with `name` unset)."""
     now = now or timezone.now()
@@ -137,14 +167,13 @@ def refresh_feeds(name: str | None = None, *, only_due: bool = False, force: boo
 def prune(name: str, keep: int) -> list[str]:
     """Delete feed `name`'s versions beyond the newest `keep` (at least 2; never the active one), with their
     files."""
-    from planner.engines.embedded.artifacts import artifact_paths, pois_path, split_path
+    from planner.engines.embedded.artifacts import artifacts_with
 
     keep = max(2, keep)  # the version just replaced stays: processes still on it finish their requests
     deleted = []
     for feed in FeedVersion.objects.filter(name=name, is_active=False).order_by("-version")[keep - 1:]:
         files = [Path(feed.gtfs_path)] if feed.gtfs_path else []
-        network, meta = artifact_paths(feed)
-        files += [network, meta, split_path(network), pois_path(network)]
+        files += artifacts_with(feed)  # every network it was part of
         label = str(feed)
         services.delete_feed_version(feed)
         for path in files:

@@ -53,6 +53,8 @@ class DepartureSerializer(serializers.Serializer):
     delay_s = serializers.IntegerField(allow_null=True)
     canceled = serializers.BooleanField()
     skipped = serializers.BooleanField(help_text="The vehicle will not stop here.")
+    added = serializers.BooleanField(help_text="An ADDED trip of real time: an extra vehicle (trip_id: the trip it "
+                                               "doubles) or a trip the schedule does not have.")
 
 
 class DepartureBoardSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef
 
-from planner.models import Route, Stop, StopTime
+from planner.models import Route, Stop, StopTime, Trip
 from planner.realtime import boards as realtime_boards
 from planner.timetable import headsigns, service_days
 from planner.timetable.feeds import qualify
@@ -40,9 +40,10 @@ def _rows(stop_pks, services, lo: int, hi: int, limit: int) -> list[dict]:
 
 def departures(stop: Stop, when: datetime, limit: int, language: str | None,
                realtime: realtime_boards.BoardRealtime | None = None) -> list[dict]:
-    """Up to `limit` departures at `stop` (a station: all its platforms) from `when` on, earliest first, with
-    real time (`realtime`: the feed's state read once per board, planner.realtime.boards); cancelled ones are
-    flagged and do not count towards `limit`."""
+    """Up to `limit` departures at `stop` (a station: all its platforms) from `when` on, in expected order (the
+    estimate where real time has one), with real time (`realtime`: the feed's state read once per board,
+    planner.realtime.boards): a late vehicle whose scheduled time has passed is still on the board, ADDED
+    trips are on it; cancelled ones are flagged and do not count towards `limit`."""
     feed = stop.feed
     realtime = realtime or realtime_boards.BoardRealtime.read(feed.name)
     wanted = limit
@@ -56,27 +57,55 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None,
             day = local.date() + timedelta(days=offset)
             base = service_days.day_base(day, tz)
             at = int((when - base).total_seconds())
-            lo, hi = max(at + start, 0), at + end
+            lo, hi = max(at + start - (realtime.looks_back(day) if start == 0 else 0), 0), at + end
             if hi <= 0 or lo > 48 * 3600:
                 continue
             running = service_days.services_on(feed_pk, day)
-            if not running:
-                continue
-            for row in _rows(list(stops), running, lo, hi, limit):
-                found.append((base + timedelta(seconds=row["departure_s"]), day, row))
+            if running:
+                for row in _rows(list(stops), running, lo, hi, limit):
+                    found.append((base + timedelta(seconds=row["departure_s"]), day, row))
+            found += _added_rows(feed, stops, realtime, day, base, max(at + start, 0), hi)
         if len(found) >= limit:  # every later span only holds later departures
             break
-    found.sort(key=lambda item: (item[0], item[2]["trip__trip_id"]))
     routes = {r.pk: r for r in Route.objects.filter(pk__in={row["trip__route_id"] for _, _, row in found})}
-    out, kept = [], 0
+    items = []
     for at, day, row in found:
         item = _departure(feed, stops[row["stop_id"]], routes[row["trip__route_id"]], at, day, row, tz, language)
         item.update(realtime.departure_fields(row["trip__trip_id"], day, row["stop_sequence"],
-                                              at.astimezone(tz), service_days.day_base(day, tz)))
+                                              at.astimezone(tz), service_days.day_base(day, tz), row.get("added")))
+        expected = datetime.fromisoformat(item["estimated_departure"]) if item["estimated_departure"] else at
+        if at >= when or (expected >= when and not item["canceled"]):  # a passed row only if it is late
+            items.append((expected, item))
+    items.sort(key=lambda pair: (pair[0], pair[1]["trip_id"]))
+    out, kept = [], 0
+    for _, item in items:
         if kept >= wanted:
             break
         kept += not item["canceled"]
         out.append(item)
+    return out
+
+
+def _added_rows(feed, stops: dict, realtime, day, base, lo: int, hi: int) -> list[tuple]:
+    """Board rows (like `_rows`') of the ADDED trips departing in [lo, hi) s of service day `day`."""
+    by_id = {s.stop_id: pk for pk, s in stops.items()}
+    rows = realtime.added_rows(set(by_id), day, lo, hi)
+    if not rows:
+        return []
+    routes = dict(Route.objects.filter(feed_id=feed.pk, route_id__in={r["route_id"] for r in rows})
+                  .values_list("route_id", "pk"))
+    trips = {t["trip_id"]: t for t in Trip.objects.filter(feed_id=feed.pk, trip_id__in={r["of"] for r in rows})
+             .values("trip_id", "headsign", "wheelchair_accessible")}
+    out = []
+    for r in rows:
+        if r["route_id"] not in routes:
+            continue
+        trip = trips.get(r["of"], {})
+        out.append((base + timedelta(seconds=r["departure_s"]), day, {
+            "departure_s": r["departure_s"], "stop_id": by_id[r["stop_id"]], "stop_sequence": r["stop_sequence"],
+            "stop_headsign": "", "trip__trip_id": r["trip_id"], "trip__headsign": trip.get("headsign", ""),
+            "trip__wheelchair_accessible": trip.get("wheelchair_accessible", 0),
+            "trip__route_id": routes[r["route_id"]], "added": r}))
     return out
 
 

@@ -152,11 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class TompServer:
-    """Runs the operator on 127.0.0.1:<free port> in a daemon thread; `url` is its base URL."""
+    """Runs the operator on 127.0.0.1:<port, default a free one> in a daemon thread; `url` is its base URL."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.state = TompState()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.state = self.state
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/tomp"

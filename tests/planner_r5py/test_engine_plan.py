@@ -82,7 +82,7 @@ def test_feed_lookups_fill_names_colours_and_stop_positions():
     Route.objects.create(feed=feed, route_id="1008", short_name="8", route_type=0, color="00985F")
     records = frames.detailed_records(
         geopandas.read_file(DATA / "test_detailed_itineraries_transit.gpkg.zip", engine="pyogrio"))
-    stops, routes = R5pyEngine._lookups(feed, records, "sv")
+    stops, routes = R5pyEngine._lookups([feed], records, "sv")  # the active feeds
     assert stops == {"1201403": {"name": "Sandviksgatan", "lat": 60.16205, "lon": 24.92913},
                      "1040480": {"name": "Kamppi", "lat": 60.16930, "lon": 24.93170}}
     assert routes == {"1008": {"short_name": "8", "color": "00985F"}}

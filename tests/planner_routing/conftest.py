@@ -23,9 +23,9 @@ def at(hour, minute=0, second=0):
 
 @pytest.fixture(scope="session")
 def built_dir(tmp_path_factory):
-    """cafein network + side-car of the fixture feed (no OSM: coordinates fall back to crow-fly)."""
+    """cafein network + side-car of the fixture feed as feed "hsl" (ids `hsl:ID`; no OSM: crow-fly access)."""
     directory = tmp_path_factory.mktemp("networks")
-    build_artifacts(FIXTURE_GTFS, directory / "kalasatama.cafein", directory / "kalasatama.meta.pickle")
+    build_artifacts({"hsl": FIXTURE_GTFS}, directory / "kalasatama.cafein", directory / "kalasatama.meta.pickle")
     return directory
 
 
@@ -68,7 +68,7 @@ FIXTURE_OSM = ROOT / "fixtures" / "osm" / "kalasatama.osm.pbf"
 def built_dir_osm(tmp_path_factory):
     """The fixture feed built with the fixture OSM extract (street access/egress, POIs)."""
     directory = tmp_path_factory.mktemp("networks_osm")
-    build_artifacts(FIXTURE_GTFS, directory / "kalasatama.cafein", directory / "kalasatama.meta.pickle",
+    build_artifacts({"hsl": FIXTURE_GTFS}, directory / "kalasatama.cafein", directory / "kalasatama.meta.pickle",
                     osm_path=FIXTURE_OSM)
     return directory
 

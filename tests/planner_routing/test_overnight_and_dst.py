@@ -88,6 +88,6 @@ def test_fixture_times_on_2022_03_27_the_eu_dst_start(kalasatama):
     rows = raw_stop_times(metro["trip_id"])
     assert "_Su_" in metro["trip_id"]  # the Sunday service
     assert metro["start_time"].startswith("2022-03-27T") and metro["start_time"].endswith("+03:00")
-    assert clock(metro["start_time"]) == rows["1100602"]["departure_time"]
-    assert clock(metro["end_time"]) == rows["1040602"]["arrival_time"]
+    assert clock(metro["start_time"]) == rows["hsl:1100602"]["departure_time"]
+    assert clock(metro["end_time"]) == rows["hsl:1040602"]["arrival_time"]
     assert datetime.fromisoformat(metro["start_time"]) >= when

@@ -33,7 +33,7 @@ def test_plan_kalasatama_to_kamppi(routed_feed, resident_client):
     assert response.status_code == 200, response.json()
     its = response.json()["itineraries"]
     assert its and all(it["end_time"] <= "2022-03-02T09:00:00+02:00" for it in its)
-    assert its[0]["legs"][0]["from"]["stop_id"] == "1100602"
+    assert its[0]["legs"][0]["from"]["stop_id"] == "hsl:1100602"  # an unqualified id in, the qualified one out
 
 
 def test_plan_adds_walk_bike_car_options(routed_feed, resident_client):

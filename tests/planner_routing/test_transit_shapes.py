@@ -50,8 +50,9 @@ def test_metro_leg_through_the_stations_passed(routed_feed, resident_client):
     assert leg["start_time"] < passed[0]["departure"] and passed[-1]["arrival"] < leg["end_time"]
     assert all(s["arrival"] <= s["departure"] for s in passed)
     assert [s["arrival"] for s in passed] == sorted(s["arrival"] for s in passed)
-    rows = Stop.objects.filter(feed=routed_feed, stop_id__in=[s["stop_id"] for s in passed])
-    assert {(r.stop_id, r.lat, r.lon) for r in rows} == {(s["stop_id"], s["lat"], s["lon"]) for s in passed}
+    assert all(s["stop_id"].startswith("hsl:") for s in passed)  # feed-qualified, as the leg's own stops
+    rows = Stop.objects.filter(feed=routed_feed, stop_id__in=[s["stop_id"].removeprefix("hsl:") for s in passed])
+    assert {(f"hsl:{r.stop_id}", r.lat, r.lon) for r in rows} == {(s["stop_id"], s["lat"], s["lon"]) for s in passed}
 
 
 def test_stop_names_in_the_request_language(routed_feed, resident_client):
@@ -65,7 +66,8 @@ def test_metro_leg_follows_the_shape_cut_between_its_stops(routed_feed, resident
     Kamppi, the shape's points before and after left out; cut by shape_dist_traveled when the feed has it,
     else by matching the stops to the shape in order."""
     trip_id = metro_leg(resident_client)["trip_id"]
-    trip = Trip.objects.get(feed=routed_feed, trip_id=trip_id)
+    assert trip_id.startswith("hsl:")
+    trip = Trip.objects.get(feed=routed_feed, trip_id=trip_id.removeprefix("hsl:"))
     calls = list(StopTime.objects.filter(trip=trip).order_by("stop_sequence").select_related("stop"))
     points = []
     for a, b in zip(calls, calls[1:]):

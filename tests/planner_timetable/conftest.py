@@ -18,6 +18,17 @@ def feed_dirs(settings, tmp_path):
 
 
 @pytest.fixture
+def server(settings):
+    """A GTFS download server on loopback (feed_server.FeedServer)."""
+    from .feed_server import FeedServer
+
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test server is on loopback
+    srv = FeedServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
 def kalasatama_feed(db):
     return import_feed(str(KALASATAMA), name="hsl", activate=True, progress=False).feed
 

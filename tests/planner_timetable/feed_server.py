@@ -1,5 +1,6 @@
 """A GTFS download server on 127.0.0.1 for refresh tests: serves bytes with an ETag and Last-Modified,
-answers 304 to a matching conditional GET, records the requests' headers."""
+answers 304 to a matching conditional GET, records the requests' headers. With `gate` set (an Event), a download
+announces itself (`arrived`) and waits for the gate before sending its body."""
 import hashlib
 import threading
 from email.utils import formatdate
@@ -14,6 +15,8 @@ class FeedServer:
         self.last_modified = ""
         self.requests: list[dict] = []
         self.use_etag = True
+        self.gate: threading.Event | None = None
+        self.arrived = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,6 +32,9 @@ class FeedServer:
                     self.send_response(304)
                     self.end_headers()
                     return
+                if server.gate is not None:
+                    server.arrived.set()
+                    server.gate.wait(60)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/zip")
                 self.send_header("Content-Length", str(len(server.body)))

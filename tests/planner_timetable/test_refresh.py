@@ -12,16 +12,6 @@ from planner.engines.embedded.artifacts import artifact_paths
 from planner.models import FeedSource, FeedVersion, Stop
 from tests.planner_data.conftest import MINI, write_feed
 
-from .feed_server import FeedServer
-
-
-@pytest.fixture
-def server(settings):
-    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test server is on loopback
-    srv = FeedServer()
-    yield srv
-    srv.close()
-
 
 def feed_bytes(tmp_path, name="feed.zip", **changes) -> bytes:
     members = dict(MINI)

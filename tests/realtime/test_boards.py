@@ -76,3 +76,40 @@ def test_board_reads_the_real_time_store_once_whatever_its_rows(small_feed, rt_s
     assert body["departures"][0]["delay_s"] == 60 and body["realtime"] is True
     assert [a["id"] for a in body["alerts"]] == ["small:s1"]
     assert calls == ["versions"]
+
+
+def test_late_vehicle_is_on_the_board_after_its_scheduled_time(small_feed, rt_store, api_client):
+    """R1-0800 is 10 min late: at 08:05 (its scheduled time passed) it is the first departure, at 08:10."""
+    ingest(small_feed, [trip_update(1, trip_id="R1-0800", start_date=DAY, stops=[(10, None, 600, 600, None)])])
+    body = api_client.get(URL, {"time": "2024-03-06T08:05:00", "limit": 3}).json()
+    rows = [(d["trip_id"], d["scheduled_departure"], d["estimated_departure"], d["delay_s"])
+            for d in body["departures"]]
+    assert rows == [("small:R1-0800", "2024-03-06T08:00:00+02:00", "2024-03-06T08:10:00+02:00", 600),
+                    ("small:R1-0810", "2024-03-06T08:10:00+02:00", None, None),
+                    ("small:R1-0820", "2024-03-06T08:20:00+02:00", None, None)]
+    # Once its estimated departure has passed too, it is gone.
+    later = api_client.get(URL, {"time": "2024-03-06T08:11:00", "limit": 3}).json()
+    assert [d["trip_id"] for d in later["departures"]][:2] == ["small:R1-0820", "small:F-T-freq-0"]
+
+
+def test_added_trips_are_on_the_board(small_feed, rt_store, api_client):
+    """An extra vehicle on R1-0810 (HSL style: route, direction, start time; 3 min behind the first one) and a
+    new trip of route F with its own stop times, both from A."""
+    from planner.realtime import static_index
+
+    base = static_index.index_for(small_feed).epoch_base(__import__("datetime").date(2024, 3, 6))
+    new = trip_update(3, trip_id="F-extra", route_id="F", start_date=DAY, relationship="ADDED")
+    for stop, t in (("A", 8 * 3600 + 900), ("C", 8 * 3600 + 1200)):
+        u = new.trip_update.stop_time_update.add(stop_id=stop)
+        u.arrival.time = u.departure.time = base + t
+    ingest(small_feed, [trip_update(2, route_id="R1", direction_id=0, start_date=DAY, start_time="08:10:00",
+                                    relationship="ADDED", stops=[(10, None, 180, 180, None)]), new])
+    body = api_client.get(URL, {"time": "2024-03-06T08:05:00", "limit": 4}).json()
+    rows = [(d["trip_id"], d["route"]["id"], d["scheduled_departure"][11:19],
+             (d["estimated_departure"] or "")[11:19], d["added"]) for d in body["departures"]]
+    assert rows == [("small:R1-0810", "small:R1", "08:10:00", "", False),
+                    ("small:R1-0810", "small:R1", "08:10:00", "08:13:00", True),
+                    ("small:F-extra", "small:F", "08:15:00", "08:15:00", True),
+                    ("small:R1-0820", "small:R1", "08:20:00", "", False)]
+    extra = body["departures"][1]
+    assert extra["headsign"] == "Dalen" and extra["delay_s"] == 180 and extra["realtime"] is True

@@ -33,7 +33,7 @@ def transfer_net(db, tmp_path, settings, rt_store):
     feed = import_feed(str(zip_path), name="hsl", activate=True).feed
     network_path, meta_path = artifact_paths(feed)
     network_path.parent.mkdir(parents=True, exist_ok=True)
-    build_artifacts(zip_path, network_path, meta_path)
+    build_artifacts({"hsl": zip_path}, network_path, meta_path)
     yield feed
     EmbeddedEngine._instance = None
     static_index._indexes.clear()
@@ -77,7 +77,7 @@ def test_schedule_only_without_sources(transfer_net, resident_client):
     body = plan(resident_client, "A", "C")
     assert body["realtime"] is False
     best = transit(body)[0]
-    assert [leg["trip_id"] for leg in rides(best)] == ["X-0800", "Y-0815"]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0815"]
     leg = rides(best)[0]
     assert leg["realtime"] is False and leg["delay_s"] == 0 and leg["alerts"] == []
     assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00", "estimated": None}
@@ -88,7 +88,7 @@ def test_five_minute_delay_moves_the_leg_and_keeps_scheduled(transfer_net, resid
     body = plan(resident_client, "A", "B")
     assert body["realtime"] is True
     leg = rides(transit(body)[0])[0]
-    assert leg["trip_id"] == "X-0800" and leg["realtime"] is True and leg["delay_s"] == 300
+    assert leg["trip_id"] == "hsl:X-0800" and leg["realtime"] is True and leg["delay_s"] == 300
     assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:05:00+02:00", "2024-03-06T08:15:00+02:00")
     assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00",
                             "estimated": {"time": "2024-03-06T08:05:00+02:00", "delay_s": 300}}
@@ -101,21 +101,21 @@ def test_cancelled_trip_is_not_offered(transfer_net, resident_client):
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, relationship="CANCELED"))
     body = plan(resident_client, "A", "B")
     trips = [leg["trip_id"] for it in body["itineraries"] for leg in rides(it)]
-    assert trips and "X-0800" not in trips
-    assert rides(transit(body)[0])[0]["trip_id"] == "X-0820"
+    assert trips and "hsl:X-0800" not in trips
+    assert rides(transit(body)[0])[0]["trip_id"] == "hsl:X-0820"
 
 
 def test_delay_that_breaks_a_transfer_gives_the_next_feasible(transfer_net, resident_client):
     # X-0800 reaches B at 08:14 instead of 08:10: 1 min to Y-0815, less than the 2-min minimum change.
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(2, None, 240, 240, None)]))
     body = plan(resident_client, "A", "C")
-    assert all("Y-0815" not in [leg["trip_id"] for leg in rides(it)] for it in body["itineraries"])
+    assert all("hsl:Y-0815" not in [leg["trip_id"] for leg in rides(it)] for it in body["itineraries"])
     best = transit(body)[0]
-    assert rides(best)[-1]["trip_id"] == "Y-0835" and best["end_time"] == "2024-03-06T08:45:00+02:00"
+    assert rides(best)[-1]["trip_id"] == "hsl:Y-0835" and best["end_time"] == "2024-03-06T08:45:00+02:00"
     # A smaller delay keeps the change (08:13 + 2 min <= 08:15): the first connection stays.
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(2, None, 180, 180, None)]))
     best = transit(plan(resident_client, "A", "C"))[0]
-    assert [leg["trip_id"] for leg in rides(best)] == ["X-0800", "Y-0815"]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0815"]
     assert rides(best)[0]["delay_s"] == 180 and best["end_time"] == "2024-03-06T08:25:00+02:00"
 
 
@@ -134,10 +134,10 @@ def test_route_alert_on_the_leg_in_the_requested_language(transfer_net, resident
 def test_vehicle_running_early_is_not_offered_once_it_has_left(transfer_net, resident_client):
     realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, -120, -120, None)]))
     late = transit(plan(resident_client, "A", "B", departure="2024-03-06T07:59:00+02:00"))
-    assert rides(late[0])[0]["trip_id"] == "X-0820"
+    assert rides(late[0])[0]["trip_id"] == "hsl:X-0820"
     early = transit(plan(resident_client, "A", "B", departure="2024-03-06T07:57:00+02:00"))
     leg = rides(early[0])[0]
-    assert leg["trip_id"] == "X-0800" and leg["start"]["estimated"] == {"time": "2024-03-06T07:58:00+02:00",
+    assert leg["trip_id"] == "hsl:X-0800" and leg["start"]["estimated"] == {"time": "2024-03-06T07:58:00+02:00",
                                                                         "delay_s": -120}
 
 
@@ -156,3 +156,71 @@ def test_delayed_leg_with_an_alert_priced_with_a_discount(transfer_net, resident
     price = best["price"]
     assert price["discount"]["group"] == "student" and price["discount"]["percent"] == 50
     assert price["discount"]["cents"] == sum(x["discount_cents"] for x in price["legs"]) > 0
+
+
+def test_late_vehicle_is_found_after_its_scheduled_time(transfer_net, resident_client):
+    """X-0800 is 10 min late: planning at 08:05 (its scheduled departure passed) rides it at 08:10."""
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]))
+    best = transit(plan(resident_client, "A", "B", departure="2024-03-06T08:05:00+02:00"))[0]
+    leg = rides(best)[0]
+    assert leg["trip_id"] == "hsl:X-0800" and leg["realtime"] is True and leg["delay_s"] == 600
+    assert leg["start"] == {"scheduled_time": "2024-03-06T08:00:00+02:00",
+                            "estimated": {"time": "2024-03-06T08:10:00+02:00", "delay_s": 600}}
+    assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:10:00+02:00", "2024-03-06T08:20:00+02:00")
+
+
+def test_late_first_ride_then_a_change(transfer_net, resident_client):
+    """X-0800 is 10 min late and X-0820 cancelled: from A at 08:05 the late X reaches B at 08:20, and the search
+    goes on from there: the change to Y-0835, arrival 08:45."""
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]),
+             trip_update(2, trip_id="X-0820", start_date=DAY, relationship="CANCELED"))
+    best = transit(plan(resident_client, "A", "C", departure="2024-03-06T08:05:00+02:00"))[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0835"]
+    assert rides(best)[0]["start"]["estimated"]["time"] == "2024-03-06T08:10:00+02:00"
+    assert best["end_time"] == "2024-03-06T08:45:00+02:00"
+
+
+def test_extra_vehicle_of_a_cancelled_trip_is_routed(transfer_net, resident_client):
+    """HSL style: X-0800's own vehicle is cancelled, an extra vehicle (ADDED, same route, direction and start)
+    runs it 5 min late: it is the ride, shown as X-0800 with its estimates."""
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, relationship="CANCELED"),
+             trip_update(2, route_id="X", direction_id=0, start_date=DAY, start_time="08:00:00",
+                         relationship="ADDED", stops=[(1, None, 300, 300, None)]))
+    best = transit(plan(resident_client, "A", "B"))[0]
+    leg = rides(best)[0]
+    assert leg["trip_id"] == "hsl:X-0800" and leg["delay_s"] == 300
+    assert (leg["start_time"], leg["end_time"]) == ("2024-03-06T08:05:00+02:00", "2024-03-06T08:15:00+02:00")
+
+
+def test_new_added_trip_is_routed_and_changes_to_a_scheduled_one(transfer_net, resident_client):
+    """A trip the schedule does not have (new trip_id, its own stop times) A 07:58 -> B 08:06, with X-0800
+    cancelled: A->C rides it and changes at B to Y-0815 (arrival 08:25, instead of 08:45 via X-0820)."""
+    from datetime import date
+
+    from planner.realtime import static_index
+
+    base = static_index.index_for(transfer_net).epoch_base(date(2024, 3, 6))
+    new = trip_update(2, trip_id="X-extra", route_id="X", start_date=DAY, relationship="ADDED")
+    for stop, t in (("A", 7 * 3600 + 58 * 60), ("B", 8 * 3600 + 360)):
+        u = new.trip_update.stop_time_update.add(stop_id=stop)
+        u.arrival.time = u.departure.time = base + t
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, relationship="CANCELED"), new)
+    best = transit(plan(resident_client, "A", "C"))[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-extra", "hsl:Y-0815"]
+    extra = rides(best)[0]
+    assert (extra["start_time"], extra["end_time"]) == ("2024-03-06T07:58:00+02:00", "2024-03-06T08:06:00+02:00")
+    assert extra["route_short_name"] == "10" and extra["realtime"] is True
+    assert best["end_time"] == "2024-03-06T08:25:00+02:00"
+
+
+def test_change_onto_a_late_vehicle_whose_schedule_has_passed(transfer_net, resident_client):
+    """X-0800 is 10 min late (B at 08:20) and Y-0815 8 min late (B at 08:23): the change at B, 3 min, is kept
+    though Y-0815's scheduled time has passed: arrival at C 08:33 (on the schedule: Y-0835, 08:45)."""
+    realtime(trip_update(1, trip_id="X-0800", start_date=DAY, stops=[(1, None, 600, 600, None)]),
+             trip_update(2, trip_id="Y-0815", start_date=DAY, stops=[(1, None, 480, 480, None)]))
+    best = transit(plan(resident_client, "A", "C", departure="2024-03-06T08:05:00+02:00"))[0]
+    assert [leg["trip_id"] for leg in rides(best)] == ["hsl:X-0800", "hsl:Y-0815"]
+    y = rides(best)[1]
+    assert y["start"] == {"scheduled_time": "2024-03-06T08:15:00+02:00",
+                          "estimated": {"time": "2024-03-06T08:23:00+02:00", "delay_s": 480}}
+    assert best["end_time"] == "2024-03-06T08:33:00+02:00"

@@ -68,12 +68,17 @@ class Alternatives:
             if leg[0] != "ride":
                 continue
             _, trip_id, board, board_s, alight, alight_s, extra = leg
-            stops, arr, dep = self.meta.trip_stops[trip_id]
-            offset = (extra or {}).get("offset") or 0
-            i = next((k for k in range(len(stops)) if stops[k] == board and int(dep[k]) - offset == int(board_s)),
-                     None)
-            i = stops.index(board) if i is None else i
-            j = next((k for k in range(i + 1, len(stops)) if stops[k] == alight), len(stops) - 1)
+            extra = extra or {}
+            if extra.get("positions"):  # a late or ADDED first ride (realtime_rides): its stops and positions
+                i, j = extra["positions"]
+                stops = extra["added"]["stops"] if extra.get("added") else self.meta.trip_stops[trip_id][0]
+            else:
+                stops, arr, dep = self.meta.trip_stops[trip_id]
+                offset = extra.get("offset") or 0
+                i = next((k for k in range(len(stops)) if stops[k] == board and int(dep[k]) - offset == int(board_s)),
+                         None)
+                i = stops.index(board) if i is None else i
+                j = next((k for k in range(i + 1, len(stops)) if stops[k] == alight), len(stops) - 1)
             out.append([frozenset({("id", s), ("name", self.meta.stops[s]["name"].casefold())})
                         for s in stops[i:j + 1]])
         return out

@@ -10,9 +10,11 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from planner.engines.embedded.artifacts import artifact_paths, pois_path, split_path
+from planner.engines.embedded.merge import merge_feeds
 from planner.engines.embedded.pois import extract_pois
 from planner.engines.embedded.split import split_footpaths, write_split_feed
 from planner.engines.embedded.timetable import feed_meta, read_feed_tables
@@ -20,21 +22,31 @@ from planner.engines.embedded.timetable import feed_meta, read_feed_tables
 logger = logging.getLogger(__name__)
 
 
-def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dict:
+def build_artifacts(gtfs, network_path, meta_path, *, osm_path=None, _feeds=()) -> dict:
     """Build cafein's networks (plain, + OSM walking streets when given; per-pattern split) and the side-car.
 
-    The plain network answers fast and gives lower bounds (it allows 0 s changes); the split one
-    answers exactly with minimum change times when the plain answer is not feasible. Returns stats.
+    `gtfs` is {feed name: GTFS zip/dir} (all feeds in one network, ids `FEED:ID`: `merge`), or one
+    GTFS path routed with its ids as they are. The plain network answers fast and gives lower bounds (it
+    allows 0 s changes); the split one answers exactly with minimum change times. Returns stats.
     """
     import shutil
     import tempfile
 
+    if isinstance(gtfs, Mapping):
+        merged = Path(tempfile.mkdtemp(prefix="merged-gtfs-"))
+        try:
+            stats = build_artifacts(merge_feeds(gtfs, merged), network_path, meta_path, osm_path=osm_path,
+                                    _feeds=tuple(sorted(gtfs)))
+        finally:
+            shutil.rmtree(merged, ignore_errors=True)
+        return {**stats, "feeds": sorted(gtfs)}
     import cafein
 
     cafein.disable_logging()
     started = time.monotonic()
+    gtfs_path = gtfs
     tables = read_feed_tables(gtfs_path)
-    meta = feed_meta(tables, gtfs_path)
+    meta = feed_meta(tables, gtfs_path, feeds=_feeds)
     kwargs = {}
     if osm_path:
         lat0, lon0, lat1, lon1 = meta.bbox()
@@ -77,24 +89,38 @@ def build_artifacts(gtfs_path, network_path, meta_path, *, osm_path=None) -> dic
     return stats
 
 
-def build_for_feed(feed=None, *, osm_path=None, use_osm=True, force=False) -> dict:
-    """Build the embedded artifacts of `feed` (default: the active one) unless already built.
+def build_for_feeds(feeds=None, *, osm_path=None, use_osm=True, force=False) -> dict:
+    """Build the embedded artifacts of the set of feed versions `feeds` (default: every active feed's active
+    version) unless already built: one network over all of them (`artifacts.artifact_paths` names it).
 
     The OSM extract is `osm_path`, else the active OsmNetwork's pbf (when use_osm). Returns stats with
     "network" (path) and "skipped" (already built). Raises ValueError naming what is missing.
     """
-    from planner.selectors import active_feed, active_osm_network
+    from planner.selectors import active_osm_network
+    from planner.timetable.feeds import active_feeds
 
-    feed = feed or active_feed()
-    if feed is None:
+    feeds = sorted(feeds if feeds is not None else active_feeds().values(), key=lambda f: f.name)
+    if not feeds:
         raise ValueError("no active GTFS feed: import and activate one first (manage.py import_gtfs)")
-    if not feed.gtfs_path or not Path(feed.gtfs_path).exists():
-        raise ValueError(f"feed {feed.name} v{feed.version}: GTFS file {feed.gtfs_path!r} does not exist")
-    network_path, meta_path = artifact_paths(feed)
+    if len({f.name for f in feeds}) != len(feeds):
+        raise ValueError(f"one version per feed name: {', '.join(str(f) for f in feeds)}")
+    for feed in feeds:
+        if not feed.gtfs_path or not Path(feed.gtfs_path).exists():
+            raise ValueError(f"feed {feed.name} v{feed.version}: GTFS file {feed.gtfs_path!r} does not exist")
+    network_path, meta_path = artifact_paths(feeds)
     if not force and network_path.exists() and meta_path.exists() and split_path(network_path).exists():
         return {"network": str(network_path), "skipped": True}
     if use_osm and not osm_path:
         osm = active_osm_network()
         osm_path = osm.pbf_path if osm and Path(osm.pbf_path).exists() else None
-    stats = build_artifacts(feed.gtfs_path, network_path, meta_path, osm_path=osm_path)
+    stats = build_artifacts({f.name: f.gtfs_path for f in feeds}, network_path, meta_path, osm_path=osm_path)
     return {**stats, "network": str(network_path), "osm": str(osm_path) if osm_path else None, "skipped": False}
+
+
+def build_with(feed, **options) -> dict:
+    """The network of the active feeds with `feed` in place of its name's active version (what activating
+    `feed` will serve): built before the switch, so serving never waits for it. Options as build_for_feeds."""
+    from planner.timetable.feeds import active_feeds
+
+    others = [f for name, f in active_feeds().items() if name != feed.name]
+    return build_for_feeds([*others, feed], **options)

@@ -19,6 +19,9 @@ from maas.geo import bbox_of, distances_m
 WALK_SPEED_MPS = 1.2  # 4.3 km/h, a little under HSL's journey planner default
 WALK_DETOUR = 1.3  # crow-fly metres -> street metres, for stop-to-stop footpaths
 FOOTPATH_RADIUS_M = 400.0
+# Between stops of different feeds (operators meet at hubs whose stops lie farther apart than one operator's
+# platforms: HSL's metro at Helsingin yliopisto is 580 m from the Suomenlinna ferry pier).
+CROSS_FEED_RADIUS_M = 800.0
 DEFAULT_MIN_TRANSFER_S = 120
 
 
@@ -43,6 +46,7 @@ class FeedMeta:
     timezone: str = "Europe/Helsinki"
     has_streets: bool = False  # built with an OSM extract: cafein answers walking access/egress
     copies: dict = field(default_factory=dict)  # stop_id -> its per-pattern copies in the cafein network
+    feeds: tuple = ()  # names of the feeds merged into this one (ids `FEED:ID`, `merge`); () for a feed as is
     _stop_index: dict = field(default=None, repr=False)
 
     # --- calendar -------------------------------------------------------
@@ -99,6 +103,11 @@ class FeedMeta:
         if from_stop == to_stop:
             return self.min_transfer_s.get(from_stop, self.default_min_transfer_s)
         return max(int(walk_s), self.pair_transfer_s.get((from_stop, to_stop), 0))
+
+    def feed_of(self, stop_id) -> str | None:
+        """The feed a (qualified) id belongs to, None for a feed routed as is."""
+        name, sep, _ = str(stop_id).partition(":")
+        return name if sep and name in self.feeds else None
 
     def save(self, path):
         self._stop_index = None

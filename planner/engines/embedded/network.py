@@ -38,6 +38,7 @@ from planner.gtfs.times import format_time
 logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs
 
 MAX_ACCESS_STOPS = 6
+MAX_GIVEN_STOPS = 12  # stops of a request's own access/egress table (a ride reaches more than a walk)
 MAX_RIDES = 5  # vehicles per journey (4 changes): bounds every search, cafein's and ours
 
 
@@ -77,9 +78,10 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
 
         cafein.disable_logging()
         split = split_path(network_path)
-        return cls(cafein.TransportNetwork.load(str(network_path)), FeedMeta.load(meta_path),
+        # Street arrays memory-mapped: every process (and every version) shares the OS's pages of the file.
+        return cls(cafein.TransportNetwork.load(str(network_path), mmap=True), FeedMeta.load(meta_path),
                    label=Path(network_path).name,
-                   split=cafein.TransportNetwork.load(str(split)) if split.exists() else None)
+                   split=cafein.TransportNetwork.load(str(split), mmap=True) if split.exists() else None)
 
     # --- time ----------------------------------------------------------------------------
     # GTFS service-day times count from "noon minus 12 h" (midnight, except on DST days); all
@@ -141,17 +143,31 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
             for s, d in self.meta.stops_near(lat, lon, max_walk_m / WALK_DETOUR, limit=MAX_ACCESS_STOPS * 5,
                                              exclude=excluded):
                 out[s] = (int(d * WALK_DETOUR / walk_mps + 0.5), d * WALK_DETOUR, True)
-        # Nearest first, but a stop only counts if it adds a pattern (line and direction) the nearer
-        # ones do not serve: ten stops of one tram line must not crowd out the metro behind them.
+        return self._covering(out, MAX_ACCESS_STOPS)
+
+    def _covering(self, out, limit) -> dict:
+        """Nearest first, but a stop only counts if it adds a pattern (line and direction) the nearer
+        ones do not serve: ten stops of one tram line must not crowd out the metro behind them."""
         chosen, covered = {}, set()
         for s, value in sorted(out.items(), key=lambda kv: kv[1][0]):
             routes = self.stop_patterns.get(s, set())
             if routes - covered:
                 chosen[s] = value
                 covered |= routes
-            if len(chosen) >= MAX_ACCESS_STOPS:
+            if len(chosen) >= limit:
                 break
         return chosen
+
+    def given(self, table, excluded=frozenset()) -> dict:
+        """A request's own access/egress ((stop_id, seconds, metres), ...) as access() answers: the stops
+        that add a pattern, at most MAX_GIVEN_STOPS."""
+        out = {s: (int(t), float(m), False) for s, t, m in table if s not in excluded and s in self.copies}
+        return self._covering(out, MAX_GIVEN_STOPS)
+
+    def stops_near(self, lat, lon, radius_m, limit=64) -> list[dict]:
+        """[{"stop_id", "lat", "lon", "metres"}] of served stops within radius_m, nearest first."""
+        return [{"stop_id": s, "lat": self.meta.stops[s]["lat"], "lon": self.meta.stops[s]["lon"], "metres": m}
+                for s, m in self.meta.stops_near(lat, lon, radius_m, limit=limit) if s in self.copies]
 
     # --- planning ------------------------------------------------------------------------
     def plan(self, req: PlanRequest) -> list[dict]:
@@ -159,8 +175,10 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
         self.stats["plans"] += 1
         day, secs = self.split(req.departure or req.arrival)
         ex_stops, ex_trips = self._exclusions[bool(req.wheelchair)]
-        acc = self.access(*req.origin, req.max_walk_m, ex_stops, req.origin_stop_id, req.walk_speed_mps)
-        egr = self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id, req.walk_speed_mps)
+        acc = (self.given(req.access, ex_stops) if req.access else
+               self.access(*req.origin, req.max_walk_m, ex_stops, req.origin_stop_id, req.walk_speed_mps))
+        egr = (self.given(req.egress, ex_stops) if req.egress else
+               self.access(*req.destination, req.max_walk_m, ex_stops, req.destination_stop_id, req.walk_speed_mps))
         if not acc or not egr:
             return []
         search = self.departures_across_days if req.departure is not None else self.arrivals_latest_first

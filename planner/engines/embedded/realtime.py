@@ -11,9 +11,16 @@ done on the journeys it returns:
 - when delays make the best journey arrive LATE_REPAIR_S or more later than the search's scheduled best,
   one more search without its late trips may find a better one; both are kept and the usual filter
   (dominated, alternatives) chooses.
-At most 1 + MAX_REPAIRS searches per departure time; trips ruled out stay out of the request's later
-searches (the next-departure alternatives, the arrive-by probes). Known gap: a vehicle that is late enough to be
-caught though its scheduled time has passed is not found (the search boards at scheduled times).
+- a journey's first ride is taken on the real-time timetable where real time moves it (a late vehicle whose
+  scheduled time has passed, an early, cancelled or skipped one) and from ADDED trips: the stops those rides reach
+  enter the same cafein search as access points (`realtime_rides`).
+At most 1 + MAX_REPAIRS searches for the request's first departure time of a service day (the best journey); its
+later searches (the next-departure alternatives, the arrive-by probes) drop what real time breaks and search again
+only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
+searched again: a replacement found without its trips would arrive no earlier on the schedule. Trips ruled out
+stay out of the request's later searches. A change onto a late or ADDED vehicle after a
+ride (its schedule says it has left) is found when that vehicle then reaches the destination (`late_changes`); not
+when the journey would change again after it.
 """
 from __future__ import annotations
 
@@ -21,16 +28,18 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+from planner.engines.embedded import realtime_rides
 from planner.engines.embedded.csa import transfer_violations
 
 MAX_REPAIRS = 2
 LATE_REPAIR_S = 120  # search again without late trips only when they cost at least this much
+_PER_REQUEST = ("table", "excluded", "searched", "alerts")  # thread-local state of one realtime() block
 
 
 class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
-    feed_name = None  # set by the engine: the GTFS feed name whose real time applies
+    feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
 
     @property
     def _rt(self):
@@ -41,13 +50,16 @@ class RealtimeSearch:
     def realtime(self, table):
         """Apply `table` (planner.realtime.timetable.RealtimeTimetable or None) to searches in this thread."""
         local = self.__dict__.setdefault("_rt_local", threading.local())
-        previous = getattr(local, "table", None), getattr(local, "excluded", None)
+        previous = tuple(getattr(local, name, None) for name in _PER_REQUEST)
         local.table = table if table is not None and table.active else None
         local.excluded = {}  # service day -> trips real time ruled out, kept for the request's later searches
+        local.searched = set()  # service days searched: only a day's first search repairs what real time broke
+        local.alerts = {}  # each feed's alerts document, read at the first leg that needs it
         try:
             yield
         finally:
-            local.table, local.excluded = previous
+            for name, value in zip(_PER_REQUEST, previous):
+                setattr(local, name, value)
 
     def _depart(self, day, t0, acc, egr, ex_stops, ex_trips, wheelchair):
         rt = self._rt
@@ -57,30 +69,79 @@ class RealtimeSearch:
         # Trips whose change is broken or stop skipped stay out for the request's later searches; a first
         # vehicle running early is out of reach only from this departure time (an earlier one may catch it).
         excluded, early, out = self._rt_local.excluded.setdefault(day, set()), set(), []
+        first = day not in self._rt_local.searched  # the request's first search of the day: the best journey
+        self._rt_local.searched.add(day)
         for _ in range(1 + MAX_REPAIRS):
+            self._rt_local.first = realtime_rides.FirstRides()
             found = super()._depart(day, t0, acc, egr, ex_stops, base_ex | excluded | early, wheelchair)
-            ruled_out, late = set(), set()
+            found += realtime_rides.direct(self._rt_local.first, egr)
+            broken, late = [], set()
             for f in found:
                 g, bad, only_now = self._retimed(rt, day, t0, acc, egr, f)
                 if bad:
                     (early if only_now else excluded).update(bad)
-                    ruled_out |= bad
+                    broken.append(f)
                     continue
                 out.append(g)
+                out += realtime_rides.late_changes(self._rides(rt, day), g, egr, self._change_s, base_ex | excluded)
                 if g[0] > f[0]:
                     late |= {leg[1] for leg in g[3] if leg[0] == "ride" and leg[6]["rt"]["delay_s"] > 0}
-            if ruled_out:
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+            # A journey found without a broken one's trips arrives (on the schedule) no earlier than it did: search
+            # again only when some broken journey was not already matched by a kept one (as early, as few rides).
+            if (first or not out) and any(not any(g[0] <= f[0] and g[1] <= f[1] for g in out) for f in broken):
+                self._count_repair("broken")
                 continue
             best_found = min((f[0] for f in found), default=None)
             best_out = min((g[0] for g in out), default=None)
-            if (best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
+            if (first and best_found is not None and best_out is not None and best_out - best_found >= LATE_REPAIR_S
                     and late - early):
                 early |= late
-                self.stats["realtime_repairs"] = self.stats.get("realtime_repairs", 0) + 1
+                self._count_repair("late")
                 continue
             break
         return out
+
+    def _count_repair(self, why):
+        for key in ("realtime_repairs", f"realtime_repairs_{why}"):
+            self.stats[key] = self.stats.get(key, 0) + 1
+
+    def _rides(self, rt, day) -> realtime_rides.RideIndex:
+        return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
+
+    def _patterns(self):
+        """The split network's routing patterns per stop (realtime_rides.PatternTimetable), None without one."""
+        if "_rt_patterns" not in self.__dict__:
+            table = realtime_rides.PatternTimetable(self.meta) if self.split_net is not None else None
+            self._rt_patterns = table if table is not None and table.valid else None
+        return self._rt_patterns
+
+    def _change_s(self, stop) -> int:
+        """The minimum change time at `stop` (memoised: the first rides ask for it per stop they reach)."""
+        memo = self.__dict__.setdefault("_rt_change_s", {})
+        if stop not in memo:
+            memo[stop] = self.meta.required_transfer_s(stop, stop)
+        return memo[stop]
+
+    def _access_seeds(self, day, t0, acc, ex_trips):
+        """Without the stop copies whose first rides real time moves, plus the stops those rides and ADDED trips
+        reach (realtime_rides), remembered for `_cafein_legs` and the direct rides."""
+        seeds = super()._access_seeds(day, t0, acc, ex_trips)
+        rt = self._rt
+        if rt is None:
+            return seeds
+        first = realtime_rides.first_rides(self._rides(rt, day), self._patterns(), rt, day, t0, acc, ex_trips,
+                                           self._change_s)
+        self._rt_local.first = first
+        return [s for s in seeds if s[0] not in first.unseeded] + self._seeds(first.reach)
+
+    def _cafein_legs(self, journey):
+        legs = super()._cafein_legs(journey)
+        first = getattr(self._rt_local, "first", None) if self._rt is not None else None
+        if legs and first is not None and first.reach:
+            start = legs[0][2] if legs[0][0] == "ride" else legs[0][1]
+            if start in first.reach:
+                legs.insert(0, first.leg_to(start))
+        return legs
 
     def _retimed(self, rt, day, t0, acc, egr, journey):
         """(journey with estimated times, set(), False) or (None, {trips that break it}, only from t0?)."""
@@ -91,6 +152,10 @@ class RealtimeSearch:
                 _, s1, s2, t1, t2, metres, geometry = leg
                 start = last_end if last_end is not None else t1
                 new.append(("walk", s1, s2, start, start + (t2 - t1), metres, geometry))
+                continue
+            if (leg[6] or {}).get("fixed"):  # a late or ADDED first ride: already in estimated times
+                new.append(leg)
+                last_end = leg[5]
                 continue
             _, trip_id, board, board_s, alight, alight_s, extra = leg
             extra = dict(extra or {})
@@ -134,7 +199,10 @@ class RealtimeSearch:
         extra = leg[6] or {}
         info = extra.get("rt")
         scheduled = info["scheduled"] if info else (leg[3], leg[5])
-        out = super().ride_leg(day, (*leg[:3], scheduled[0], leg[4], scheduled[1], extra), language)
+        if leg[1] not in self.meta.trips and extra.get("added"):
+            out = realtime_rides.new_trip_leg(self, day, leg, language)
+        else:
+            out = super().ride_leg(day, (*leg[:3], scheduled[0], leg[4], scheduled[1], extra), language)
         realtime = bool(info and info["realtime"])
         for end, sched_s, est_s in (("start", scheduled[0], leg[3]), ("end", scheduled[1], leg[5])):
             out[end] = {"scheduled_time": out[f"{end}_time"],
@@ -149,13 +217,21 @@ class RealtimeSearch:
         return out
 
     def _leg_alerts(self, leg, language):
-        if not self.feed_name:
+        """Active alerts of the leg's feed (the one its trip's `FEED:` names) on its route, trip and stops."""
+        feed = leg["trip_id"].partition(":")[0] if ":" in (leg["trip_id"] or "") else None
+        if feed not in self.feed_names:
             return []
         from planner.realtime.selectors import alerts_in, current
 
-        doc = current(self.feed_name, "alerts")
-        found = alerts_in(doc, self.feed_name, route=leg["route_id"], trip=leg["trip_id"], language=language)
+        local = self.__dict__.setdefault("_rt_local", threading.local())
+        docs = getattr(local, "alerts", None)  # within realtime(): {feed: its alerts document}, once per request
+        doc = docs.get(feed) if docs is not None else None
+        if doc is None:
+            doc = current(feed, "alerts") or {}
+            if docs is not None:
+                docs[feed] = doc
+        found = alerts_in(doc, feed, route=leg["route_id"], trip=leg["trip_id"], language=language)
         for stop in (leg["from"]["stop_id"], leg["to"]["stop_id"]):
-            found += alerts_in(doc, self.feed_name, stop=stop, language=language)
+            found += alerts_in(doc, feed, stop=stop, language=language)
         unique = {a["id"]: a for a in found}
         return list(unique.values())

@@ -98,7 +98,8 @@ class DepartureSearch:
             return self._exact(day, t0, acc, egr, ex_stops, ex_trips, [])
         self.stats["searches"] += 1
         journeys = self.split_net._core._route_with_access(
-            self._seeds(acc), self._seeds(egr), day.isoformat(), format_time(t0), self.max_rides - 1,
+            self._access_seeds(day, t0, acc, ex_trips), self._seeds(egr), day.isoformat(), format_time(t0),
+            self.max_rides - 1,
             [], *self._split_exclusions(wheelchair, ex_trips), True, transfer_mode=None)
         return self._found(journeys, acc)
 
@@ -111,6 +112,11 @@ class DepartureSearch:
     def _needs_exact(self, day, t) -> bool:
         return (t < 0 or self.split_net is None
                 or (t <= self.overnight_until(day) and self.previous_shift(day) != 86400))
+
+    def _access_seeds(self, day, t0, acc, ex_trips) -> list[tuple[str, int]]:
+        """The departure search's access seeds (real time adds the stops a first ride cafein cannot board
+        reaches: planner.engines.embedded.realtime)."""
+        return self._seeds(acc)
 
     def _seeds(self, points: dict) -> list[tuple[str, int]]:
         """[(stop copy, walk seconds)] for {stop: (walk_s, metres, crow_fly)}."""

@@ -143,8 +143,8 @@ def read_feed_meta(path, *, default_min_transfer_s=DEFAULT_MIN_TRANSFER_S) -> Fe
     return feed_meta(read_feed_tables(path), path, default_min_transfer_s=default_min_transfer_s)
 
 
-def feed_meta(tables: dict, path, *, default_min_transfer_s=DEFAULT_MIN_TRANSFER_S) -> FeedMeta:
-    """The FeedMeta of a feed's tables (`path` names it in errors)."""
+def feed_meta(tables: dict, path, *, default_min_transfer_s=DEFAULT_MIN_TRANSFER_S, feeds=()) -> FeedMeta:
+    """The FeedMeta of a feed's tables (`path` names it in errors; `feeds`: the names merged into it)."""
     agency = tables["agency"]
     feed_lang = _first(tables.get("feed_info"), "feed_lang") or _first(agency, "agency_lang") or "fi"
     tz = _first(agency, "agency_timezone") or "Europe/Helsinki"
@@ -160,6 +160,7 @@ def feed_meta(tables: dict, path, *, default_min_transfer_s=DEFAULT_MIN_TRANSFER
     meta = FeedMeta(stops=stops, routes=read_routes(tables), trips=trips, trip_stops=trip_stops, calendar=calendar,
                     added=added, removed=removed, service_start=min(starts), service_end=max(ends),
                     min_transfer_s=min_transfer, pair_transfer_s=pair_transfer, footpaths=[],
-                    default_min_transfer_s=default_min_transfer_s, feed_lang=feed_lang, timezone=tz)
+                    default_min_transfer_s=default_min_transfer_s, feed_lang=feed_lang, timezone=tz,
+                    feeds=tuple(feeds))
     meta.footpaths = compute_footpaths(meta)
     return meta

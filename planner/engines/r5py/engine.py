@@ -28,7 +28,8 @@ ARRIVE_BY_WINDOW_S = 3600
 
 
 class R5pyEngine(RoutingEngine):
-    """Plans and computes matrices with r5py in a worker process, over the active feed."""
+    """Plans and computes matrices with r5py in a worker process, over the active feeds (r5py reads several GTFS
+    files; its answers keep the feeds' own ids, unqualified)."""
 
     name = "r5py"
     _instance: R5pyEngine | None = None
@@ -55,12 +56,13 @@ class R5pyEngine(RoutingEngine):
 
     # -- network inputs -------------------------------------------------------------------------
 
-    def _network_inputs(self) -> tuple[str, list[str], object | None]:
+    def _network_inputs(self) -> tuple[str, list[str], list]:
         from django.conf import settings
 
         from planner import selectors
+        from planner.timetable.feeds import active_feeds
 
-        feed = selectors.active_feed()
+        feeds = list(active_feeds().values())
         osm = getattr(settings, "R5_OSM_PBF", "") or None
         gtfs = list(getattr(settings, "R5_GTFS", []) or [])
         if osm is None:
@@ -70,11 +72,11 @@ class R5pyEngine(RoutingEngine):
                                         code="no_street_network")
             osm = network.pbf_path
         if not gtfs:
-            if feed is None or not feed.gtfs_path:
+            gtfs = [feed.gtfs_path for feed in feeds if feed.gtfs_path]
+            if not gtfs:
                 raise EngineUnavailable("No active GTFS feed: import and activate one (or set R5_GTFS).",
                                         code="no_active_feed")
-            gtfs = [feed.gtfs_path]
-        return osm, gtfs, feed
+        return osm, gtfs, feeds
 
     def warm_up(self) -> dict:
         """Start the worker and build the active network now (deploy step), not on the first request."""
@@ -82,32 +84,35 @@ class R5pyEngine(RoutingEngine):
         return self.worker.request("load", osm_pbf=osm, gtfs=gtfs)
 
     def _load(self):
-        osm, gtfs, feed = self._network_inputs()
+        osm, gtfs, feeds = self._network_inputs()
         self.worker.request("load", osm_pbf=osm, gtfs=gtfs)
-        return feed
+        return feeds
 
     @staticmethod
-    def _lookups(feed, records, language):
-        """Stops and routes the records mention, from the feed tables (names in `language`)."""
-        if feed is None:
+    def _lookups(feeds, records, language):
+        """Stops and routes the records mention, from the active feeds' tables (names in `language`; an id in
+        several feeds: the first feed by name)."""
+        if not feeds:
             return {}, {}
         from planner.models import Route, Stop
         from planner.selectors import stop_names
 
         stop_ids = {r[k] for r in records for k in ("start_stop_id", "end_stop_id") if r[k]}
         route_ids = {r["route_id"] for r in records if r["route_id"]}
-        names = stop_names(feed, stop_ids, language)
-        stops = {
-            stop_id: {"name": names.get(stop_id, name), "lat": lat, "lon": lon}
-            for stop_id, name, lat, lon in Stop.objects.filter(feed=feed, stop_id__in=stop_ids)
-            .values_list("stop_id", "name", "lat", "lon")
-            if lat is not None and lon is not None
-        }
-        routes = {
-            route_id: {"short_name": short_name, "color": color}
-            for route_id, short_name, color in Route.objects.filter(feed=feed, route_id__in=route_ids)
-            .values_list("route_id", "short_name", "color")
-        }
+        stops, routes = {}, {}
+        for feed in reversed(feeds):  # the first feed's rows win
+            names = stop_names(feed, stop_ids, language)
+            stops.update({
+                stop_id: {"name": names.get(stop_id, name), "lat": lat, "lon": lon}
+                for stop_id, name, lat, lon in Stop.objects.filter(feed=feed, stop_id__in=stop_ids)
+                .values_list("stop_id", "name", "lat", "lon")
+                if lat is not None and lon is not None
+            })
+            routes.update({
+                route_id: {"short_name": short_name, "color": color}
+                for route_id, short_name, color in Route.objects.filter(feed=feed, route_id__in=route_ids)
+                .values_list("route_id", "short_name", "color")
+            })
         return stops, routes
 
     @staticmethod
@@ -122,24 +127,27 @@ class R5pyEngine(RoutingEngine):
     # -- RoutingEngine ----------------------------------------------------------------------------
 
     def coverage(self) -> dict | None:
-        """Area and service dates of the active feed (as the embedded engine reports them), or None."""
+        """Area and service dates of the active feeds together (as the embedded engine reports them), or None."""
         from django.db.models import Max, Min
 
-        from planner import selectors
         from planner.models import Calendar, CalendarDate, Stop
+        from planner.timetable.feeds import active_feeds
 
-        feed = selectors.active_feed()
-        if feed is None:
+        feeds = list(active_feeds().values())
+        if not feeds:
             return None
-        box = Stop.objects.filter(feed=feed, lat__isnull=False, lon__isnull=False).aggregate(
+        box = Stop.objects.filter(feed__in=feeds, lat__isnull=False, lon__isnull=False).aggregate(
             lat0=Min("lat"), lon0=Min("lon"), lat1=Max("lat"), lon1=Max("lon"))
-        by_service = {row[0]: row[1:] for row in Calendar.objects.filter(feed=feed).values_list(
-            "service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        by_service = {(row[0], row[1]): row[2:] for row in Calendar.objects.filter(feed__in=feeds).values_list(
+            "feed_id", "service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
             "start_date", "end_date")}
-        exceptions = list(CalendarDate.objects.filter(feed=feed).values_list("service_id", "date", "exception_type"))
+        exceptions = [((f, sid), d, kind) for f, sid, d, kind in CalendarDate.objects.filter(feed__in=feeds)
+                      .values_list("feed_id", "service_id", "date", "exception_type")]
         starts = [c[7] for c in by_service.values()] + [d for _, d, kind in exceptions if kind == 1]
         ends = [c[8] for c in by_service.values()] + [d for _, d, kind in exceptions if kind == 1]
-        start, end = feed.service_start or min(starts, default=None), feed.service_end or max(ends, default=None)
+        declared = [(f.service_start, f.service_end) for f in feeds]
+        start = min([s for s, _ in declared if s] or starts, default=None)
+        end = max([e for _, e in declared if e] or ends, default=None)
         if box["lat0"] is None or start is None or end is None:
             return None
 
@@ -159,7 +167,7 @@ class R5pyEngine(RoutingEngine):
         tz = ZoneInfo("Europe/Helsinki")
         when = request.departure or (request.arrival - timedelta(seconds=ARRIVE_BY_WINDOW_S))
         local = when.astimezone(tz).replace(tzinfo=None) if when.tzinfo else when
-        feed = self._load()
+        feeds = self._load()
         records = self.worker.request(
             "plan",
             origin={"id": "origin", "lat": request.origin[0], "lon": request.origin[1]},
@@ -169,7 +177,7 @@ class R5pyEngine(RoutingEngine):
             max_time_walking_s=int(request.max_walk_m / WALK_SPEED_M_S),
             departure_time_window_s=ARRIVE_BY_WINDOW_S if request.arrival else None,
         )
-        stops, routes = self._lookups(feed, records, request.language)
+        stops, routes = self._lookups(feeds, records, request.language)
         itineraries = r5py_frames.itineraries_from_records(
             records, departure=when, stops=stops, routes=routes,
         ).get(("origin", "destination"), [])

@@ -1,21 +1,23 @@
-"""Build the embedded routing network of the active (or a given) feed version, once per version."""
+"""Build the embedded routing network over every active feed (or with a given version in place of its feed's
+active one), once per set of versions."""
 from django.core.management import BaseCommand, CommandError
 
 from planner.models import FeedVersion
 
 
 class Command(BaseCommand):
-    help = "Build and save the routing network (cafein) for a GTFS feed version and the active OSM extract."
+    help = "Build and save the routing network (cafein) over the active GTFS feeds and the active OSM extract."
 
     def add_arguments(self, parser):
-        parser.add_argument("--feed-version", type=int, help="FeedVersion pk (default: the active feed)")
+        parser.add_argument("--feed-version", type=int,
+                            help="FeedVersion pk to route in place of its feed's active version (default: the active)")
         parser.add_argument("--osm", help="OSM .pbf to use instead of the active OSM network")
         parser.add_argument("--no-osm", action="store_true", help="no street network: crow-fly access/egress")
-        parser.add_argument("--force", action="store_true", help="rebuild even if this version is built")
+        parser.add_argument("--force", action="store_true", help="rebuild even if this set of versions is built")
         parser.add_argument("--async", dest="run_async", action="store_true", help="queue a Celery task")
 
     def handle(self, *args, feed_version=None, osm=None, no_osm=False, force=False, run_async=False, **options):
-        from planner.engines.embedded.build import build_for_feed
+        from planner.engines.embedded.build import build_for_feeds, build_with
         from planner.tasks import build_network
 
         feed = None
@@ -28,7 +30,10 @@ class Command(BaseCommand):
             self.stdout.write(f"queued planner.build_network ({result.id})")
             return
         try:
-            stats = build_for_feed(feed, osm_path=osm, use_osm=not no_osm, force=force)
+            if feed is None:
+                stats = build_for_feeds(osm_path=osm, use_osm=not no_osm, force=force)
+            else:
+                stats = build_with(feed, osm_path=osm, use_osm=not no_osm, force=force)
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         if stats.get("skipped"):

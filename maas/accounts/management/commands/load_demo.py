@@ -20,6 +20,8 @@ DEMO_STEPS = [
      ["fixtures/providers/gbfs/kalasatama-scooters", "--name", "Kalasatama Scooters", "--kind", "scooter"]),
     ("providers: synthesized car-share feed (GBFS 3.0) on Kalasatama streets", "import_gbfs_feed",
      ["fixtures/providers/gbfs/kalasatama-carshare", "--name", "Kalasatama Car Share", "--kind", "car_share"]),
+    ("providers: synthesized taxi provider booked through the demo's loopback TOMP operator", "import_providers",
+     ["fixtures/providers/taxi/kalasatama-taxi.json"]),
     ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated; the service "
      "calendar moved by whole weeks to cover the current weeks", "load_transit_demo", ["--shift-to-today"]),
     ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),
