@@ -16,8 +16,8 @@ LANGUAGE_CODES = [c for c, _name in Resident.LANGUAGES]
 
 # What a schema can say of AUTH_PASSWORD_VALIDATORS (at least 8 characters, not all digits); the rest is a
 # documented 400 validation_error at the password (too common, too like the email or names).
-PASSWORD_RULES = ("At least 8 characters, not all digits. A common password, or one too like the email or "
-                  "names, is refused: 400 validation_error at this field.")
+PASSWORD_RULES = ("At least 8 characters, not all digits (outer whitespace is trimmed first). A common password, "
+                  "or one too like the email or names, is refused: 400 validation_error at this field.")
 
 
 @extend_schema_field({"type": "string", "minLength": 8, "pattern": r"^[^\x00]*[^\x000-9][^\x00]*$",

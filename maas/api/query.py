@@ -2,8 +2,12 @@
 alike: patterns spell whitespace out (`\\s` differs between Python's re and ECMA-262/Rust regexes: \\x1c-\\x1f)."""
 import re
 
-# What str.isspace() and ECMA-262's \s call whitespace, together.
-SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# What str.isspace() calls whitespace (what str.strip() and DRF's trim_whitespace take off).
+PY_SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# ... and what ECMA-262's \s calls whitespace too.
+SPACE = PY_SPACE + r"\ufeff"
+# A DRF CharField's value that is not blank once trimmed, and has no NUL.
+TRIMMED_NONBLANK_PATTERN = rf"^[^\x00]*[^{PY_SPACE}\x00][^\x00]*$"
 # Text with something visible in it and no NUL (PostgreSQL text can't hold NUL).
 VISIBLE_PATTERN = rf"^[^\x00]*[^{SPACE}\x00][^\x00]*$"
 # Two or more characters once outer whitespace is trimmed, no NUL.

@@ -5,8 +5,8 @@ Use ``schema = ErrorEnvelopeAutoSchema()`` on a view, or make it the default wit
 ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "maas.api.schema.ErrorEnvelopeAutoSchema"``.
 
 Request shapes (what drf-spectacular leaves out, so that schema-valid requests are accepted):
-- a request CharField that refuses "" has ``minLength: 1``, and one that refuses NUL characters (every DRF
-  CharField) the pattern ``^[^\x00]*$`` unless it has a pattern of its own;
+- a request CharField that refuses "" has ``minLength: 1`` and, unless it has a pattern of its own, a pattern
+  refusing NUL (as every DRF CharField does) and, when it trims whitespace, values that are blank once trimmed;
 - a serializer with ``openapi_input = True`` is an input shape everywhere (a response that echoes validated
   input, e.g. a booking's leg, shares its component), so its constraints hold in both directions;
 - a serializer's ``openapi_extra`` dict (e.g. ``requires_any(["lat", "lon"], ["stop_id"])`` or
@@ -22,6 +22,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.views import APIView
+
+from maas.api import query
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -89,7 +91,8 @@ class ErrorEnvelopeAutoSchema(AutoSchema):
         if (_is_input(parent, direction) and not field.read_only and get_override(field, "field") is None
                 and any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
                 and not any(isinstance(v, RegexValidator) for v in field.validators)):
-            meta["pattern"] = NO_NUL_PATTERN
+            blank_once_trimmed = not field.allow_blank and field.trim_whitespace  # "\x1d" is "" then
+            meta["pattern"] = query.TRIMMED_NONBLANK_PATTERN if blank_once_trimmed else NO_NUL_PATTERN
         return meta
 
     def _insert_field_validators(self, field, schema):

@@ -47,6 +47,10 @@ def test_request_strings_that_refuse_blank_have_min_length(schema):
     assert _component(schema, "LoginRequest")["properties"]["password"]["minLength"] == 1
     assert _component(schema, "Erase")["properties"]["password"]["minLength"] == 1
     assert _component(schema, "PasswordChange")["properties"]["new_password"]["minLength"] == 8
+    # DRF trims first: {"refresh": "\x1d"} was schema-valid and answered "This field may not be blank."
+    refresh = _component(schema, "Logout")["properties"]["refresh"]["pattern"]
+    assert [_agree(refresh, v) for v in ("\x1d", " \u3000 ", "\ufeff", "eyJ", "a\x00")] == \
+        [False, False, True, True, False]
     # answers may hold "" (an unnamed resident): a response-only component has no minLength
     assert "minLength" not in _component(schema, "Resident")["properties"]["first_name"]
 
@@ -54,7 +58,9 @@ def test_request_strings_that_refuse_blank_have_min_length(schema):
 def test_request_strings_refuse_nul_in_the_schema_too(schema):
     """A NUL in any request string was schema-valid and answered 400 "Null characters are not allowed"."""
     assert _component(schema, "Signup")["properties"]["last_name"]["pattern"] == NO_NUL
-    assert _component(schema, "QuoteLeg")["properties"]["zones"]["items"]["pattern"] == NO_NUL
+    from maas.api.query import TRIMMED_NONBLANK_PATTERN
+
+    assert _component(schema, "QuoteLeg")["properties"]["zones"]["items"]["pattern"] == TRIMMED_NONBLANK_PATTERN
     assert _component(schema, "LegInput")["properties"]["trip_id"]["pattern"] == NO_NUL
     # a field's own pattern stays (it was replaced by NO_NUL: a schema-valid "0" refused as not a slug)
     assert _component(schema, "PlanChoice")["properties"]["plan"]["pattern"] == "^[-a-zA-Z0-9_]+$"

@@ -43,11 +43,13 @@ CHECKS_CONFIG = {"checks": {
 # 400s that a schema-valid request may get, per operation: rules a JSON Schema cannot state (state the request
 # meets, secrets, cross-field and cross-item rules), each documented in the operation's 400 response or the
 # field's description. An error code, or ("validation_error", field, the messages it may carry) (English).
-# (the schema's "not all digits" is ASCII digits: "entirely numeric" also counts other scripts' digits)
+# (the schema's "not all digits" is ASCII digits: "entirely numeric" also counts other scripts' digits; and
+# both that and the length are of the password once trimmed, which no pattern says)
 PASSWORD_MESSAGES = ("This password is too common.", "The password is too similar to the ",
-                     "This password is entirely numeric.")
-PLANNER_REFUSALS = {"unknown_stop", "outside_network_area", "outside_service_dates", "no_service_on_date",
-                    "same_origin_destination", "no_itinerary_within_limits", "time_out_of_range"}
+                     "This password is entirely numeric.", "Ensure this field has at least 8 characters.")
+PLANNER_REFUSALS = {"unknown_stop", "ambiguous_stop_id", "outside_network_area", "outside_service_dates",
+                    "no_service_on_date", "same_origin_destination", "no_itinerary_within_limits",
+                    "time_out_of_range"}
 PUSH_REFUSALS = {"duplicate_id", "unknown_station", "last_updated_in_future"}
 DOCUMENTED_REFUSALS = {
     "POST /api/v1/auth/signup": {("validation_error", "password", PASSWORD_MESSAGES),
