@@ -10,15 +10,33 @@ class FeedVersionAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "is_active", "service_start", "service_end", "created_at", "activated_at")
     list_filter = ("name", "is_active")
     readonly_fields = ("created_at", "activated_at", "is_active", "gtfs_path", "content_hash", "stats", "repairs")
-    actions = ["activate"]
+    actions = ["activate", "deactivate"]
 
-    @admin.action(description="Activate the selected version (one per feed name)")
+    @admin.action(description="Activate the selected version (one per feed name; its routing network built first)")
     def activate(self, request, queryset):
+        from planner.refresh.service import activate_feed
+
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
             return
-        feed = services.activate_feed(queryset.get())
+        try:
+            feed = activate_feed(queryset.get())
+        except (ValueError, OSError) as exc:
+            self.message_user(request, f"Not activated: {exc}", messages.ERROR)
+            return
         self.message_user(request, f"{feed} is now active.")
+
+    @admin.action(description="Deactivate the selected feeds (the others keep routing; their network built first)")
+    def deactivate(self, request, queryset):
+        from planner.refresh.service import deactivate_feed
+
+        for name in sorted({f.name for f in queryset if f.is_active}):
+            try:
+                feed = deactivate_feed(name)
+            except (ValueError, OSError) as exc:
+                self.message_user(request, f"{name} not deactivated: {exc}", messages.ERROR)
+                continue
+            self.message_user(request, f"Deactivated {feed}.")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
