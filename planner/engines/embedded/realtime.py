@@ -44,6 +44,7 @@ class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
     feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
+    feed_versions = ()  # set by the engine: (name, version) of each feed version the network was built from
 
     @property
     def _rt(self):
