@@ -16,7 +16,7 @@ class PermitApplySerializer(serializers.Serializer):
 
 
 class PermitSerializer(serializers.ModelSerializer):
-    area = serializers.CharField(source="area.code")
+    area = serializers.CharField(source="area_code")
     facility_id = serializers.IntegerField(allow_null=True)
     waitlist_position = serializers.SerializerMethodField()
 
@@ -26,6 +26,9 @@ class PermitSerializer(serializers.ModelSerializer):
                   "valid_from", "valid_until", "requested_at", "granted_at", "ended_at"]
 
     def get_waitlist_position(self, permit) -> int | None:
+        ahead = getattr(permit, "queue_ahead_at_application", None)  # the answer to an application
+        if ahead is not None and permit.status == Permit.WAITLISTED:
+            return ahead + 1
         return selectors.waitlist_position(permit)
 
 
