@@ -53,8 +53,8 @@ def main():
     settings.ALLOWED_HOSTS = ["testserver"]
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
+    from providers.tomp_operator import TompServer
     from tests.bookings.conftest import add_card, book, client_for, make_leg
-    from tests.bookings.tomp_server import TompServer
     from tests.stripe_server import point_stripe_at, start_localstripe
 
     stripe_server = start_localstripe()

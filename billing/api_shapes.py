@@ -73,6 +73,19 @@ class SetupIntentSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+# What POST /billing/webhooks/stripe reads of an event before it trusts it (views._malformed_event_field):
+# anything else is 400 invalid_event naming the field.
+_EVENT_TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
+STRIPE_EVENT_SCHEMA = {
+    "type": "object",
+    "description": "A Stripe event, as Stripe sends it (only these fields are read before the type's handler).",
+    "required": ["id", "type", "data"],
+    "properties": {"id": _EVENT_TEXT, "type": _EVENT_TEXT,
+                   "created": {"type": "integer", "minimum": 0, "maximum": 2 ** 62 - 1},
+                   "data": {"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}}},
+}
+
+
 class WebhookAckSerializer(serializers.Serializer):
     received = serializers.BooleanField()
     event = serializers.CharField()

@@ -44,13 +44,23 @@ def create_setup_intent(user, *, idempotency_key):
     return {"id": intent.id, "client_secret": intent.client_secret, "status": intent.status}
 
 
+def _setup_intent_or_none(stripe, setup_intent_id):
+    """The SetupIntent, or None when Stripe has none of that id (a well-formed id names no intent: 404)."""
+    try:
+        return stripe.v1.setup_intents.retrieve(setup_intent_id)
+    except Exception as exc:
+        if stripe_api.is_not_found(exc):
+            return None
+        raise
+
+
 def save_payment_method(user, setup_intent_id):
     """Make the payment method of a succeeded SetupIntent the user's default."""
     account = ensure_customer(user)
     stripe = client()
     with stripe_errors():
-        intent = stripe.v1.setup_intents.retrieve(setup_intent_id)
-    if intent.customer != account.stripe_customer_id:
+        intent = _setup_intent_or_none(stripe, setup_intent_id)
+    if intent is None or intent.customer != account.stripe_customer_id:
         raise ApiError(_("Unknown setup intent."), code="unknown_setup_intent", status_code=404)
     if intent.status != "succeeded" or not intent.payment_method:
         raise Conflict(_("The payment method is not confirmed yet."), code="setup_intent_not_succeeded",

@@ -7,7 +7,8 @@ from billing.models import Entitlement, Invoice, Plan, Subscription
 from billing.money import vat_included
 from billing.pricing import CATEGORY_BY_MODE
 from billing.test_cards import TEST_CARDS
-from maas.api.fields import StrictCharField
+from maas.api.fields import StrictCharField, StrictStringsMixin
+from maas.api.schema import requires_one
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
@@ -96,12 +97,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
         return f"{self._rate_bp(invoice) / 100:g}"
 
 
-class PlanChoiceSerializer(serializers.Serializer):
+class PlanChoiceSerializer(StrictStringsMixin, serializers.Serializer):
     plan = serializers.SlugField(max_length=40)
 
 
 class SetupIntentChoiceSerializer(serializers.Serializer):
     """{"setup_intent": id} of a confirmed SetupIntent, or (demo only) {"test_card": "visa"}."""
+
+    openapi_extra = requires_one("setup_intent", "test_card")
 
     setup_intent = serializers.RegexField(r"^seti_[A-Za-z0-9_]+$", max_length=100, required=False,
                                           help_text="A SetupIntent confirmed with Stripe.js.")

@@ -4,13 +4,18 @@ import uuid
 
 import stripe
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
 from billing import discounts, selectors, services, test_cards, webhooks
-from billing.api_shapes import PriceSerializer, SetupIntentSerializer, UsageSerializer, WebhookAckSerializer
+from billing.api_shapes import (
+    STRIPE_EVENT_SCHEMA,
+    PriceSerializer,
+    SetupIntentSerializer,
+    UsageSerializer,
+    WebhookAckSerializer,
+)
 from billing.serializers import (
     InvoiceSerializer,
     PaymentMethodSerializer,
@@ -22,7 +27,7 @@ from billing.serializers import (
     SubscriptionSerializer,
 )
 from maas.api.errors import ApiError
-from maas.api.schema import EnvelopeAPIView
+from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSerializer, refusals
 
 
 def _valid(serializer_class, request):
@@ -131,7 +136,8 @@ class PaymentMethodView(EnvelopeAPIView):
 class QuoteView(EnvelopeAPIView):
     """POST {"itinerary": {...}}: the price of an itinerary for this resident (read-only)."""
 
-    @extend_schema(request=QuoteSerializer, responses=PriceSerializer)
+    @extend_schema(request=QuoteSerializer, responses={200: PriceSerializer, 400: refusals(
+        "validation_error at end_time (of a leg): end_time is before start_time.")})
     def post(self, request):
         data = _valid(QuoteSerializer, request)
         return Response(selectors.price_itinerary(request.user, data["itinerary"]))
@@ -163,7 +169,15 @@ class StripeWebhookView(EnvelopeAPIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: WebhookAckSerializer})
+    @extend_schema(
+        request={"application/json": STRIPE_EVENT_SCHEMA},
+        parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True,
+                                     description="Stripe's signature of the body with the endpoint's secret.")],
+        responses={200: WebhookAckSerializer, 400: OpenApiResponse(
+            ErrorEnvelopeSerializer,
+            description="invalid_signature: the Stripe-Signature header does not sign this body with the "
+                        "endpoint's secret (or is older than the tolerance, or in the future); invalid_event: "
+                        "a signed body that is not a Stripe event (details.field names the part).")})
     def post(self, request):
         try:
             event = webhooks.verify(request.body, request.headers.get("Stripe-Signature"))

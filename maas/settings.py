@@ -178,13 +178,16 @@ SPECTACULAR_SETTINGS = {
     # send JSON; the form parsers stay for the browsable API and admin-like tools).
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # One enum per choice set, named here (else drf-spectacular warns about a naming collision): language
-    # codes (requests) and the resident profile's (with names), GeoJSON types, travel modes.
+    # codes (requests) and the resident profile's (with names), GeoJSON types, travel modes, leg and request modes.
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": ["fi", "sv", "en"],
                             "ResidentLanguageEnum": "maas.accounts.models.Resident.LANGUAGES",
                             "WalkingSpeedEnum": "maas.accounts.models.Resident.WALKING_SPEEDS",
                             "GeoJsonFeatureCollectionTypeEnum": ["FeatureCollection"],
                             "GeoJsonLineStringTypeEnum": ["LineString"],
-                            "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"]},
+                            "TravelModeEnum": ["bike", "car", "city_bike", "scooter", "transit", "walk"],
+                            "LegModeEnum": "maas.bookings.serializers.LEG_MODE_CHOICES",  # plan legs and booked legs
+                            "ModesEnum": "planner.api_shapes.REQUEST_MODES",
+                            "AccessibilityModeEnum": ["transit", "walk"]},
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (demo).
@@ -196,7 +199,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis broker through maas.broker (survives a Redis restart while tasks are unacknowledged).
 CELERY_BROKER_TRANSPORT = "maas.broker:Transport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # keep reconnecting for as long as the broker is away
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "maas.beat:FixedRateScheduler"  # interval tasks at a fixed rate (no drift)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

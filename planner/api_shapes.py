@@ -136,11 +136,19 @@ class RoutingErrorSerializer(serializers.Serializer):
     details = serializers.DictField()
 
 
+class FeedVersionRefSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The feed's name, the prefix of its ids (`FEED:ID`).")
+    version = serializers.IntegerField()
+
+
 class PlanResponseSerializer(serializers.Serializer):
     itineraries = ItinerarySerializer(many=True)
     routing_errors = RoutingErrorSerializer(many=True, required=False,
                                             help_text="Requested modes that gave no itinerary, and why.")
     realtime = serializers.BooleanField(help_text="Some active feed has current trip updates.")
+    feeds = FeedVersionRefSerializer(many=True, required=False,
+                                     help_text="The feed versions of the routing network that answered (empty "
+                                               "when no transit network was needed or the engine does not say).")
 
 
 class DestinationResultSerializer(serializers.Serializer):

@@ -12,6 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maas.api.errors import ApiError
+from maas.api.fields import StrictStringsMixin
+from maas.api.schema import requires_any
 from planner.engines.base import MODES, WALK_SPEEDS_MPS
 
 LANGUAGES = ("fi", "sv", "en")
@@ -73,8 +75,10 @@ class ModeField(serializers.CharField):
     """A request mode; unknown names are answered by planner.plan.validate (400 unknown_mode, details.allowed)."""
 
 
-class PointSerializer(serializers.Serializer):
+class PointSerializer(StrictStringsMixin, serializers.Serializer):
     """A coordinate {"lat","lon"} or a GTFS stop {"stop_id"}: `FEED:ID`, or a bare id that one active feed has."""
+
+    openapi_extra = requires_any(["lat", "lon"], ["stop_id"])
 
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
@@ -89,6 +93,8 @@ class PointSerializer(serializers.Serializer):
 
 
 class PlanRequestSerializer(serializers.Serializer):
+    openapi_extra = {"not": {"required": ["departure", "arrival"]}}  # 400 time_required
+
     locals()["from"] = PointSerializer()
     to = PointSerializer()
     departure = serializers.DateTimeField(
@@ -113,7 +119,12 @@ class PlanRequestSerializer(serializers.Serializer):
     num_itineraries = serializers.IntegerField(required=False, min_value=1, max_value=5, default=3)
 
 
-class DestinationSerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "enum": ["transit", "walk"]})
+class AccessibilityModeField(serializers.CharField):
+    """walk or transit; other modes are answered by planner.plan.accessibility (400 unsupported_mode)."""
+
+
+class DestinationSerializer(StrictStringsMixin, serializers.Serializer):
     id = serializers.CharField(required=False, max_length=100)
     name = serializers.CharField(required=False, max_length=200)
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -126,10 +137,10 @@ class DestinationSerializer(serializers.Serializer):
         return attrs
 
 
-class AccessibilityRequestSerializer(serializers.Serializer):
+class AccessibilityRequestSerializer(StrictStringsMixin, serializers.Serializer):
     origin = PointSerializer()
     minutes = serializers.IntegerField(min_value=1, max_value=120)
-    modes = serializers.ListField(child=ModeField(max_length=32), required=False, max_length=7)
+    modes = serializers.ListField(child=AccessibilityModeField(max_length=32), required=False, max_length=7)
     departure = serializers.DateTimeField(required=False)
     wheelchair = serializers.BooleanField(required=False, default=False)
     destinations = DestinationSerializer(many=True, required=False, max_length=MAX_DESTINATIONS)

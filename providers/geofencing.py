@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from maas.geo import distance_m
-from providers.models import GeofencingZone, Provider
+from providers.models import GeofencingZone, Provider, Snapshot
 
 
 def rule_applies(rule, vehicle_type_id):
@@ -42,30 +42,30 @@ class RideCheck:
         return int(round(secs))
 
 
-_SNAPSHOT_ZONES: dict = {}  # (snapshot id, created_at) -> [(zone, shapely geometry)]: a snapshot never changes
+_SNAPSHOT_ZONES: dict = {}  # (snapshot id, created_at) -> (global rules, [(zone, geometry)]): a snapshot never changes
 
 
 def current_zones(provider_id):
-    """(current snapshot or None, [(zone, shapely geometry)] in feed order) of a provider; the zones of a
-    snapshot are read and parsed once per process (a sync writes a new snapshot, never changes one)."""
+    """(global_rules, [(zone, shapely geometry)] in feed order) of a provider's current snapshot, None without one;
+    read and parsed once per snapshot and process (a sync writes a new snapshot, never changes one)."""
     from shapely.geometry import shape
 
-    provider = Provider.objects.filter(pk=provider_id).select_related("current_snapshot").first()
-    if provider is None or provider.current_snapshot_id is None:
-        return None, []
-    snapshot = provider.current_snapshot
-    key = (snapshot.pk, snapshot.created_at)
+    key = Provider.objects.filter(pk=provider_id, current_snapshot__isnull=False).values_list(
+        "current_snapshot_id", "current_snapshot__created_at").first()
+    if key is None:
+        return None
     if key not in _SNAPSHOT_ZONES:
         if len(_SNAPSHOT_ZONES) >= 32:
             _SNAPSHOT_ZONES.clear()
-        _SNAPSHOT_ZONES[key] = [(z, shape(z.geometry))
-                                for z in GeofencingZone.objects.filter(snapshot_id=snapshot.pk).order_by("position")]
-    return snapshot, _SNAPSHOT_ZONES[key]
+        rules = Snapshot.objects.filter(pk=key[0]).values_list("global_rules", flat=True).first()
+        _SNAPSHOT_ZONES[key] = (rules or [], [(z, shape(z.geometry)) for z in
+                                              GeofencingZone.objects.filter(snapshot_id=key[0]).order_by("position")])
+    return _SNAPSHOT_ZONES[key]
 
 
 def _zones(provider_id, now):
     """[(zone, geometry)] of the provider's current zones active at `now`."""
-    return [(z, g) for z, g in current_zones(provider_id)[1] if zone_active(z, now)]
+    return [(z, g) for z, g in (current_zones(provider_id) or ((), ()))[1] if zone_active(z, now)]
 
 
 def ride_check(provider_id, coordinates, vehicle_type_id=None, now=None) -> RideCheck:

@@ -85,3 +85,15 @@ def rings(lat, lon, radius_m):
         if covered >= radius_m:
             return
         inner = outer
+
+
+def square(lat, lon, radius_m):
+    """Q for the whole smallest square of STEPS covering radius_m: one read when no early stop is possible."""
+    row0, col0 = _row(lat), _col(lon)
+    outer = next((o for o in STEPS if covered_m(lat, o) >= radius_m), STEPS[-1])
+    if outer > MAX_CELL_RING:
+        return _box(row0, col0, outer)
+    q = Q()
+    for low, high in _ranges(row0, col0, -1, outer):
+        q |= Q(cell__range=(low, high))
+    return q

@@ -27,7 +27,9 @@ def search(fetch, lat, lon, radius_m, limit=None, after=None):
     """
     want = None if limit is None else limit + 1
     found = {}
-    for q, covered in grid.rings(lat, lon, radius_m):
+    # Without a limit every row within radius_m is wanted: the covering square in one read, not ring by ring.
+    squares = grid.rings(lat, lon, radius_m) if want is not None else [(grid.square(lat, lon, radius_m), radius_m)]
+    for q, covered in squares:
         for key, row_lat, row_lon, row in fetch(q):
             if key in found:
                 continue

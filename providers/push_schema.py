@@ -5,14 +5,15 @@ What a schema cannot say is checked after it: duplicate ids (400 duplicate_id), 
 without lat/lon that the current snapshot does not know (400 unknown_station), a last_updated in the
 future (400 last_updated_in_future), one not newer than the data held (409 stale_update).
 """
+from maas.api import query
 from providers import gbfs
 
 MAX_TIME = 253_402_300_799  # 9999-12-31T23:59:59Z as POSIX seconds
 
 # PostgreSQL text can't hold NUL: refused here as a schema error, not a 500 at save
 _NO_NUL = r"^[^\x00]*$"
-_ID = {"type": "string", "minLength": 1, "maxLength": 100,
-       "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}  # not only whitespace, no NUL
+# not only whitespace, no NUL (whitespace spelled out: clients' regex engines read `\s` otherwise)
+_ID = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": query.VISIBLE_PATTERN}
 _LAT = {"type": "number", "minimum": -90, "maximum": 90}
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": gbfs.MAX_COUNT}

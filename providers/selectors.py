@@ -60,9 +60,10 @@ def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
     from shapely import prepared
     from shapely.geometry import Point
 
-    snapshot, current = current_zones(provider_id)
-    if snapshot is None:
+    found = current_zones(provider_id)
+    if found is None:
         return lambda lat, lon: True
+    global_rules, current = found
     now = now or timezone.now()
     zones = []  # (bbox, prepared geometry, whether the type may end a ride there), feed order
     for zone, geometry in current:
@@ -70,7 +71,7 @@ def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
         if zone_active(zone, now) and rules:
             zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon), prepared.prep(geometry),
                           all(_end_allowed(r) for r in rules)))
-    rules = [r for r in snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
+    rules = [r for r in global_rules if rule_applies(r, vehicle_type_id)]
     default = all(_end_allowed(r) for r in rules) if rules else True
 
     def allowed(lat, lon) -> bool:

@@ -2,6 +2,7 @@
 import base64
 import binascii
 import json
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -9,9 +10,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 
-from maas.api import parsers
+from maas.api import parsers, query
 from maas.api.errors import ApiError
-from maas.api.schema import EnvelopeAPIView
+from maas.api.schema import EnvelopeAPIView, refusals
 from providers import push, push_schema, selectors, services
 from providers.api_shapes import PushResultSerializer, StationListSerializer, VehicleListSerializer
 from providers.models import Provider
@@ -58,7 +59,10 @@ class AvailabilityPushView(EnvelopeAPIView):
 
     @extend_schema(request={"application/json": push_schema.openapi_request_schema(
                        int(getattr(settings, "PROVIDERS_PUSH_MAX_ITEMS", 20000)))},
-                   responses={200: PushResultSerializer},
+                   responses={200: PushResultSerializer, 400: refusals(
+                       "schema_error: the body does not match this schema; what a schema cannot say: duplicate_id "
+                       "(an id twice in one list), unknown_station (a station without lat/lon that the current "
+                       "snapshot does not know), last_updated_in_future.")},
                    description="Plain body {last_updated?, ttl?, vehicles?, stations?} or a GBFS-shaped body "
                                "{last_updated, ttl, version, data: {vehicles|bikes|stations}}. Authenticate with "
                                "`Authorization: Bearer <key>` or `X-Api-Key: <key>`.")
@@ -81,13 +85,15 @@ class AvailabilityPushView(EnvelopeAPIView):
                          "last_updated": snap.last_updated.isoformat(), "stale": result.stale})
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*=*$"  # urlsafe base64, as next_cursor gives it
+
+
 def _near(request):
     try:
-        lat, lon = (float(x) for x in request.query_params.get("near", "").split(","))
-    except ValueError:
-        raise ApiError(_("near must be 'lat,lon'."), code="invalid_near", details={"field": "near"})
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ApiError(_("near is out of range."), code="invalid_near", details={"field": "near"})
+        lat, lon = query.near(request.query_params.get("near"))
+    except ValueError as exc:
+        message = _("near is out of range.") if exc.args == ("range",) else _("near must be 'lat,lon'.")
+        raise ApiError(message, code="invalid_near", details={"field": "near"})
     try:
         radius = int(request.query_params.get("radius", 500))
     except ValueError:
@@ -117,6 +123,8 @@ def _page(request):
     if not raw:
         return limit, None
     try:
+        if not re.fullmatch(CURSOR_PATTERN, raw):
+            raise ValueError(raw)
         d, provider_id, item_id = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
         after = (float(d), int(provider_id), str(item_id))
     except (ValueError, TypeError, binascii.Error):
@@ -145,16 +153,19 @@ def _with_freshness(items):
     return items, list(fresh.values())
 
 
+CURSOR_REFUSAL = refusals("invalid_cursor: a cursor this API did not return (one of the pattern's form that "
+                          "decodes to no position); invalid_near, invalid_radius, invalid_kind, invalid_limit.")
 NEAR_PARAMS = [
-    OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 degrees)",
-                     pattern=r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$"),
+    OpenApiParameter("near", str, required=True, description="lat,lon (WGS84 decimal degrees, -90..90, -180..180)",
+                     pattern=query.NEAR_PATTERN),
     OpenApiParameter("radius", {"type": "integer", "minimum": 1,
                                 "maximum": int(getattr(settings, "PROVIDERS_MAX_RADIUS_M", 5000))},
                      description="metres, default 500"),
     OpenApiParameter("kind", str, enum=Provider.Kind.values, description="provider kind"),
     OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 500},
                      description="results per page, nearest first (default 50)"),
-    OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
+    OpenApiParameter("cursor", str, pattern=CURSOR_PATTERN,
+                     description="next_cursor of the previous page (another value: 400 invalid_cursor)"),
 ]
 
 
@@ -163,7 +174,7 @@ class VehicleListView(EnvelopeAPIView):
 
     Vehicles of stale providers are listed with "stale": true (not bookable); stale_providers names them."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: VehicleListSerializer, 400: CURSOR_REFUSAL})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)
@@ -174,7 +185,7 @@ class VehicleListView(EnvelopeAPIView):
 class StationListView(EnvelopeAPIView):
     """GET /stations?near=lat,lon&radius=m[&kind=bike_share&limit=&cursor=] — stations, nearest first."""
 
-    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer})
+    @extend_schema(parameters=NEAR_PARAMS, responses={200: StationListSerializer, 400: CURSOR_REFUSAL})
     def get(self, request):
         lat, lon, radius, kind = _near(request)
         limit, after = _page(request)

@@ -1,19 +1,35 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from maas.accounts.models import Resident
+from maas.api.fields import StrictStringsMixin
+from maas.api.schema import requires_any
 
 # The trip-plan modes a profile may prefer (the planner's `modes`).
 PLAN_MODES = ("walk", "bike", "transit", "city_bike", "scooter", "car")
 LANGUAGE_CODES = [c for c, _name in Resident.LANGUAGES]
 
 
-class SignupSerializer(serializers.Serializer):
+# What a schema can say of AUTH_PASSWORD_VALIDATORS (at least 8 characters, not all digits); the rest is a
+# documented 400 validation_error at the password (too common, too like the email or names).
+PASSWORD_RULES = ("At least 8 characters, not all digits (outer whitespace is trimmed first). A common password, "
+                  "or one too like the email or names, is refused: 400 validation_error at this field.")
+
+
+@extend_schema_field({"type": "string", "minLength": 8, "pattern": r"^[^\x00]*[^\x000-9][^\x00]*$",
+                      "description": PASSWORD_RULES})
+class NewPasswordField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(write_only=True, min_length=8, **kwargs)
+
+
+class SignupSerializer(StrictStringsMixin, serializers.Serializer):
     email = serializers.EmailField(max_length=150)  # the email is also the username (150 characters)
-    password = serializers.CharField(write_only=True, min_length=8)
+    password = NewPasswordField()
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="fi")
@@ -83,8 +99,10 @@ class ResidentSerializer(serializers.Serializer):
                 "max_walk_m": resident.max_walk_m, "preferred_modes": list(resident.preferred_modes or [])}
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(StrictStringsMixin, serializers.Serializer):
     """PATCH /me: any subset of these; unknown fields are refused."""
+
+    openapi_extra = {"minProperties": 1, "additionalProperties": False}
 
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
@@ -109,7 +127,7 @@ class SignupResponseSerializer(ResidentSerializer):
     refresh = serializers.CharField(read_only=True)
 
 
-class JoinHouseholdSerializer(serializers.Serializer):
+class JoinHouseholdSerializer(StrictStringsMixin, serializers.Serializer):
     code = serializers.CharField(max_length=40)
 
 
@@ -122,16 +140,17 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(StrictStringsMixin, serializers.Serializer):
     old_password = serializers.CharField()
-    new_password = serializers.CharField(min_length=8)
+    new_password = NewPasswordField()
 
 
-class EraseSerializer(serializers.Serializer):
+class EraseSerializer(StrictStringsMixin, serializers.Serializer):
     password = serializers.CharField()
 
 
 class LoginRequestSerializer(serializers.Serializer):
+    openapi_extra = requires_any(["username"], ["email"])
     username = serializers.CharField(required=False, help_text="The login name: a resident's email address.")
     email = serializers.EmailField(required=False, help_text="Accepted instead of username.")
     password = serializers.CharField(write_only=True)

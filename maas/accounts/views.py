@@ -25,8 +25,9 @@ from maas.accounts.serializers import (
     SignupSerializer,
     TokenPairSerializer,
 )
+from maas.api import parsers
 from maas.api.errors import ApiError
-from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSchema
+from maas.api.schema import EnvelopeAPIView, ErrorEnvelopeSchema, refusals
 
 
 def valid(serializer_class, data):
@@ -40,7 +41,9 @@ class SignupView(EnvelopeAPIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=SignupSerializer, responses={201: SignupResponseSerializer})
+    @extend_schema(request=SignupSerializer, responses={201: SignupResponseSerializer, 400: refusals(
+        "validation_error at password: too common, or too like the email or names (the password rules a schema "
+        "cannot state); at email: an account with this email already exists.")})
     def post(self, request):
         resident = services.register_resident(**valid(SignupSerializer, request.data))
         refresh = RefreshToken.for_user(resident.user)
@@ -50,6 +53,10 @@ class SignupView(EnvelopeAPIView):
 
 class MeView(EnvelopeAPIView):
     """The signed-in resident's profile and travel preferences."""
+
+    # JSON only, as documented: a form's empty field counts as absent in DRF (PATCH language="" was a 200
+    # that changed nothing); a form body is 415.
+    parser_classes = [parsers.JSONParser]
 
     @extend_schema(responses=ResidentSerializer)
     def get(self, request):
@@ -62,7 +69,8 @@ class MeView(EnvelopeAPIView):
         resident = services.update_profile(request.user, data)
         return Response(ResidentSerializer(resident).data)
 
-    @extend_schema(request=EraseSerializer, responses={204: None})
+    @extend_schema(request=EraseSerializer, responses={204: None, 400: refusals(
+        "wrong_password: the password is not the account's.")})
     def delete(self, request):
         """Erase the account (GDPR Art. 17): {"password"} confirms. 409 trip_in_progress / money_owed."""
         erasure.erase_account(request.user, valid(EraseSerializer, request.data)["password"])
@@ -82,7 +90,8 @@ class ExportView(EnvelopeAPIView):
 class HouseholdView(EnvelopeAPIView):
     """POST {"code"} joins a household with a one-time code; DELETE leaves it."""
 
-    @extend_schema(request=JoinHouseholdSerializer, responses=ResidentSerializer)
+    @extend_schema(request=JoinHouseholdSerializer, responses={200: ResidentSerializer, 400: refusals(
+        "invalid_join_code: the code is not one a household member created, or it was used already.")})
     def post(self, request):
         code = valid(JoinHouseholdSerializer, request.data)["code"]
         resident = households.join_household(services.resident_for(request.user), code)
@@ -106,7 +115,9 @@ class HouseholdInviteView(EnvelopeAPIView):
 class PasswordView(EnvelopeAPIView):
     """Change the password; every token issued before is revoked (sign in again)."""
 
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None, 400: refusals(
+        "wrong_password: old_password is not the current password; validation_error at new_password: too common, "
+        "or too like the email or names.")})
     def post(self, request):
         data = valid(PasswordChangeSerializer, request.data)
         services.change_password(request.user, **data)

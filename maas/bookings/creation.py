@@ -15,13 +15,13 @@ from maas.advisory import advisory_lock_id
 from maas.api.errors import ApiError, Conflict
 from maas.bookings import config, payments, provider_flow
 from maas.bookings.models import Booking
+from maas.bookings.serializers import LEG_MODES
 from maas.bookings.states import HOLDING
 from maas.bookings.states import BookingState as S
 from maas.bookings.transitions import log_event, transition
 from providers import selectors as provider_selectors
 
 BOOKABLE_MODES = {"city_bike", "scooter", "car", "taxi"}
-LEG_MODES = {"walk", "bike", "city_bike", "scooter", "car", "tram", "metro", "bus", "rail", "ferry", "taxi"}
 
 
 class BookingRefused(ApiError):

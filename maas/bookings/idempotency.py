@@ -12,6 +12,7 @@ request at once (not after the stale time, which remains the fallback on other d
 import hashlib
 import json
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ from maas.bookings.models import IdempotencyRecord
 logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"  # printable ASCII, no outer spaces (HTTP drops them)
 RETRY_AFTER_S = 1
 
 
@@ -60,7 +62,7 @@ def check_key(key):
     if len(key) > MAX_KEY_LENGTH:
         raise ApiError(_("The Idempotency-Key header is too long."), code="idempotency_key_invalid",
                        details={"max_length": MAX_KEY_LENGTH})
-    if not key.isprintable():
+    if not re.fullmatch(KEY_PATTERN, key):
         raise ApiError(_("The Idempotency-Key header must be printable text."), code="idempotency_key_invalid")
     return key
 

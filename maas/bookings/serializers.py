@@ -3,6 +3,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from maas.api.fields import StrictStringsMixin
 from maas.bookings.models import Booking, BookingEvent
 
 MAX_LEG_SECONDS = 7 * 24 * 3600
@@ -12,10 +13,15 @@ MAX_TEXT = 200  # names, route and trip ids
 MAX_POINTS = 5000  # geometry vertices
 MAX_POLYLINE = 50_000
 MAX_STEPS = 500
+LEG_MODES = {"walk", "bike", "city_bike", "scooter", "car", "tram", "metro", "bus", "rail", "ferry", "taxi"}
+LEG_MODE_CHOICES = sorted(LEG_MODES)
 
 
 class StrictSerializer(serializers.Serializer):
     """Refuses keys it does not declare (400 `unknown_field` at the key), so nothing unchecked is stored."""
+
+    openapi_input = True  # a booking's leg echoes it: the same shape in answers
+    openapi_extra = {"additionalProperties": False}
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -48,6 +54,7 @@ class PlaceSerializer(StrictSerializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
 
 
+@extend_schema_field({"type": "string", "format": "date-time"})
 class IsoDateTimeText(Text):
     """An ISO-8601 date-time string, kept as sent."""
 
@@ -84,6 +91,7 @@ class StepSerializer(StrictSerializer):
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2 ** 31 - 1})
 class ProviderIdField(serializers.IntegerField):
     """A JSON integer in 1 .. 2**31-1 (not a numeric string, not a boolean)."""
 
@@ -112,10 +120,15 @@ class BookingRefSerializer(StrictSerializer):
     end_station_id = RefText(max_length=MAX_REF_LENGTH)
 
 
+@extend_schema_field({"type": "string", "enum": LEG_MODE_CHOICES})
+class ModeText(Text):
+    """A leg's mode; another is answered by creation.bookable_provider (400 unknown_mode)."""
+
+
 class LegInputSerializer(StrictSerializer):
     """An itinerary leg as POST /plans gives it (docs/interfaces.md); unknown keys are refused."""
 
-    mode = Text(max_length=32, required=True, allow_null=False, allow_blank=False)
+    mode = ModeText(max_length=32, required=True, allow_null=False, allow_blank=False)
     transit = serializers.BooleanField(required=False, default=False)
     route_id = Text()
     route_short_name = Text()
@@ -157,7 +170,7 @@ class BookingCreateSerializer(serializers.Serializer):
         return value  # as sent (every key now checked): replays compare and echo exactly this
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(StrictStringsMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maas.api.errors import ApiError, error_body
+from maas.api.schema import refusals
 from maas.bookings import config, idempotency, selectors, services
 from maas.bookings.serializers import (
     ActionSerializer,
@@ -17,8 +18,10 @@ from maas.bookings.states import BookingState
 from maas.bookings.states import BookingState as S
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
-    description="Unique per booking attempt; repeating it replays the first answer.",
+    "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+                        "pattern": idempotency.KEY_PATTERN}, OpenApiParameter.HEADER, required=True,
+    description="Unique per booking attempt (printable ASCII, e.g. a UUID); repeating it replays the first "
+                "answer.",
 )
 
 
@@ -39,7 +42,8 @@ class BookingListCreateView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=BookingCreateSerializer, parameters=[IDEMPOTENCY_HEADER],
-                   responses={201: BookingSerializer, 202: BookingSerializer})
+                   responses={201: BookingSerializer, 202: BookingSerializer, 400: refusals(
+                       "mode_mismatch: the leg's mode is not what its vehicle (or station) is.")})
     def post(self, request):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,15 +2,27 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from maas.api.fields import StrictStringsMixin
 from maas.parking import selectors
 from maas.parking.models import Facility, ParkAndRideReservation, Permit
+from maas.parking.services import PLATE_INPUT_PATTERN
 
 DB_ID = {"min_value": 1, "max_value": 2**63 - 1}  # bigint primary keys
 
 
-class PermitApplySerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "maxLength": 20, "pattern": PLATE_INPUT_PATTERN,
+                      "description": "A vehicle registration plate such as ABC-123 (any case; a space for the "
+                                     "hyphen). Another value: 400 invalid_plate."})
+class PlateField(serializers.CharField):
+    """The format is checked by services.normalize_plate (400 invalid_plate)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=20, **kwargs)
+
+
+class PermitApplySerializer(StrictStringsMixin, serializers.Serializer):
     area_id = serializers.IntegerField(**DB_ID)
-    plate = serializers.CharField(max_length=20)  # the format is checked by services.normalize_plate
+    plate = PlateField()
     valid_from = serializers.DateField(required=False)
     valid_until = serializers.DateField(required=False, allow_null=True)
 
@@ -62,10 +74,10 @@ class ParkAndRideOptionSerializer(serializers.Serializer):
     distance_m = serializers.IntegerField()
 
 
-class ReservationRequestSerializer(serializers.Serializer):
+class ReservationRequestSerializer(StrictStringsMixin, serializers.Serializer):
     facility_id = serializers.IntegerField(**DB_ID)
     day = serializers.DateField()
-    plate = serializers.CharField(max_length=20)
+    plate = PlateField()
 
 
 class ReservationSerializer(serializers.ModelSerializer):

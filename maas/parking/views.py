@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from maas.accounts.services import resident_for
 from maas.api.errors import ApiError
+from maas.api.schema import refusals
 from maas.parking import selectors, services
 from maas.parking.serializers import (
     AreaSerializer,
@@ -89,7 +90,9 @@ class PermitListView(APIView):
     def get(self, request):
         return Response(PermitSerializer(selectors.permits_of(request.user), many=True).data)
 
-    @extend_schema(request=PermitApplySerializer, responses={201: PermitSerializer})
+    @extend_schema(request=PermitApplySerializer, responses={201: PermitSerializer, 400: refusals(
+        "invalid_period: the permit starts in the past or ends before it starts; day_too_far: it starts too far "
+        "ahead (details.latest); invalid_plate: not a registration plate.")})
     def post(self, request):
         data = validated(PermitApplySerializer, request.data)
         permit = services.apply_for_permit(resident_for(request.user), **data)
@@ -123,7 +126,9 @@ class ReservationListView(APIView):
     def get(self, request):
         return Response(ReservationSerializer(selectors.reservations_of(request.user), many=True).data)
 
-    @extend_schema(request=ReservationRequestSerializer, responses={201: ReservationSerializer})
+    @extend_schema(request=ReservationRequestSerializer, responses={201: ReservationSerializer, 400: refusals(
+        "invalid_day: the day is in the past; day_too_far: too far ahead (details.latest); invalid_plate: not a "
+        "registration plate.")})
     def post(self, request):
         v = validated(ReservationRequestSerializer, request.data)
         reservation = services.reserve_park_and_ride(resident_for(request.user), v["facility_id"],

@@ -91,6 +91,11 @@ class RoutingEngine(abc.ABC):
          "has_service": callable(date) -> bool}. May raise EngineUnavailable."""
         return None
 
+    def feeds(self) -> list[dict]:
+        """[{"name", "version"}] of the feed versions the network answering now was built from (empty when
+        the engine does not know). May raise EngineUnavailable."""
+        return []
+
     def preload(self) -> str | None:
         """Load now what every request needs (a server's master process calls this before forking its
         workers, see maas/prefork.py); returns what was loaded, or None (nothing to load, or not yet)."""

@@ -44,11 +44,12 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
 
 
 def plan_trip(user, params: dict) -> dict:
-    """{"itineraries": priced, best first, "routing_errors": why requested modes found nothing} for a
-    resident's trip request (serializer data)."""
+    """{"itineraries": priced, best first, "routing_errors": why requested modes found nothing, "feeds": the
+    feed versions of the network that answered} for a resident's trip request (serializer data)."""
     plan = Plan(user=user, params=params, request=validate.build_request(params))
     with street_legs.one_lookup():  # the active street network read once per request
         for step in STEPS:
             step(plan)
     return {"itineraries": plan.itineraries,
-            "routing_errors": routing_errors.answer(plan.errors, plan.itineraries, plan.request.modes)}
+            "routing_errors": routing_errors.answer(plan.errors, plan.itineraries, plan.request.modes),
+            "feeds": plan.feeds}

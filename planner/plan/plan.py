@@ -16,4 +16,5 @@ class Plan:
     request: PlanRequest
     engine: RoutingEngine | None = None
     itineraries: list[dict] = field(default_factory=list)
+    feeds: list[dict] = field(default_factory=list)  # [{"name", "version"}]: the network's feed versions
     errors: dict = field(default_factory=dict)  # mode -> (routing_errors code, details): why it found nothing

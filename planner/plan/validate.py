@@ -130,6 +130,7 @@ def check_network(plan: Plan) -> None:
     req = plan.request
     try:
         plan.engine = get_engine()
+        plan.feeds = plan.engine.feeds()
         check_coverage(plan.engine.coverage(), {"from": req.origin, "to": req.destination},
                        req.departure or req.arrival, dates="transit" in req.modes)
     except EngineUnavailable as exc:

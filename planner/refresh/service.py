@@ -134,6 +134,13 @@ def _refresh(source: FeedSource, *, force: bool) -> Outcome:
     return _record(source, Outcome(source.name, "updated", feed), **validators)
 
 
+def activate_feed(feed: FeedVersion) -> FeedVersion:
+    """Make `feed` its name's active version without disturbing serving: the network of the active feeds with it
+    in place is built first (embedded engine), then the versions are swapped."""
+    _build(feed)
+    return services.activate_feed(feed)
+
+
 def deactivate_feed(name: str) -> FeedVersion | None:
     """Take feed `name` out of service without disturbing the others: the network of the remaining active feeds
     is built first (embedded engine), then the version is deactivated. None when `name` has no active version."""

@@ -8,12 +8,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maas.api import query
 from maas.api.errors import ApiError
+from maas.api.schema import refusals
 from planner.realtime import boards as realtime_boards
 from planner.timetable import departures as boards
 from planner.timetable import service_days, stop_search
@@ -29,7 +32,7 @@ def _language() -> str:
 
 def _int_param(params, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:  # "?limit=" is not a number (the schema's integer)
         return default
     try:
         value = int(raw)
@@ -44,7 +47,7 @@ def _int_param(params, name: str, default: int, low: int, high: int) -> int:
 
 def _when(raw: str | None, tz: ZoneInfo) -> datetime:
     """The request time: ISO-8601; without an offset it is the feed's wall time; absent: now."""
-    if not raw:
+    if raw is None:  # "?time=" is not a date-time
         return timezone.now()
     try:
         parsed = parse_datetime(raw)
@@ -60,7 +63,8 @@ class DeparturesView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("time", str), OpenApiParameter("limit", int)],
+    @extend_schema(parameters=[OpenApiParameter("time", OpenApiTypes.DATETIME),
+                               OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100})],
                    responses={200: DepartureBoardSerializer})
     def get(self, request, stop_id: str):
         limit = _int_param(request.query_params, "limit", 10, 1, 100)
@@ -87,25 +91,29 @@ class StopsView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("near", str), OpenApiParameter("radius", int),
-                               OpenApiParameter("q", str), OpenApiParameter("limit", int)],
-                   responses={200: StopListSerializer})
+    @extend_schema(parameters=[
+        OpenApiParameter("near", str, pattern=query.NEAR_PATTERN,
+                         description="lat,lon (WGS84 decimal degrees, -90..90, -180..180)"),
+        OpenApiParameter("radius", {"type": "integer", "minimum": 1, "maximum": MAX_RADIUS_M}),
+        OpenApiParameter("q", {"type": "string", "maxLength": 100, "pattern": query.TWO_VISIBLE_PATTERN},
+                         description="at least 2 characters besides outer spaces"),
+        OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100})],
+        responses={200: StopListSerializer, 400: refusals(
+            "query_required: give near or q, not both (a rule between parameters no schema can state).")})
     def get(self, request):
         params = request.query_params
         near, text = params.get("near"), params.get("q")
         if bool(near) == bool(text):
             raise ApiError(_("Give either near=lat,lon or q=text."), code="query_required")
         limit = _int_param(params, "limit", 20, 1, 100)
-        feeds = require_active_feeds()
+        radius = _int_param(params, "radius", 500, 1, MAX_RADIUS_M)  # checked whenever given (ignored with q)
         if text:
-            if len(text.strip()) < 2 or len(text) > 100:
+            if not query.matches(query.TWO_VISIBLE_PATTERN, text) or len(text) > 100:
                 raise ApiError(_("q must be 2 to 100 characters."), code="invalid_q", details={"field": "q"})
-            return Response({"stops": stop_search.stops_matching(feeds, text, limit, _language())})
+            return Response({"stops": stop_search.stops_matching(require_active_feeds(), text, limit, _language())})
         try:
-            lat, lon = (float(part) for part in near.split(","))
+            lat, lon = query.near(near)
         except ValueError:
-            lat = lon = None
-        if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ApiError(_("near must be lat,lon in degrees."), code="invalid_near", details={"field": "near"})
-        radius = _int_param(params, "radius", 500, 1, MAX_RADIUS_M)
+        feeds = require_active_feeds()
         return Response({"stops": stop_search.stops_near(feeds, lat, lon, radius, limit, _language())})

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.bookings.tomp_server import TompServer
+from providers.tomp_operator import TompServer
 
 _keys = itertools.count(1)
 

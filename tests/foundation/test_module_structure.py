@@ -3,7 +3,8 @@
 - no import cycle among planner's modules (imports inside functions count too: a lazy import is
   still a dependency);
 - no module imports another module's _private name (from x import _y, or x._y through an import);
-- no production module over MAX_LINES lines.
+- no production module over MAX_LINES lines;
+- no app module or script (the demo's) imports the tests.
 """
 from __future__ import annotations
 
@@ -74,6 +75,18 @@ def test_production_modules_stay_small():
     too_long = {str(p.relative_to(ROOT)): n for p in planner_modules.values()
                 if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
+
+
+def test_apps_and_scripts_do_not_import_tests():
+    paths = list(production_modules().values()) + sorted((ROOT / "scripts").glob("*.py"))
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names
+                      if n.split(".")[0] == "tests"]
+    assert not found, "\n".join(found)
 
 
 def strongly_connected(graph: dict) -> list[set]:

@@ -18,6 +18,7 @@ def feed_dirs(settings, tmp_path):
     """Normalized feed zips and OSM copies go to a per-test directory."""
     settings.GTFS_FEED_DIR = tmp_path / "feeds"
     settings.OSM_DIR = tmp_path / "osm"
+    settings.NETWORK_DIR = tmp_path / "networks"
     return tmp_path
 
 

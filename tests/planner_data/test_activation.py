@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from planner import selectors, services
+from planner.engines.embedded.artifacts import artifact_paths
 from planner.models import FeedVersion, StopTime
 
 
@@ -57,7 +58,22 @@ def test_admin_action_activates_one_version(admin_client, mini_feed):
     response = admin_client.post("/admin/planner/feedversion/", {"action": "activate", "_selected_action": [v2.pk]})
     assert response.status_code == 302
     assert selectors.active_feed() == v2
+    network, meta = artifact_paths([v2])
+    assert network.exists() and meta.exists()  # its routing network was built before the swap
     response = admin_client.post("/admin/planner/feedversion/",
                                  {"action": "activate", "_selected_action": [v1.pk, v2.pk]}, follow=True)
     assert "Select exactly one version" in response.content.decode()
     assert selectors.active_feed() == v2
+
+
+@pytest.mark.django_db
+def test_admin_action_deactivates_a_feed_and_the_others_stay(admin_client, mini_feed):
+    run(mini_feed(), "--activate")
+    run(mini_feed("other.zip"), "--name", "other", "--activate")
+    hsl, other = FeedVersion.objects.order_by("name")
+    response = admin_client.post("/admin/planner/feedversion/", {"action": "deactivate", "_selected_action": [hsl.pk]},
+                                 follow=True)
+    assert "Deactivated hsl v1." in response.content.decode()
+    assert list(FeedVersion.objects.filter(is_active=True)) == [other]
+    network, meta = artifact_paths([other])
+    assert network.exists() and meta.exists()  # the remaining feed's network, built first

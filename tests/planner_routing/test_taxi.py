@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from planner.models import OsmNetwork
 from providers.services import register_provider
+from providers.tomp_operator import TompServer
 from tests.bookings.conftest import add_card, book, client_for
-from tests.bookings.tomp_server import TompServer
 
 from .conftest import FIXTURE_OSM
 

@@ -45,6 +45,7 @@ def test_metro_then_ferry_through_a_walk_between_the_feeds(two_feeds, resident_c
     assert network.exists() and network.name.startswith("feeds_ferries-v1-") and "+hsl-v1-" in network.name
     response = plan(resident_client, KALASATAMA_M, SUOMENLINNA)
     assert response.status_code == 200, response.json()
+    assert response.json()["feeds"] == [{"name": "ferries", "version": 1}, {"name": "hsl", "version": 1}]
     best = response.json()["itineraries"][0]
     # The quickest: M1 westbound to Helsingin yliopisto (08:15:30-08:20:20), 759 m on foot to the Kauppatori pier,
     # the 08:40 ferry to Suomenlinna (arrives 09:00, the 08:00 one is gone before the metro gets there).
@@ -126,6 +127,7 @@ def test_deactivating_one_feed_leaves_the_other_routing(two_feeds, resident_clie
     assert EmbeddedEngine.instance().current().meta.feeds == ("ferries",)
     response = plan(resident_client, {"stop_id": "9571"}, {"stop_id": "ferries:9572"})
     assert response.status_code == 200, response.json()
+    assert response.json()["feeds"] == [{"name": "ferries", "version": 1}]
     (ferry,) = rides(response.json()["itineraries"][0])
     assert ferry["trip_id"] == "ferries:F19_out_04"
     gone = plan(resident_client, {"stop_id": "hsl:1100602"}, {"stop_id": "ferries:9572"})

@@ -9,13 +9,16 @@ from django.utils.translation import gettext as _
 from maas.api.errors import ApiError
 
 PLATE_RE = re.compile(r"^[A-ZÅÄÖ0-9]{1,4}-?[A-ZÅÄÖ0-9]{1,4}$")
+# A plate as a resident may type it (any case, a space or hyphen): the API schema's pattern, checked as written
+# before normalizing (str.upper() and str.strip() know more characters than the pattern: "ß" → "SS").
+PLATE_INPUT_PATTERN = r"^ *[A-Za-zÅÄÖåäö0-9]{1,4}[- ]?[A-Za-zÅÄÖåäö0-9]{1,4} *$"
 LETTERS_DIGITS_RE = re.compile(r"^([A-ZÅÄÖ]{1,3})-?([0-9]{1,3})$")  # the common Finnish form, ABC-123
 
 
 def normalize_plate(plate):
     """Upper-case, trimmed vehicle plate (ABC123 and abc 123 become ABC-123); ApiError if it is not a plate."""
     value = (plate or "").strip().upper().replace(" ", "-")
-    if not PLATE_RE.match(value):
+    if not re.fullmatch(PLATE_INPUT_PATTERN, plate or "") or not PLATE_RE.match(value):
         raise ApiError(_("Enter a vehicle registration plate such as ABC-123."), code="invalid_plate",
                        details={"plate": plate})
     letters_digits = LETTERS_DIGITS_RE.match(value)

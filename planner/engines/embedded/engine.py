@@ -61,6 +61,7 @@ class EmbeddedEngine(RoutingEngine):
                             code="network_not_built")
                     network = EmbeddedNetwork.load(network_path, meta_path)
                     network.feed_names = tuple(f.name for f in feeds)  # whose real time (planner.realtime) applies
+                    network.feed_versions = tuple((f.name, f.version) for f in feeds)
                     self._networks = {key: network}
         return self._networks[key]
 
@@ -77,6 +78,9 @@ class EmbeddedEngine(RoutingEngine):
 
     def coverage(self):
         return self.current().coverage()
+
+    def feeds(self) -> list[dict]:
+        return [{"name": name, "version": version} for name, version in self.current().feed_versions]
 
     def plan(self, request: PlanRequest) -> list[dict]:
         """Plans on the real-time timetables of the network's feeds (the schedule where there is none)."""

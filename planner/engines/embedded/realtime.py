@@ -19,8 +19,10 @@ later searches (the next-departure alternatives, the arrive-by probes) drop what
 only when nothing is left, and a broken journey already matched by a kept one (as early, as few rides) is not
 searched again: a replacement found without its trips would arrive no earlier on the schedule. Trips ruled out
 stay out of the request's later searches. A change onto a late or ADDED vehicle after a
-ride (its schedule says it has left) is found when that vehicle then reaches the destination (`late_changes`); not
-when the journey would change again after it.
+ride (its schedule says it has left) is found when that vehicle then reaches the destination (`late_changes`) and,
+in the day's first search, when the journey changes again after it: one more search from the stops that vehicle
+reaches (`_continued`; only when it gets ahead of the journey on its own way), the journey's rides up to the change
+and the late ride prepended.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+from maas.geo import distance_m
 from planner.engines.embedded import realtime_rides
 from planner.engines.embedded.csa import transfer_violations
+from planner.gtfs.times import format_time
 
 MAX_REPAIRS = 2
 LATE_REPAIR_S = 120  # search again without late trips only when they cost at least this much
@@ -40,6 +44,7 @@ class RealtimeSearch:
     """Mixed into EmbeddedNetwork ahead of DepartureSearch and LegBuilder."""
 
     feed_names = ()  # set by the engine: the feeds routed (ids are `FEED:ID`); each one's real time applies
+    feed_versions = ()  # set by the engine: (name, version) of each feed version the network was built from
 
     @property
     def _rt(self):
@@ -99,14 +104,64 @@ class RealtimeSearch:
                 self._count_repair("late")
                 continue
             break
+        if first:
+            out += self._continued(rt, day, t0, acc, egr, out, base_ex | excluded, wheelchair)
         return out
+
+    def _continued(self, rt, day, t0, acc, egr, journeys, excluded, wheelchair):
+        """Journeys that change onto a late or ADDED vehicle after one of `journeys`' rides (the schedule says it
+        has left) and go on from the stops it reaches: one more search seeded there (`continuation_seeds`)."""
+        reach = realtime_rides.continuation_seeds(self._rides(rt, day), journeys, self._change_s, excluded, t0,
+                                                  self._to_go(egr))
+        if not reach or self._needs_exact(day, t0):
+            return []
+        self.stats["searches"] += 1
+        self._count_repair("continued")
+        found = self.split_net._core._route_with_access(
+            self._seeds(reach), self._seeds(egr), day.isoformat(), format_time(t0), self.max_rides - 2,
+            [], *self._split_exclusions(wheelchair, excluded), True, transfer_mode=None)
+        out = []
+        for journey in found:
+            legs = super()._cafein_legs(journey)
+            got = reach.get(legs[0][2] if legs and legs[0][0] == "ride" else legs[0][1]) if legs else None
+            if got is None:
+                continue
+            _, before, ride, i, k, door_departure = got
+            before = [(*x[:6], {**x[6], "fixed": True}) if x[0] == "ride" else x for x in before]
+            legs = [*before, realtime_rides.leg(ride, i, k), *legs]
+            rides = sum(1 for x in legs if x[0] == "ride")
+            if rides <= self.max_rides:
+                g, bad, _ = self._retimed(rt, day, t0, acc, egr, (int(journey["arrival_s"]), rides, door_departure,
+                                                                  legs))
+                if not bad:
+                    out.append(g)
+        if out and min(g[0] for g in out) < min((g[0] for g in journeys), default=1 << 30):
+            self._count_repair("continued_better")
+        return out
+
+    def _to_go(self, egr):
+        """stop -> a lower bound of the seconds from there to the destination (crow-fly at the network's top speed
+        to an egress stop, plus its walk), memoised per stop."""
+        if "_rt_speed" not in self.__dict__:
+            self._rt_speed = realtime_rides.top_speed_mps(self.meta)
+        stops, speed, memo = self.meta.stops, self._rt_speed, {}
+        ends = [(stops[e]["lat"], stops[e]["lon"], v[0]) for e, v in egr.items()]
+
+        def to_go(stop):
+            if stop not in memo:
+                s = stops[stop]
+                memo[stop] = min((distance_m(s["lat"], s["lon"], lat, lon) / speed + walk for lat, lon, walk in ends),
+                                 default=0)
+            return memo[stop]
+        return to_go
 
     def _count_repair(self, why):
         for key in ("realtime_repairs", f"realtime_repairs_{why}"):
             self.stats[key] = self.stats.get(key, 0) + 1
 
     def _rides(self, rt, day) -> realtime_rides.RideIndex:
-        return rt.memo(("rides", id(self.meta), day), lambda: realtime_rides.RideIndex(self.meta, rt, day))
+        return rt.memo(("rides", id(self.meta), day),
+                       lambda: realtime_rides.RideIndex(self.meta, rt, day, self.previous_shift(day)))
 
     def _patterns(self):
         """The split network's routing patterns per stop (realtime_rides.PatternTimetable), None without one."""

@@ -10,14 +10,19 @@ A ride straight to the destination is a journey of its own (`direct`). The first
 no longer breaks the change after it (no repair search). Indexes: per service day and real-time document the late
 and ADDED rides by stop (`RideIndex`), per network the patterns' trips by stop (`PatternTimetable`).
 A change onto a late or ADDED vehicle after a ride is found when that vehicle reaches the destination
-(`late_changes`). Not covered: such a vehicle in the middle of a journey with further changes after it, and the
-previous service day's trips running past midnight.
+(`late_changes`), or, with further changes after it, from the stops it reaches (`continuation_seeds`: one more
+search seeded there, run only when that vehicle gets the rider to a stop of the journey's own way sooner: one that
+only leads elsewhere is not searched from). The previous service day's late vehicles still running after midnight
+are indexed in this day's frame (`RideIndex(shift=)`; their legs carry the shift as `offset`).
 """
 from __future__ import annotations
 
 import bisect
+from datetime import timedelta
 
-from maas.geo import distance_m
+import numpy as np
+
+from maas.geo import distance_m, distances_m
 from planner.emissions import leg_co2_g
 
 ADDED_HORIZON_S = 3600  # an ADDED trip boards as a first ride if it leaves within this long
@@ -26,19 +31,26 @@ ADDED_HORIZON_S = 3600  # an ADDED trip boards as a first ride if it leaves with
 class RideIndex:
     """The late and ADDED rides of one real-time table and service day, by the stop they can be boarded at."""
 
-    def __init__(self, meta, table, day):
-        suffix = f"|{day:%Y%m%d}"
-        self.rides: list[tuple] = []  # (trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, skipped, added)
-        at: dict = {}
-        for key, st in table.trips.items():
-            if not key.endswith(suffix) or st.get("canceled") or not st.get("late_s"):
-                continue
-            trip_id = key[:-len(suffix)]
-            if trip_id not in meta.trip_stops:
-                continue
-            stops, arr, dep = meta.trip_stops[trip_id]
-            self._add(at, (trip_id, stops, arr.tolist(), dep.tolist(), st["arr"], st["dep"], set(st["skipped"]),
-                           None))
+    def __init__(self, meta, table, day, shift=None):
+        """`shift`: seconds from the previous service day's frame to `day`'s (None: leave that day's trips out)."""
+        self.rides: list[tuple] = []  # (trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, skipped, added
+        at: dict = {}  # [, offset]: a previous day's trip, its times moved into this day's frame)
+        self.states: dict = {}  # trip_id -> its real-time state on `day`
+        for back, offset in ((0, 0),) + (((1, shift),) if shift else ()):
+            suffix = f"|{day - timedelta(days=back):%Y%m%d}"
+            for key, st in table.trips.items():
+                if not key.endswith(suffix):
+                    continue
+                trip_id = key[:-len(suffix)]
+                if not back:
+                    self.states[trip_id] = st
+                if st.get("canceled") or not st.get("late_s"):
+                    continue
+                if trip_id not in meta.trip_stops or (offset and st["arr"][-1] <= offset):
+                    continue
+                stops, arr, dep = meta.trip_stops[trip_id]
+                times = [[v - offset for v in a] for a in (arr.tolist(), dep.tolist(), st["arr"], st["dep"])]
+                self._add(at, (trip_id, stops, *times, set(st["skipped"]), None) + ((offset,) if offset else ()))
         for _, entry in table.added_on(day):
             if not all(s in meta.stops for s in entry["stops"]) or entry["route_id"] not in meta.routes:
                 continue
@@ -57,7 +69,7 @@ class RideIndex:
         scheduled departure (ADDED: the estimated one)."""
         r = len(self.rides)
         self.rides.append(ride)
-        _, stops, _, sched_dep, _, est_dep, skipped, _ = ride
+        _, stops, _, sched_dep, _, est_dep, skipped, _ = ride[:8]
         for i in range(len(stops) - 1):
             if i not in skipped and (added or est_dep[i] > sched_dep[i]):
                 at.setdefault(stops[i], ([], []))[added].append((est_dep[i] if added else sched_dep[i], est_dep[i],
@@ -76,11 +88,12 @@ class RideIndex:
 
 def leg(ride, i: int, k: int) -> tuple:
     """The ride from position i to k as a search leg, already in estimated times (`fixed`: not re-timed)."""
-    trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, _, added = ride
+    trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, _, added = ride[:8]
     info = {"delay_s": est_arr[k] - sched_arr[k], "start_delay_s": est_dep[i] - sched_dep[i],
             "realtime": est_arr is not sched_arr or added is not None,
             "scheduled": (sched_dep[i], sched_arr[k])}
-    extra = {"offset": 0, "rt": info, "fixed": True, "added": added, "positions": (i, k)}
+    offset = ride[8] if len(ride) > 8 else 0  # a previous day's trip: its shift into this day's frame
+    extra = {"offset": offset, "rt": info, "fixed": True, "added": added, "positions": (i, k)}
     return ("ride", trip_id, stops[i], est_dep[i], stops[k], est_arr[k], extra)
 
 
@@ -93,20 +106,19 @@ NEXT_PER_PATTERN = 2  # a pattern real time touches: its next vehicles by estima
 EARLY_S = 300  # how much earlier than scheduled a vehicle may leave (bounds the scan of a pattern's trips)
 
 
-def pattern_boards(patterns, table, day, stop, reach: int, window: int, excluded, services):
+def pattern_boards(patterns, states: dict, stop, reach: int, window: int, excluded, services):
     """(stop copies to leave out of the search, [(ride, i)]) at `stop` from `reach` on: each routing pattern whose
     vehicles around `reach` real time moves (late, early, cancelled, skipped) is boarded here as first rides of its
     next NEXT_PER_PATTERN vehicles by estimated departure, instead of by cafein on the schedule."""
     meta, unseeded, out = patterns.meta, [], []
-    trips, states, suffix = meta.trips, table.trips, f"|{day:%Y%m%d}"
     for copy, rows in patterns.at(stop).items():
         cands, touched = [], False
-        for sched, tid, i in rows[bisect.bisect_left(rows, (reach - window,)):]:
+        for sched, tid, i, service in rows[bisect.bisect_left(rows, (reach - window,)):]:
             if len(cands) >= NEXT_PER_PATTERN and sched - EARLY_S > cands[NEXT_PER_PATTERN - 1][0]:
                 break
-            if trips[tid]["service_id"] not in services:
+            if service not in services:
                 continue
-            st = states.get(tid + suffix)
+            st = states.get(tid)
             if st is None and tid not in excluded:
                 est = sched
             elif tid in excluded or st.get("canceled") or i in st["skipped"]:
@@ -151,9 +163,10 @@ def first_rides(index: RideIndex, patterns, table, day, t0: int, acc: dict, excl
     services = patterns.services(day) if patterns is not None else None
     for stop, (walk_s, _, _) in acc.items():
         reach = t0 + walk_s
-        rides = [(r, i) for r, i in index.boardable(stop, reach) if patterns is None or r[7] is not None]
+        rides = [(r, i) for r, i in index.boardable(stop, reach)  # pattern_boards: this day's late vehicles
+                 if patterns is None or r[7] is not None or len(r) > 8]
         if patterns is not None:
-            unseeded, moved = pattern_boards(patterns, table, day, stop, reach, index.window, excluded, services)
+            unseeded, moved = pattern_boards(patterns, index.states, stop, reach, index.window, excluded, services)
             plan.unseeded.update(unseeded)
             rides += moved
         for ride, i in rides:
@@ -207,7 +220,7 @@ def new_trip_leg(net, day, ride_leg, language) -> dict:
 
 class PatternTimetable:
     """The scheduled trips of each routing pattern (the split network's stop copies) at a stop: {copy: [(scheduled
-    departure, trip_id, position)]} by departure. Static: built once per network, on first use."""
+    departure, trip_id, position, service_id)]} by departure. Static: built once per network, on first use."""
 
     def __init__(self, meta):
         from planner.engines.embedded.split import COPY_SEP, fifo_patterns
@@ -228,9 +241,10 @@ class PatternTimetable:
         if self._at is None:  # all stops at once, on first use
             at: dict = {}
             for tid, (stops, _, dep) in self.meta.trip_stops.items():
-                p = self.pattern[tid]
+                p, service = self.pattern[tid], self.meta.trips[tid]["service_id"]
                 for i in range(len(stops) - 1):
-                    at.setdefault(stops[i], {}).setdefault(f"{stops[i]}{self.sep}{p}", []).append((int(dep[i]), tid, i))
+                    at.setdefault(stops[i], {}).setdefault(f"{stops[i]}{self.sep}{p}", []).append(
+                        (int(dep[i]), tid, i, service))
             for copies in at.values():
                 for rows in copies.values():
                     rows.sort()
@@ -256,4 +270,70 @@ def late_changes(index: RideIndex, journey: tuple, egr: dict, change_s, excluded
                         if stops[k] in egr and k not in skipped), default=None)
             if best is not None and best[0] < door_arrival:
                 out.append((best[0], rides, door_departure, [*legs[:n + 1], leg(ride, i, best[1])]))
+    return out
+
+
+MIN_HOP_S = 60  # top_speed_mps: hops at least this long (minute-rounded schedules have 0 s hops)
+
+
+def top_speed_mps(meta) -> float:
+    """The fastest scheduled hop between consecutive stops (crow-fly metres per second) of at least MIN_HOP_S, and
+    never under walking: a bound on how fast any journey can get closer to its destination."""
+    from planner.engines.embedded.feedmeta import WALK_SPEED_MPS
+
+    fastest: dict = {}
+    for stops, arr, dep in meta.trip_stops.values():
+        times = (arr[1:] - dep[:-1]).tolist()
+        for i, t in enumerate(times):
+            pair = (stops[i], stops[i + 1])
+            if t >= MIN_HOP_S and t < fastest.get(pair, 1 << 30):
+                fastest[pair] = t
+    if not fastest:
+        return WALK_SPEED_MPS
+    pairs = list(fastest)
+    a = np.array([(meta.stops[x]["lat"], meta.stops[x]["lon"], meta.stops[y]["lat"], meta.stops[y]["lon"])
+                  for x, y in pairs])
+    speeds = distances_m(a[:, 0], a[:, 1], a[:, 2], a[:, 3]) / np.array([fastest[p] for p in pairs])
+    return max(float(speeds.max()), WALK_SPEED_MPS)
+
+
+def continuation_seeds(index: RideIndex, journeys: list, change_s, excluded, t0: int, to_go) -> dict:
+    """{stop: (s after t0 one can go on from there, the legs before, ride, from position, to position, door
+    departure)}: from each ride of `journeys` (in estimated times) a change onto a late or ADDED vehicle the schedule
+    says has left, and the stops it reaches from where the destination may be reached before the best of
+    `journeys` arrives (`to_go(stop)`: a lower bound of the time from there): seeds of one more search. Empty unless
+    such a vehicle gets the rider to a stop of that journey's own way on sooner than the journey does (a late vehicle
+    that only leads elsewhere is not searched from)."""
+    best = min((g[0] for g in journeys), default=None)
+    reach: dict = {}
+    overtakes = False
+    for door_arrival, _, door_departure, legs in journeys:
+        for n, ride_leg in enumerate(legs[:-1]):
+            if ride_leg[0] != "ride":
+                continue
+            stop = ride_leg[4]
+            ahead = None
+            for ride, i in index.boardable(stop, ride_leg[5] + change_s(stop)):
+                if _excluded(ride, excluded):
+                    continue
+                ahead = _ready_at(legs[n + 1:], change_s) if ahead is None else ahead
+                stops, est_arr, skipped = ride[1], ride[4], ride[6]
+                for k in range(i + 1, len(stops)):
+                    ready = est_arr[k] + change_s(stops[k])
+                    if (k not in skipped and ready < best and ready - t0 < reach.get(stops[k], (float("inf"),))[0]
+                            and ready + to_go(stops[k]) < best):
+                        reach[stops[k]] = (ready - t0, legs[:n + 1], ride, i, k, door_departure)
+                        overtakes |= ready < ahead.get(stops[k], -1)
+    return reach if overtakes else {}
+
+
+def _ready_at(legs, change_s) -> dict:
+    """{stop: when the rider of `legs` is ready to go on from there} for the stops those legs pass."""
+    out = {}
+    for x in legs:
+        if x[0] == "ride":
+            out.setdefault(x[2], x[3])
+            out.setdefault(x[4], x[5] + change_s(x[4]))
+        else:
+            out.setdefault(x[2], x[4])
     return out

@@ -24,7 +24,8 @@ DEMO_STEPS = [
      ["fixtures/providers/taxi/kalasatama-taxi.json"]),
     ("planner: Kalasatama GTFS (HSL tram 1 + synthesized metro) and OSM network, activated; the service "
      "calendar moved by whole weeks to cover the current weeks", "load_transit_demo", ["--shift-to-today"]),
-    ("planner: routing network (cafein) for the active feed + OSM, built once per feed version", "build_network", []),
+    ("planner: routing network (cafein) over the active feeds + OSM, built once per set of versions", "build_network",
+     []),
 ]
 
 

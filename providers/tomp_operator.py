@@ -1,6 +1,7 @@
-"""A small TOMP-API-like transport operator on 127.0.0.1 for the booking tests.
+"""A small TOMP-API transport operator on 127.0.0.1: the booking tests' operator and the demo's taxi operator.
 
-In-memory assets and bookings. Knobs a test can turn: `available` (asset id -> bool), `delays`
+In-memory assets and bookings, synthesized (no real operator behind it). Knobs a test can turn: `available`
+(asset id -> bool), `delays`
 ("METHOD /path" prefix -> seconds slept before answering, to provoke client timeouts), `conditional`
 (answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking),
 `estimate_eur` / `final_eur` (prices), `fail_next` (HTTP status to answer the next request with),
@@ -169,3 +170,21 @@ class TompServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class AlwaysAvailable(dict):
+    """Every asset available, also right after a booking (a taxi company always has another car)."""
+
+    def get(self, key, default=None):
+        return True
+
+
+def serve_demo_taxi(port):
+    """The demo's taxi operator on 127.0.0.1:port until interrupted (scripts/tomp_loopback.py)."""
+    server = TompServer(port=port)
+    server.state.available = AlwaysAvailable()
+    print(f"TOMP taxi operator listening on {server.url}", flush=True)
+    try:
+        server.httpd.serve_forever()
+    finally:
+        server.httpd.server_close()
