@@ -60,13 +60,14 @@ def end_point(allowed, d, g):
 
 class _RidesTo:
     """Scooter paths from any vehicle to one end point: one reversed street search shared by every vehicle
-    tried, bounded as street_legs.routed bounds a path from the farthest of them (near the straight line
-    first, wide only when a vehicle is not reached that way)."""
+    tried, bounded as street_legs.routed bounds a path: near the straight line from the farthest of them
+    first, wide (as from any vehicle near the origin) only when a vehicle is not reached that way."""
 
-    def __init__(self, g, end, zones, vehicles):
+    def __init__(self, g, end, zones, vehicles, origin):
         self.g, self.end, self.zones = g, end, zones
-        far = max(street.crow_m((v["lat"], v["lon"]), (end["lat"], end["lon"])) for v in vehicles)
-        self.bounds = [max(800.0, 2 * far + 400)]
+        near = max(street.crow_m((v["lat"], v["lon"]), (end["lat"], end["lon"])) for v in vehicles)
+        far = street.crow_m(origin, (end["lat"], end["lon"])) + SHARED_RADIUS_M  # any vehicle near the origin
+        self.bounds = [max(800.0, 2 * near + 400)]
         if self.bounds[0] < max(3000.0, 4 * far):
             self.bounds.append(max(3000.0, 4 * far))
         self.trees = []
@@ -102,7 +103,7 @@ def scooter_chain(origin, destination, o, d):
             fence = provider_selectors.geofence(pid, vtype)
             ends[pid, vtype] = end_point(fence.parking_allowed, d, g)
             if g is not None and ends[pid, vtype] is not None:
-                rides[pid, vtype] = (_RidesTo(g, ends[pid, vtype], fence.no_ride_through, tried), fence)
+                rides[pid, vtype] = (_RidesTo(g, ends[pid, vtype], fence.no_ride_through, tried, origin), fence)
         end = ends[pid, vtype]
         if end is None:
             reason = "destination_in_no_parking_zone"
