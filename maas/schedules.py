@@ -1,4 +1,5 @@
-"""Every periodic Celery task, in one place (django-celery-beat runs them; see README "Running it for real").
+"""Every periodic Celery task, in one place (django-celery-beat runs them, interval ones at a fixed rate without
+drift: `maas.beat.FixedRateScheduler`; see README "Running it for real").
 
 Fixed schedules are listed in SCHEDULES and written to django-celery-beat's tables after every
 `migrate` (post_migrate, so a fresh or flushed database has them too). The one dynamic family, a pull
@@ -44,15 +45,17 @@ SCHEDULES = [
 ]
 
 
-def put_interval(name, task, every_s, args=()):
-    """Create or update the periodic task `name`: `task(*args)` every `every_s` seconds."""
+def put_interval(name, task, every_s, args=(), expire_s=None):
+    """Create or update the periodic task `name`: `task(*args)` every `every_s` seconds (at a fixed rate:
+    maas.beat); with `expire_s`, a run still queued that long after it was sent is dropped."""
     import json
 
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=int(every_s), period=IntervalSchedule.SECONDS)
     periodic, _ = PeriodicTask.objects.update_or_create(name=name, defaults={
-        "task": task, "interval": interval, "crontab": None, "args": json.dumps(list(args)), "enabled": True})
+        "task": task, "interval": interval, "crontab": None, "args": json.dumps(list(args)), "enabled": True,
+        "expire_seconds": expire_s})
     return periodic
 
 

@@ -1,5 +1,9 @@
-"""Admin: browse feed versions and activate one (atomic swap)."""
+"""Admin: each feed's versions (service dates, which is active; activate one, atomic swap), where each feed is
+refreshed from and how its last refresh went."""
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.html import format_html
 
 from planner import services
 from planner.models import FeedSource, FeedVersion, OsmNetwork, Route, Stop
@@ -7,8 +11,10 @@ from planner.models import FeedSource, FeedVersion, OsmNetwork, Route, Stop
 
 @admin.register(FeedVersion)
 class FeedVersionAdmin(admin.ModelAdmin):
-    list_display = ("name", "version", "is_active", "service_start", "service_end", "created_at", "activated_at")
+    list_display = ("name", "version", "is_active", "service_start", "service_end", "size", "created_at",
+                    "activated_at", "last_refresh")
     list_filter = ("name", "is_active")
+    search_fields = ("name",)
     readonly_fields = ("created_at", "activated_at", "is_active", "gtfs_path", "content_hash", "stats", "repairs")
     actions = ["activate", "deactivate"]
 
@@ -37,6 +43,24 @@ class FeedVersionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{name} not deactivated: {exc}", messages.ERROR)
                 continue
             self.message_user(request, f"Deactivated {feed}.")
+
+    @admin.display(description="stops / trips / stop times")
+    def size(self, obj):
+        stats = obj.stats or {}
+        return " / ".join(str(stats.get(key, "-")) for key in ("stops", "trips", "stop_times"))
+
+    @admin.display(description="last refresh of the feed")
+    def last_refresh(self, obj):
+        if obj.source_outcome is None:
+            return "- (no source)"
+        outcome = obj.source_outcome or "never"
+        return f"{outcome}: {obj.source_error}" if obj.source_error else outcome
+
+    def get_queryset(self, request):
+        sources = FeedSource.objects.filter(name=OuterRef("name"))
+        return super().get_queryset(request).annotate(  # the feed's source in the same query
+            source_outcome=Subquery(sources.values("last_outcome")[:1]),
+            source_error=Subquery(sources.values("last_error")[:1]))
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -70,8 +94,9 @@ class OsmNetworkAdmin(admin.ModelAdmin):
 class FeedSourceAdmin(admin.ModelAdmin):
     """Where each feed is refreshed from; the last refresh's outcome and, after a failure, why."""
 
-    list_display = ("name", "url", "refresh_every", "active_version", "last_outcome", "last_checked_at",
-                    "last_error")
+    list_display = ("name", "url", "refresh_every", "active_version", "versions", "last_outcome", "last_checked_at",
+                    "last_error_at", "last_error")
+    list_filter = ("last_outcome",)
     readonly_fields = ("etag", "last_modified", "last_checked_at", "last_changed_at", "last_outcome", "last_error",
                        "last_error_at")
     actions = ["refresh_now"]
@@ -80,6 +105,12 @@ class FeedSourceAdmin(admin.ModelAdmin):
     def active_version(self, obj):
         feed = FeedVersion.objects.filter(name=obj.name, is_active=True).first()
         return f"v{feed.version} ({feed.service_start} .. {feed.service_end})" if feed else "-"
+
+    @admin.display(description="versions")
+    def versions(self, obj):
+        count = FeedVersion.objects.filter(name=obj.name).count()
+        url = reverse("admin:planner_feedversion_changelist") + f"?name={obj.name}"
+        return format_html('<a href="{}">{} version{}</a>', url, count, "" if count == 1 else "s")
 
     @admin.action(description="Refresh now (download if changed, import, build, activate)")
     def refresh_now(self, request, queryset):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db.models import Q
 
 from maas.geo import distances_m
 from planner.emissions import leg_co2_g
@@ -38,7 +39,7 @@ def _draw_legs(plan: Plan, legs) -> None:
     feeds = {f.name: f.pk for f in FeedVersion.objects.filter(is_active=True).only("pk", "name")}
     keys = {leg["trip_id"]: split_ref(leg["trip_id"], feeds) for leg in legs}
     trips = _trips({raw for _, raw in keys.values()}, list(feeds.values()))
-    calls = _calls([t["pk"] for t in trips.values()])
+    calls = _calls([(t["feed_id"], t["pk"]) for t in trips.values()])
     shapes = _shapes({(t["feed_id"], t["shape_id"]) for t in trips.values() if t["shape_id"]})
     language = plan.request.language
     for leg in legs:
@@ -64,10 +65,15 @@ def _trips(trip_ids, feed_pks) -> dict:
     return {(r["feed_id"], r["trip_id"]): r for r in rows}
 
 
-def _calls(trip_pks) -> dict:
-    """{trip pk: [stop time with its stop, in stop_sequence order]}."""
+def _calls(trips) -> dict:
+    """{trip pk: [stop time with its stop, in stop_sequence order]} of [(feed pk, trip pk)]."""
     out = defaultdict(list)
-    rows = StopTime.objects.filter(trip_id__in=trip_pks).order_by("trip_id", "stop_sequence").values_list(
+    by_feed = Q()
+    for feed_pk in {f for f, _ in trips}:  # feed_id: its partition (PostgreSQL), the primary key's first column
+        by_feed |= Q(feed_id=feed_pk, trip_id__in=[t for f, t in trips if f == feed_pk])
+    if not trips:
+        return out
+    rows = StopTime.objects.filter(by_feed).order_by("trip_id", "stop_sequence").values_list(
         "trip_id", "arrival_s", "departure_s", "shape_dist_traveled",
         "stop__stop_id", "stop__name", "stop__names", "stop__lat", "stop__lon")
     for trip, arr, dep, dist, stop_id, name, names, lat, lon in rows:

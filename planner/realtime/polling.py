@@ -1,7 +1,8 @@
 """A poll loop at a fixed cadence that does not drift: tick k is due at anchor + k * period (a slow poll
 delays only its own tick's successors that it overlaps, which are skipped, never shifting the ones after).
 
-`manage.py poll_realtime --loop` runs it (an alternative to the Celery beat tasks for one process);
+`manage.py poll_realtime --loop` runs it (a process instead of the Celery beat task, which runs at the same fixed
+rate: maas.beat);
 bench/realtime_poll.py measures it."""
 from __future__ import annotations
 

@@ -23,14 +23,16 @@ def task_name(source) -> str:
 
 
 def schedule_polling(source):
-    """Create/update the source's periodic poll at its interval (removed when disabled)."""
+    """Create/update the source's periodic poll at its interval (removed when disabled): at a fixed rate
+    (maas.beat), a poll still queued after one interval dropped (the next one is due)."""
     from maas import schedules
 
     if not source.enabled or not source.urls():
         schedules.remove(task_name(source))
         return None
-    return schedules.put_interval(task_name(source), "realtime.poll_feed", max(1, source.interval_s),
-                                  args=[source.feed_name])
+    every_s = max(1, source.interval_s)
+    return schedules.put_interval(task_name(source), "realtime.poll_feed", every_s, args=[source.feed_name],
+                                  expire_s=every_s)
 
 
 def configure_source(feed_name, *, trip_updates_url="", alerts_url="", vehicle_positions_url="",

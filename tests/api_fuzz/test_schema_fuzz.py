@@ -27,16 +27,20 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from maas.accounts import services as accounts
+from maas.accounts.models import Household
 from providers import services as providers
 from tests.stripe_server import sign_webhook
 
 # Every operation of the schema. Probes are plain views: test_error_envelope.
 PATHS = r"^/api/v1/"
 MAX_EXAMPLES = 25
+STATEFUL_EXAMPLES = 40
 WEBHOOK = "/api/v1/billing/webhooks/stripe"
-# A schema-valid request may still meet state: no such object (404), not yours (403), a conflict (409).
+PUSH = "/api/v1/providers/{provider_id}/availability"
+# A schema-valid request may still meet state: no such object (404), not yours (403), a conflict (409), no card
+# to charge or a card declined (402).
 CHECKS_CONFIG = {"checks": {
-    "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "429"]},
+    "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "402", "403", "404", "409", "429"]},
     "negative_data_rejection": {"expected-statuses": ["400", "401", "403", "404", "405", "406", "409", "413",
                                                       "415", "422", "429"]},
 }}
@@ -129,7 +133,8 @@ def _envelope_problem(response):
 
 @pytest.fixture
 def fuzz_world(transactional_db, live_server, localstripe):
-    """Demo-like data: billing plans, HSL city-bike stations, a provider with an API key, a resident's JWT."""
+    """Demo-like data: billing plans, HSL city-bike stations, parking, transit, a provider with an API key, and
+    the JWT of a resident in a demo household of the permit area (so that permits can be made and followed)."""
     call_command("load_billing_plans")
     call_command("import_citybike_stations")
     call_command("load_parking_demo")
@@ -137,7 +142,8 @@ def fuzz_world(transactional_db, live_server, localstripe):
     call_command("build_network", "--no-osm")
     provider = providers.register_provider(name="Fuzz Scooters", kind="scooter")
     _, raw_key = providers.create_api_key(provider, label="fuzz")
-    resident = accounts.register_resident(email="fuzz@example.org", password="s3cret-pass-123")
+    household = Household.objects.filter(address__startswith="Demo household ").first()  # in the permit area
+    resident = accounts.register_resident(email="fuzz@example.org", password="s3cret-pass-123", household=household)
     token = str(RefreshToken.for_user(resident.user).access_token)
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json",
                                            config=schemathesis.config.SchemathesisConfig.from_dict(CHECKS_CONFIG))
@@ -145,27 +151,40 @@ def fuzz_world(transactional_db, live_server, localstripe):
             "provider_key": raw_key, "token": token}
 
 
+def _headers(world, operation):
+    key = world["provider_key"] if operation.path == PUSH else world["token"]
+    return {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
+
+
+def _call_kwargs(world, case, mode):
+    """case.call() arguments: a positive webhook case is signed as Stripe signs what it sends (the event handling
+    is fuzzed, not the signature check)."""
+    if case.operation.path == WEBHOOK and mode == GenerationMode.POSITIVE:
+        payload = json.dumps(case.body).encode()
+        return {"data": payload, "headers": {"Stripe-Signature": sign_webhook(
+            payload, settings.STRIPE_WEBHOOK_SECRET), "Content-Type": "application/json"}}
+    return {}
+
+
+def _check(case, response, statuses, **kwargs):
+    statuses.append(response.status_code)
+    case.validate_response(response, checks=CHECKS, **kwargs)
+    problem = _envelope_problem(response)
+    assert problem is None, f"{case.method} {case.formatted_path} -> {response.status_code}: {problem}"
+
+
 def _fuzz_operation(world, operation, mode, statuses):
     """Run MAX_EXAMPLES generated cases of `mode` against `operation`; an AssertionError names the first bad one."""
-    kwargs = {"headers": {"Authorization": f"Bearer {world['token']}", "Accept-Language": "en"}}
-    if operation.path == "/api/v1/providers/{provider_id}/availability":
-        kwargs = {"headers": {"Authorization": f"Bearer {world['provider_key']}", "Accept-Language": "en"},
-                  "path_parameters": {"provider_id": world["provider"].pk}}
+    kwargs = {"headers": _headers(world, operation)}
+    if operation.path == PUSH:
+        kwargs["path_parameters"] = {"provider_id": world["provider"].pk}
 
     @hsettings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
                phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(mode, **kwargs))
     def run(case):
-        call = {}
-        if operation.path == WEBHOOK and mode == GenerationMode.POSITIVE:  # Stripe signs what it sends
-            payload = json.dumps(case.body).encode()
-            call = {"data": payload, "headers": {"Stripe-Signature": sign_webhook(
-                payload, settings.STRIPE_WEBHOOK_SECRET), "Content-Type": "application/json"}}
-        response = case.call(base_url=world["url"], timeout=30, **call)
-        statuses.append(response.status_code)
-        case.validate_response(response, checks=CHECKS)
-        problem = _envelope_problem(response)
-        assert problem is None, f"{case.method} {case.formatted_path} -> {response.status_code}: {problem}"
+        response = case.call(base_url=world["url"], timeout=30, **_call_kwargs(world, case, mode))
+        _check(case, response, statuses)
 
     run()
 
@@ -196,6 +215,31 @@ def test_fuzzed_requests_get_no_5xx_and_schema_conforming_envelopes(fuzz_world):
     assert len(statuses) >= 10 * len(operations), len(statuses)
     assert {200, 201, 400, 401} <= set(statuses), sorted(set(statuses))
     assert {"POST /api/v1/billing/quote", "GET /api/v1/stations", "POST /api/v1/auth/signup"} <= set(negative_ops)
+
+
+def test_stateful_sequences_over_the_inferred_links(fuzz_world):
+    """Sequences of calls along the links schemathesis infers from the schema (plans -> subscribe or change,
+    areas -> permit -> permit, cancel; facilities -> reservation -> cancel; bookings -> booking and its actions;
+    stops -> departures, plans): each response passes the same checks, the envelope included."""
+    world, statuses = fuzz_world, []
+    machine = world["schema"].as_state_machine()
+    linked = {label for label, transitions in machine._transitions.operations.items() if transitions.incoming}
+    assert {"GET /api/v1/parking/permits/{id}", "POST /api/v1/parking/park-and-ride/reservations/{id}/cancel",
+            "GET /api/v1/bookings/{id}", "GET /api/v1/stops/{stop_id}/departures"} <= linked, sorted(linked)
+
+    class Stateful(machine):
+        def get_call_kwargs(self, case):
+            mode = case.meta.generation.mode if case.meta is not None else GenerationMode.POSITIVE
+            call = _call_kwargs(world, case, mode)
+            headers = {**_headers(world, case.operation), **call.pop("headers", {})}
+            return {"base_url": world["url"], "timeout": 30, "headers": headers, **call}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            _check(case, response, statuses, transport_kwargs=kwargs or None, recorder=self.recorder)
+
+    Stateful.run(settings=hsettings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, derandomize=True,
+                                    database=None, deadline=None, suppress_health_check=list(HealthCheck)))
+    assert len(statuses) >= STATEFUL_EXAMPLES and {200, 201} <= set(statuses), sorted(set(statuses))
 
 
 @pytest.mark.django_db
