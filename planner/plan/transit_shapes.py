@@ -1,5 +1,6 @@
 """Decoration: transit legs drawn along the feed's shapes.txt between the boarding and alighting stops (else
-the stop-to-stop line through the trip's stops), with the stops passed in between.
+the stop-to-stop line through the trip's stops), with the stops passed in between; every transit leg gets its
+polyline here (draw leaves them to this step, which runs after the filters).
 
 Reads the imported tables of the active feeds in three queries per plan (trips, their stop times with
 stops, their shapes), whatever engine found the legs. A leg whose trip is not in an active feed keeps
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db.models import Q
 
 from maas.geo import distances_m
 from planner.emissions import leg_co2_g
@@ -25,12 +27,19 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 def draw_transit_legs(plan: Plan) -> None:
     legs = [leg for it in plan.itineraries for leg in it["legs"] if leg["transit"] and leg.get("trip_id")]
-    if not legs:
-        return
+    if legs:
+        _draw_legs(plan, legs)
+    for it in plan.itineraries:  # a transit leg not redrawn keeps the engine's line, encoded once here
+        for leg in it["legs"]:
+            if "polyline" not in leg:
+                leg["polyline"] = encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])
+
+
+def _draw_legs(plan: Plan, legs) -> None:
     feeds = {f.name: f.pk for f in FeedVersion.objects.filter(is_active=True).only("pk", "name")}
     keys = {leg["trip_id"]: split_ref(leg["trip_id"], feeds) for leg in legs}
     trips = _trips({raw for _, raw in keys.values()}, list(feeds.values()))
-    calls = _calls([t["pk"] for t in trips.values()])
+    calls = _calls([(t["feed_id"], t["pk"]) for t in trips.values()])
     shapes = _shapes({(t["feed_id"], t["shape_id"]) for t in trips.values() if t["shape_id"]})
     language = plan.request.language
     for leg in legs:
@@ -56,10 +65,15 @@ def _trips(trip_ids, feed_pks) -> dict:
     return {(r["feed_id"], r["trip_id"]): r for r in rows}
 
 
-def _calls(trip_pks) -> dict:
-    """{trip pk: [stop time with its stop, in stop_sequence order]}."""
+def _calls(trips) -> dict:
+    """{trip pk: [stop time with its stop, in stop_sequence order]} of [(feed pk, trip pk)]."""
     out = defaultdict(list)
-    rows = StopTime.objects.filter(trip_id__in=trip_pks).order_by("trip_id", "stop_sequence").values_list(
+    by_feed = Q()
+    for feed_pk in {f for f, _ in trips}:  # feed_id: its partition (PostgreSQL), the primary key's first column
+        by_feed |= Q(feed_id=feed_pk, trip_id__in=[t for f, t in trips if f == feed_pk])
+    if not trips:
+        return out
+    rows = StopTime.objects.filter(by_feed).order_by("trip_id", "stop_sequence").values_list(
         "trip_id", "arrival_s", "departure_s", "shape_dist_traveled",
         "stop__stop_id", "stop__name", "stop__names", "stop__lat", "stop__lon")
     for trip, arr, dep, dist, stop_id, name, names, lat, lon in rows:

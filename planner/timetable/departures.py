@@ -7,10 +7,11 @@ next day's first trips. Stops where a trip ends, or where it takes no passengers
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
 
-from planner.models import Route, Stop, StopTime, Trip
+from planner.models import Route, Stop, Trip
 from planner.realtime import boards as realtime_boards
 from planner.timetable import headsigns, service_days
 from planner.timetable.feeds import qualify
@@ -27,15 +28,38 @@ def platforms(stop: Stop) -> list[Stop]:
     return [stop, *children]
 
 
-def _rows(stop_pks, services, lo: int, hi: int, limit: int) -> list[dict]:
-    later = StopTime.objects.filter(trip_id=OuterRef("trip_id"), stop_sequence__gt=OuterRef("stop_sequence"))
-    query = (StopTime.objects
-             .filter(stop_id__in=stop_pks, departure_s__gte=lo, departure_s__lt=hi, trip__service_id__in=services)
-             .exclude(pickup_type=1).filter(Exists(later))
-             .order_by("departure_s")
-             .values("departure_s", "stop_id", "stop_sequence", "stop_headsign", "trip__trip_id", "trip__headsign",
-                     "trip__wheelchair_accessible", "trip__route_id"))
-    return list(query[:limit])
+def _rows(feed_pk: int, stop_pks: list[int], windows: list[tuple], limit: int) -> list[tuple[int, dict]]:
+    """[(window index, row)]: up to `limit` departures in each window (services, lo, hi) of service days, one
+    query for them all. feed_id in each part: one partition (PostgreSQL), and a trip's later call is found by
+    the primary key (feed, trip, stop_sequence). SQL rather than the ORM: building the query cost more than
+    running it."""
+    stops = ", ".join(["%s"] * len(stop_pks))
+    parts, params = [], []
+    for k, (services, lo, hi) in enumerate(windows):
+        parts.append(
+            f"SELECT * FROM (SELECT st.departure_s, st.stop_id, st.stop_sequence, st.stop_headsign, t.trip_id, "
+            f"t.headsign, t.wheelchair_accessible, t.route_id, {int(k)} AS w "
+            "FROM planner_stoptime st JOIN planner_trip t ON t.id = st.trip_id "
+            f"WHERE st.feed_id = %s AND st.stop_id IN ({stops}) AND st.departure_s >= %s AND st.departure_s < %s "
+            f"AND t.service_id IN ({', '.join(['%s'] * len(services))}) AND st.pickup_type <> 1 "
+            "AND EXISTS (SELECT 1 FROM planner_stoptime n WHERE n.feed_id = %s AND n.trip_id = st.trip_id "
+            f"AND n.stop_sequence > st.stop_sequence) ORDER BY st.departure_s LIMIT %s) AS w{int(k)}")
+        params += [feed_pk, *stop_pks, lo, hi, *sorted(services), feed_pk, limit]
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [(w, dict(zip(ROW_KEYS, rest))) for *rest, w in cursor.fetchall()]
+
+
+ROW_KEYS = ("departure_s", "stop_id", "stop_sequence", "stop_headsign", "trip__trip_id", "trip__headsign",
+            "trip__wheelchair_accessible", "trip__route_id")
+
+
+@lru_cache(maxsize=16)
+def _routes(feed_pk: int) -> dict[int, Route]:
+    """{pk: Route} of a feed version (read once per process and version: a version never changes)."""
+    return {r.pk: r for r in Route.objects.filter(feed_id=feed_pk)}
 
 
 def departures(stop: Stop, when: datetime, limit: int, language: str | None,
@@ -53,6 +77,7 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None,
     local = when.astimezone(tz)
     found: list[tuple[datetime, object, dict]] = []
     for start, end in SPANS_S:
+        windows, days = [], []
         for offset in (-1, 0, 1, 2):  # trips past 24:00 of the day before; up to 30 h ahead
             day = local.date() + timedelta(days=offset)
             base = service_days.day_base(day, tz)
@@ -62,12 +87,15 @@ def departures(stop: Stop, when: datetime, limit: int, language: str | None,
                 continue
             running = service_days.services_on(feed_pk, day)
             if running:
-                for row in _rows(list(stops), running, lo, hi, limit):
-                    found.append((base + timedelta(seconds=row["departure_s"]), day, row))
+                windows.append((running, lo, hi))
+                days.append((day, base))
             found += _added_rows(feed, stops, realtime, day, base, max(at + start, 0), hi)
+        for w, row in _rows(feed_pk, list(stops), windows, limit):
+            day, base = days[w]
+            found.append((base + timedelta(seconds=row["departure_s"]), day, row))
         if len(found) >= limit:  # every later span only holds later departures
             break
-    routes = {r.pk: r for r in Route.objects.filter(pk__in={row["trip__route_id"] for _, _, row in found})}
+    routes = _routes(feed_pk)
     items = []
     for at, day, row in found:
         item = _departure(feed, stops[row["stop_id"]], routes[row["trip__route_id"]], at, day, row, tz, language)

@@ -47,10 +47,11 @@ def _departs_between(stops: list[tuple[int, int]], start: datetime, end: datetim
             running = service_days.services_on(feed_pk, day)
             if hi < 0 or not running:
                 continue
-            later = StopTime.objects.filter(trip_id=OuterRef("trip_id"), stop_sequence__gt=OuterRef("stop_sequence"))
-            if StopTime.objects.filter(stop_id__in=stop_pks, departure_s__gte=max(lo, 0), departure_s__lte=hi,
-                                       trip__service_id__in=running).exclude(pickup_type=1).filter(
-                                           Exists(later)).exists():  # a departure, not a trip's last stop
+            later = StopTime.objects.filter(feed_id=feed_pk, trip_id=OuterRef("trip_id"),
+                                            stop_sequence__gt=OuterRef("stop_sequence"))  # by primary key
+            if StopTime.objects.filter(feed_id=feed_pk, stop_id__in=stop_pks, departure_s__gte=max(lo, 0),
+                                       departure_s__lte=hi, trip__service_id__in=running).exclude(
+                                           pickup_type=1).filter(Exists(later)).exists():  # not a trip's last stop
                 return True
     return False
 

@@ -87,3 +87,13 @@ def test_late_vehicle_of_the_previous_service_day_after_midnight(chain_net, resi
     assert leg["start"] == {"scheduled_time": "2024-03-07T00:50:00+02:00",
                             "estimated": {"time": "2024-03-07T01:00:00+02:00", "delay_s": 600}}
     assert (leg["start_time"], leg["end_time"]) == ("2024-03-07T01:00:00+02:00", "2024-03-07T01:20:00+02:00")
+
+
+def test_board_after_midnight_shows_the_previous_days_late_vehicle(chain_net, api_client):
+    """The board at A at 00:55 on the 7th: N-2450 of the 6th (scheduled 00:50) leaves at 01:00."""
+    realtime(trip_update(1, trip_id="N-2450", start_date=DAY, stops=[(1, None, 600, 600, None)]))
+    resp = api_client.get("/api/v1/stops/hsl:A/departures", {"time": "2024-03-07T00:55:00", "limit": 1})
+    assert resp.status_code == 200, resp.content
+    first = resp.json()["departures"][0]
+    assert (first["trip_id"], first["scheduled_departure"], first["estimated_departure"], first["delay_s"]) == (
+        "hsl:N-2450", "2024-03-07T00:50:00+02:00", "2024-03-07T01:00:00+02:00", 600)

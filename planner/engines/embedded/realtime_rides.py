@@ -35,12 +35,17 @@ class RideIndex:
         """`shift`: seconds from the previous service day's frame to `day`'s (None: leave that day's trips out)."""
         self.rides: list[tuple] = []  # (trip_id, stops, sched_arr, sched_dep, est_arr, est_dep, skipped, added
         at: dict = {}  # [, offset]: a previous day's trip, its times moved into this day's frame)
+        self.states: dict = {}  # trip_id -> its real-time state on `day`
         for back, offset in ((0, 0),) + (((1, shift),) if shift else ()):
             suffix = f"|{day - timedelta(days=back):%Y%m%d}"
             for key, st in table.trips.items():
-                if not key.endswith(suffix) or st.get("canceled") or not st.get("late_s"):
+                if not key.endswith(suffix):
                     continue
                 trip_id = key[:-len(suffix)]
+                if not back:
+                    self.states[trip_id] = st
+                if st.get("canceled") or not st.get("late_s"):
+                    continue
                 if trip_id not in meta.trip_stops or (offset and st["arr"][-1] <= offset):
                     continue
                 stops, arr, dep = meta.trip_stops[trip_id]
@@ -101,20 +106,19 @@ NEXT_PER_PATTERN = 2  # a pattern real time touches: its next vehicles by estima
 EARLY_S = 300  # how much earlier than scheduled a vehicle may leave (bounds the scan of a pattern's trips)
 
 
-def pattern_boards(patterns, table, day, stop, reach: int, window: int, excluded, services):
+def pattern_boards(patterns, states: dict, stop, reach: int, window: int, excluded, services):
     """(stop copies to leave out of the search, [(ride, i)]) at `stop` from `reach` on: each routing pattern whose
     vehicles around `reach` real time moves (late, early, cancelled, skipped) is boarded here as first rides of its
     next NEXT_PER_PATTERN vehicles by estimated departure, instead of by cafein on the schedule."""
     meta, unseeded, out = patterns.meta, [], []
-    trips, states, suffix = meta.trips, table.trips, f"|{day:%Y%m%d}"
     for copy, rows in patterns.at(stop).items():
         cands, touched = [], False
-        for sched, tid, i in rows[bisect.bisect_left(rows, (reach - window,)):]:
+        for sched, tid, i, service in rows[bisect.bisect_left(rows, (reach - window,)):]:
             if len(cands) >= NEXT_PER_PATTERN and sched - EARLY_S > cands[NEXT_PER_PATTERN - 1][0]:
                 break
-            if trips[tid]["service_id"] not in services:
+            if service not in services:
                 continue
-            st = states.get(tid + suffix)
+            st = states.get(tid)
             if st is None and tid not in excluded:
                 est = sched
             elif tid in excluded or st.get("canceled") or i in st["skipped"]:
@@ -162,7 +166,7 @@ def first_rides(index: RideIndex, patterns, table, day, t0: int, acc: dict, excl
         rides = [(r, i) for r, i in index.boardable(stop, reach)  # pattern_boards: this day's late vehicles
                  if patterns is None or r[7] is not None or len(r) > 8]
         if patterns is not None:
-            unseeded, moved = pattern_boards(patterns, table, day, stop, reach, index.window, excluded, services)
+            unseeded, moved = pattern_boards(patterns, index.states, stop, reach, index.window, excluded, services)
             plan.unseeded.update(unseeded)
             rides += moved
         for ride, i in rides:
@@ -216,7 +220,7 @@ def new_trip_leg(net, day, ride_leg, language) -> dict:
 
 class PatternTimetable:
     """The scheduled trips of each routing pattern (the split network's stop copies) at a stop: {copy: [(scheduled
-    departure, trip_id, position)]} by departure. Static: built once per network, on first use."""
+    departure, trip_id, position, service_id)]} by departure. Static: built once per network, on first use."""
 
     def __init__(self, meta):
         from planner.engines.embedded.split import COPY_SEP, fifo_patterns
@@ -237,9 +241,10 @@ class PatternTimetable:
         if self._at is None:  # all stops at once, on first use
             at: dict = {}
             for tid, (stops, _, dep) in self.meta.trip_stops.items():
-                p = self.pattern[tid]
+                p, service = self.pattern[tid], self.meta.trips[tid]["service_id"]
                 for i in range(len(stops) - 1):
-                    at.setdefault(stops[i], {}).setdefault(f"{stops[i]}{self.sep}{p}", []).append((int(dep[i]), tid, i))
+                    at.setdefault(stops[i], {}).setdefault(f"{stops[i]}{self.sep}{p}", []).append(
+                        (int(dep[i]), tid, i, service))
             for copies in at.values():
                 for rows in copies.values():
                     rows.sort()
