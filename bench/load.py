@@ -63,9 +63,29 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_gunicorn(port, workers, env):
+def server_env(login_account="1000000/minute"):
+    """The environment of a production-settings server (DEBUG off) on the current (throwaway) database:
+    bench JWT secret, Redis cache under a fresh key prefix, throttles out of the way but `login_account`."""
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "STRIPE_API_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/4"),
+        "CACHE_KEY_PREFIX": f"bench-{time.time_ns()}", "LOG_LEVEL": "ERROR",
+        "API_THROTTLE_RATES": "anon=1000000/minute,user=1000000/minute,login_ip=1000000/minute,"
+                              f"login_account={login_account},signup_ip=1000000/minute,refresh_ip=1000000/minute",
+    })
+    return env
+
+
+def start_gunicorn(port, workers, env, config=None):
+    """gunicorn on 127.0.0.1:port, sync workers, `config` or ./gunicorn.conf.py (preload); waits for it."""
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "maas.wsgi", "--bind", f"127.0.0.1:{port}",
-                             "--workers", str(workers), "--log-level", "error"], cwd=ROOT, env=env,
+                             "--workers", str(workers), "--log-level", "error",
+                             *(["-c", str(config)] if config else [])], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -135,20 +155,8 @@ def main():
         token = str(RefreshToken.for_user(resident.user).access_token)
         provider = providers.register_provider(name="Bench push", kind="scooter")
         _, key = providers.create_api_key(provider)
-        db = connection.settings_dict
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
-            "SECRET_KEY": SECRET_KEY,
-            "STRIPE_API_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/4"),
-            "CACHE_KEY_PREFIX": f"bench-{time.time_ns()}", "LOG_LEVEL": "ERROR",
-            "API_THROTTLE_RATES": "anon=1000000/minute,user=1000000/minute,login_ip=1000000/minute,"
-                                  "login_account=5/hour,signup_ip=1000000/minute,refresh_ip=1000000/minute",
-        })
-        proc = start_gunicorn(port, args.workers, env)
+        proc = start_gunicorn(port, args.workers, server_env(login_account="5/hour"))
         base = f"http://127.0.0.1:{port}"
         vehicles = [{"vehicle_id": f"v{i}", "lat": 60.18, "lon": 24.97} for i in range(20_000)]
         vehicles.append({"vehicle_id": "v19999", "lat": 60.18, "lon": 24.97})

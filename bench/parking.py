@@ -16,16 +16,14 @@ plus connecting in --connection-per-request) and of the whole request including 
 worker/connection; grants, waitlisted, over-allocation (granted beyond the cap: must be 0).
 """
 import argparse
+import os
 import statistics
 import sys
 import threading
 import time
 
-import _django  # noqa: E402  (bench/ is sys.path[0] when run as a script)
-
-_django.setup()
-
 from django.db import connection  # noqa: E402
+from load import free_port, server_env, start_gunicorn  # noqa: E402  (sets Django up with the bench JWT key)
 
 HOUSEHOLDS, PREFILLED, REQUESTS = 380, 180, 200
 
@@ -35,12 +33,14 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def one_round(n, connections, pool=False, processes=False):
+def seed_area(n):
+    """Round n's area (cap 190 of 380 households, facility of 1,000 spaces) with 180 permits granted;
+    returns (area, the 200 residents still to apply, cap)."""
     from decimal import Decimal
 
     from maas.accounts import services as accounts
     from maas.parking import selectors, services
-    from maas.parking.models import Facility, FacilityCapacity, ParkingArea, Permit
+    from maas.parking.models import Facility, FacilityCapacity, ParkingArea
 
     block = f"BENCH-{n}"
     facility = Facility.objects.create(name=f"Bench facility {n}", lat=60.187, lon=24.979, usages=["PARK_AND_RIDE"])
@@ -54,8 +54,14 @@ def one_round(n, connections, pool=False, processes=False):
                                                     household=household))
     for i, r in enumerate(residents[:PREFILLED]):
         services.apply_for_permit(r, area.pk, plate=f"PRE-{i}")
-    cap = selectors.area_usage(area)["cap"]
+    return area, residents[PREFILLED:], selectors.area_usage(area)["cap"]
 
+
+def one_round(n, connections, pool=False, processes=False):
+    from maas.parking import services
+    from maas.parking.models import Permit
+
+    area, applicants, cap = seed_area(n)
     barrier = threading.Barrier(REQUESTS)
     gate = threading.BoundedSemaphore(connections)
     service_ms, total_ms, outcomes = [None] * REQUESTS, [None] * REQUESTS, [None] * REQUESTS
@@ -74,7 +80,6 @@ def one_round(n, connections, pool=False, processes=False):
                 connection.close()
         service_ms[i], total_ms[i] = (t2 - t1) * 1000, (t2 - t0) * 1000
 
-    applicants = residents[PREFILLED:]
     if processes:
         wall = time.perf_counter()
         service_ms, total_ms, outcomes = process_pool(area.pk, applicants, connections)
@@ -173,6 +178,86 @@ def process_pool(area_id, applicants, workers):
     return service_ms, total_ms, outcomes
 
 
+def http_round(n, base):
+    """200 POST /api/v1/parking/permits through gunicorn, all sent at t0 on their own connections.
+
+    Returns per-request milliseconds from connect+send to the whole answer, outcomes and over-allocation.
+    """
+    import asyncio
+    import json
+
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from maas.parking.models import Permit
+
+    area, applicants, cap = seed_area(n)
+    tokens = [str(RefreshToken.for_user(r.user).access_token) for r in applicants]
+    host, port = base.removeprefix("http://").split(":")
+
+    async def one(i):
+        body = json.dumps({"area_id": area.pk, "plate": f"NEW-{i}"}).encode()
+        head = (f"POST /api/v1/parking/permits HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {tokens[i]}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        t0 = time.perf_counter()
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(head.encode() + body)
+        answer = await reader.read()
+        elapsed = (time.perf_counter() - t0) * 1000
+        writer.close()
+        status_line, _, rest = answer.partition(b"\r\n")
+        payload = rest.partition(b"\r\n\r\n")[2]
+        try:
+            outcome = json.loads(payload)["status"] if b" 201 " in status_line else status_line.decode()
+        except ValueError:
+            outcome = status_line.decode()
+        return elapsed, outcome
+
+    async def run():
+        return await asyncio.gather(*(one(i) for i in range(len(applicants))))
+
+    wall = time.perf_counter()
+    results = asyncio.run(run())
+    wall = time.perf_counter() - wall
+    total_ms, outcomes = [r[0] for r in results], [r[1] for r in results]
+    granted_total = Permit.objects.filter(area=area, status="granted").count()
+    return {"service_ms": total_ms, "total_ms": total_ms, "wall_s": wall, "cap": cap,
+            "granted": outcomes.count("granted"), "waitlisted": outcomes.count("waitlisted"),
+            "errors": [o for o in outcomes if o not in ("granted", "waitlisted")],
+            "over_allocation": max(0, granted_total - cap)}
+
+
+def http_bench(args):
+    """--http: the rounds through gunicorn (production settings, --workers) instead of in-process calls."""
+    import urllib.request
+
+    port = free_port()
+    proc = start_gunicorn(port, args.workers, server_env())
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(4 * args.workers):  # every worker connected to the database once
+            with urllib.request.urlopen(f"{base}/readyz", timeout=30):
+                pass
+        all_total, over, failures = [], 0, 0
+        for n in range(1, args.rounds + 1):
+            r = http_round(n, base)
+            all_total += r["total_ms"]
+            over += r["over_allocation"]
+            failures += len(r["errors"])
+            print(f"round {n}: {REQUESTS} concurrent POST /api/v1/parking/permits, last 10 of cap {r['cap']}: "
+                  f"granted {r['granted']}, waitlisted {r['waitlisted']}, errors {len(r['errors'])}, "
+                  f"over-allocation {r['over_allocation']} | request median {statistics.median(r['total_ms']):.1f}"
+                  f" ms p95 {pct(r['total_ms'], 95):.1f} ms | wall {r['wall_s']:.2f} s", flush=True)
+            for e in r["errors"][:3]:
+                print("   ", e)
+        print(f"ALL {args.rounds} rounds over HTTP ({len(all_total)} requests, gunicorn {args.workers} sync workers, "
+              f"{allocator_name()} allocator): request median {statistics.median(all_total):.1f} ms, "
+              f"p95 {pct(all_total, 95):.1f} ms; over-allocation {over}; errors {failures}; goal p95 <= 100 ms: "
+              f"{'met' if pct(all_total, 95) <= 100 else 'NOT met'}; load average {os.getloadavg()[0]:.2f}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def baseline(n=100):
     """Latency of one application at a time on a warm connection (the serialized cost per grant)."""
 
@@ -196,9 +281,9 @@ def baseline(n=100):
 
 
 def allocator_name():
-    from maas.parking.services import _use_sql_allocator
+    from maas.parking.services import use_sql_allocator
 
-    return "sql function" if _use_sql_allocator() else "ORM"
+    return "sql function" if use_sql_allocator() else "ORM"
 
 
 def main():
@@ -214,6 +299,10 @@ def main():
                         help="settings.PARKING_ASYNC_COMMIT=True (synchronous_commit off for allocations)")
     parser.add_argument("--processes", action="store_true",
                         help="--connections forked worker processes instead of threads (no shared GIL)")
+    parser.add_argument("--http", action="store_true",
+                        help="POST /api/v1/parking/permits through gunicorn (production settings, Redis cache) "
+                             "instead of calling the service in-process")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers with --http")
     parser.add_argument("--allocator", choices=["sql", "orm"], default=None,
                         help="settings.PARKING_ALLOCATOR (default: the setting's value)")
     args = parser.parse_args()
@@ -230,6 +319,8 @@ def main():
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
+        if args.http:
+            return http_bench(args)
         base = baseline()
         print(f"allocator: {allocator_name()}")
         print(f"baseline: {len(base)} sequential applications, no contention: median "

@@ -65,10 +65,10 @@ def _ride(tree, g, mode, a, b, booking, check=None):
     return (mode, a, b, booking, 0, routing)
 
 
-def _zone_timer(pid, vtype):
+def _zone_timer(fence):
+    """Ride seconds of a scooter path, slowed in the geofence's max-speed zones."""
     speed = street.PROFILES["scooter"][1]
-    return lambda path: provider_selectors.ride_check(pid, path["geometry"]["coordinates"], vtype).duration_s(
-        path["distance_m"], speed)
+    return lambda path: fence.ride_check(path["geometry"]["coordinates"]).duration_s(path["distance_m"], speed)
 
 
 class Nearest:
@@ -105,13 +105,13 @@ def scooter_access(req, o, engine, g):
     pid, vtype = v["provider_id"], v.get("vehicle_type")
     reach = min(RIDE_M["scooter"], v["range_m"] or RIDE_M["scooter"])
     sv = street.point(_("Scooter"), v["lat"], v["lon"])
-    tree = _tree(g, "scooter", sv, reach, avoid=provider_selectors.no_ride_through_zones(pid, vtype))
-    allowed = provider_selectors.parking_checker(pid, vehicle_type_id=vtype)
+    fence = provider_selectors.geofence(pid, vtype)
+    tree = _tree(g, "scooter", sv, reach, avoid=fence.no_ride_through)
     walk = street_legs.routed("walk", o, sv)
     walk_s = walk["distance_m"] / req.walk_speed_mps if walk else _walk_s(_ll(o), _ll(sv), req.walk_speed_mps)
     table, ends = [], {}
     for stop in engine.stops_near(v["lat"], v["lon"], reach, CANDIDATE_STOPS):
-        end = end_point(allowed, stop, g)
+        end = end_point(fence.parking_allowed, stop, g)
         metres = _metres(tree, "scooter", sv, end) if end is not None else None
         if metres is None or metres > reach:
             continue
@@ -123,7 +123,7 @@ def scooter_access(req, o, engine, g):
         end = ends[stop_point["stop_id"]]
         end = stop_point if end.get("stop_id") == stop_point["stop_id"] else end
         out = [("walk", o, sv, None, 0, {"path": walk} if walk else {}),
-               _ride(tree, g, "scooter", sv, end, _booking(pid, vehicle_id=v["vehicle_id"]), _zone_timer(pid, vtype))]
+               _ride(tree, g, "scooter", sv, end, _booking(pid, vehicle_id=v["vehicle_id"]), _zone_timer(fence))]
         return out + ([("walk", end, stop_point, None, 0)] if end is not stop_point else [])
     return Link(tuple(table), specs)
 
@@ -140,10 +140,11 @@ def scooter_egress(req, d, engine, g):
             continue
         key = (v["provider_id"], v.get("vehicle_type"))
         if key not in trees:
-            end = end_point(provider_selectors.parking_checker(key[0], vehicle_type_id=key[1]), d, g)
-            avoid = provider_selectors.no_ride_through_zones(*key)
-            trees[key] = (end, _tree(g, "scooter", end, RIDE_M["scooter"], avoid, reverse=True) if end else None)
-        end, tree = trees[key]
+            fence = provider_selectors.geofence(*key)
+            end = end_point(fence.parking_allowed, d, g)
+            tree = _tree(g, "scooter", end, RIDE_M["scooter"], fence.no_ride_through, reverse=True) if end else None
+            trees[key] = (end, tree, fence)
+        end, tree = trees[key][:2]
         sv = street.point(_("Scooter"), v["lat"], v["lon"])
         metres = _metres(tree, "scooter", sv, end) if end is not None else None
         if metres is None or metres > min(RIDE_M["scooter"], v["range_m"] or RIDE_M["scooter"]):
@@ -155,9 +156,10 @@ def scooter_egress(req, d, engine, g):
 
     def specs(stop_point):
         v, sv, end, tree = picked[stop_point["stop_id"]]
-        pid, vtype = v["provider_id"], v.get("vehicle_type")
+        fence = trees[v["provider_id"], v.get("vehicle_type")][2]
         out = [("walk", stop_point, sv, None, 0),
-               _ride(tree, g, "scooter", sv, end, _booking(pid, vehicle_id=v["vehicle_id"]), _zone_timer(pid, vtype))]
+               _ride(tree, g, "scooter", sv, end, _booking(v["provider_id"], vehicle_id=v["vehicle_id"]),
+                     _zone_timer(fence))]
         return out + ([("walk", end, d, None, 0)] if end is not d else [])
     return Link(tuple(table), specs)
 

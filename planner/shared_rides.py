@@ -47,7 +47,8 @@ def _nothing_fresh(kind):
 
 def end_point(allowed, d, g):
     """Where a ride may end: point d, else the nearest street point within END_SEARCH_M (on street graph
-    `g`, None without one) where `allowed(lat, lon)` (providers' parking_checker); None when there is none."""
+    `g`, None without one) where `allowed(lat, lon)` (a provider geofence's parking_allowed); None when there
+    is none."""
     if allowed(d["lat"], d["lon"]):
         return d
     candidates = g.nodes_near("bike", d["lat"], d["lon"], END_SEARCH_M, k=256) if g is not None else []
@@ -59,13 +60,16 @@ def end_point(allowed, d, g):
 
 class _RidesTo:
     """Scooter paths from any vehicle to one end point: one reversed street search shared by every vehicle
-    tried (bounded near the straight line first, wide only when a vehicle is not reached that way)."""
+    tried, bounded as street_legs.routed bounds a path: near the straight line from the farthest of them
+    first, wide (as from any vehicle near the origin) only when a vehicle is not reached that way."""
 
-    def __init__(self, g, end, zones, far_m):
+    def __init__(self, g, end, zones, vehicles, origin):
         self.g, self.end, self.zones = g, end, zones
-        self.bounds = [max(800.0, 2 * far_m + 400)]
-        if self.bounds[0] < max(3000.0, 4 * far_m):
-            self.bounds.append(max(3000.0, 4 * far_m))
+        near = max(street.crow_m((v["lat"], v["lon"]), (end["lat"], end["lon"])) for v in vehicles)
+        far = street.crow_m(origin, (end["lat"], end["lon"])) + SHARED_RADIUS_M  # any vehicle near the origin
+        self.bounds = [max(800.0, 2 * near + 400)]
+        if self.bounds[0] < max(3000.0, 4 * far):
+            self.bounds.append(max(3000.0, 4 * far))
         self.trees = []
 
     def path(self, v):
@@ -92,14 +96,14 @@ def scooter_chain(origin, destination, o, d):
     speed = street.PROFILES["scooter"][1]
     g = street_legs.graph()
     ends, rides = {}, {}  # (provider, vehicle type) -> where its rides may end near the destination, paths there
-    for v in vehicles[:MAX_VEHICLES_TRIED]:
+    tried = vehicles[:MAX_VEHICLES_TRIED]
+    for v in tried:
         pid, vtype = v["provider_id"], v.get("vehicle_type")
         if (pid, vtype) not in ends:
-            ends[pid, vtype] = end_point(provider_selectors.parking_checker(pid, vehicle_type_id=vtype), d, g)
+            fence = provider_selectors.geofence(pid, vtype)
+            ends[pid, vtype] = end_point(fence.parking_allowed, d, g)
             if g is not None and ends[pid, vtype] is not None:
-                far = street.crow_m(origin, (ends[pid, vtype]["lat"], ends[pid, vtype]["lon"])) + SHARED_RADIUS_M
-                rides[pid, vtype] = _RidesTo(g, ends[pid, vtype], provider_selectors.no_ride_through_zones(pid, vtype),
-                                             far)
+                rides[pid, vtype] = (_RidesTo(g, ends[pid, vtype], fence.no_ride_through, tried, origin), fence)
         end = ends[pid, vtype]
         if end is None:
             reason = "destination_in_no_parking_zone"
@@ -107,11 +111,12 @@ def scooter_chain(origin, destination, o, d):
         sv = street.point(_("Scooter"), v["lat"], v["lon"])
         routing = {}
         if g is not None:
-            path = rides[pid, vtype].path(sv)
+            to_end, fence = rides[pid, vtype]
+            path = to_end.path(sv)
             if path is None:
                 reason = "no_route_outside_restricted_zones"
                 continue
-            check = provider_selectors.ride_check(pid, path["geometry"]["coordinates"], vtype)
+            check = fence.ride_check(path["geometry"]["coordinates"])
             routing = {"path": path, "ride_s": check.duration_s(path["distance_m"], speed)}
             needed = path["distance_m"]
         else:

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from maas.geo import covers
 from providers.freshness import is_stale
-from providers.geofencing import current_zones, rule_applies, zone_active
+from providers.geofencing import Geofence, end_allowed, rule_applies, zone_active
 from providers.models import GeofencingZone, Provider, Station, Vehicle, VehicleHold, VehicleType
 from providers.nearest import page_key, stale_providers, stations_near, vehicles_near  # noqa: F401
 
@@ -18,14 +18,6 @@ def provider_freshness(provider, now=None) -> dict:
 def providers_freshness(provider_ids, now=None) -> dict:
     """{provider_id: provider_freshness(...)} for these providers, in one query."""
     return {p.pk: provider_freshness(p, now) for p in Provider.objects.filter(pk__in=set(provider_ids))}
-
-
-def _end_allowed(rule):
-    if "ride_end_allowed" in rule:  # GBFS 3.0
-        return bool(rule["ride_end_allowed"])
-    if "ride_allowed" in rule:  # GBFS 2.x: ride_allowed = may start/end a ride here
-        return bool(rule["ride_allowed"])
-    return True
 
 
 def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None) -> bool:
@@ -50,36 +42,20 @@ def parking_allowed_at(provider_id, lat, lon, *, vehicle_type_id=None, now=None)
             continue
         rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
         if rules:
-            return all(_end_allowed(r) for r in rules)
+            return all(end_allowed(r) for r in rules)
     rules = [r for r in provider.current_snapshot.global_rules or [] if rule_applies(r, vehicle_type_id)]
-    return all(_end_allowed(r) for r in rules) if rules else True
+    return all(end_allowed(r) for r in rules) if rules else True
+
+
+def geofence(provider_id, vehicle_type_id=None, now=None) -> Geofence:
+    """The provider's current geofencing for a vehicle type, read once: `parking_allowed(lat, lon)`,
+    `no_ride_through` (geometries a ride may not enter), `ride_check(coordinates)` (providers.geofencing)."""
+    return Geofence(provider_id, vehicle_type_id, now)
 
 
 def parking_checker(provider_id, *, vehicle_type_id=None, now=None):
     """parking_allowed_at for many points: a function (lat, lon) -> bool over the provider's zones read once."""
-    from shapely import prepared
-    from shapely.geometry import Point
-
-    found = current_zones(provider_id)
-    if found is None:
-        return lambda lat, lon: True
-    global_rules, current = found
-    now = now or timezone.now()
-    zones = []  # (bbox, prepared geometry, whether the type may end a ride there), feed order
-    for zone, geometry in current:
-        rules = [r for r in zone.rules if rule_applies(r, vehicle_type_id)]
-        if zone_active(zone, now) and rules:
-            zones.append(((zone.min_lat, zone.min_lon, zone.max_lat, zone.max_lon), prepared.prep(geometry),
-                          all(_end_allowed(r) for r in rules)))
-    rules = [r for r in global_rules if rule_applies(r, vehicle_type_id)]
-    default = all(_end_allowed(r) for r in rules) if rules else True
-
-    def allowed(lat, lon) -> bool:
-        for (lat0, lon0, lat1, lon1), geometry, ok in zones:
-            if lat0 <= lat <= lat1 and lon0 <= lon <= lon1 and geometry.covers(Point(lon, lat)):
-                return ok
-        return default
-    return allowed
+    return Geofence(provider_id, vehicle_type_id, now).parking_allowed
 
 
 def vehicle_available(provider_id, vehicle_id) -> bool:

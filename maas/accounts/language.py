@@ -30,8 +30,9 @@ def _request_user(request):
     if not request.META.get("HTTP_AUTHORIZATION"):
         return None
     from rest_framework.exceptions import AuthenticationFailed
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+    from maas.accounts.auth import JWTAuthentication  # keeps its answer on the request for DRF
 
     try:
         result = JWTAuthentication().authenticate(request)
@@ -41,11 +42,15 @@ def _request_user(request):
 
 
 def profile_language(user):
-    from maas.accounts.models import Resident
+    """The user's profile language (None without a profile); no query when the profile came with the user."""
+    from django.core.exceptions import ObjectDoesNotExist
 
     if user is None:
         return None
-    return Resident.objects.filter(user=user).values_list("language", flat=True).first()
+    try:
+        return user.resident.language
+    except ObjectDoesNotExist:
+        return None
 
 
 def request_language(request, explicit=None):

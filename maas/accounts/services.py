@@ -25,8 +25,10 @@ def register_resident(*, email, password, first_name="", last_name="", language=
 def resident_for(user):
     """The user's resident profile, created on first use (e.g. for admin-made users). Writes: call it from
     requests that change something; reads use `selectors.resident_of`."""
-    resident, _created = Resident.objects.get_or_create(user=user)
-    return resident
+    try:
+        return user.resident  # no query when authentication fetched it with the user
+    except Resident.DoesNotExist:
+        return Resident.objects.get_or_create(user=user)[0]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 DEFAULT_RATES = {
@@ -24,6 +25,11 @@ SCOPES = {
     "token-refresh": (("refresh_ip", "ip"),),
 }
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_INCR_WITH_TTL = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
 
 
 def parse_rate(rate):
@@ -45,6 +51,23 @@ def _account(request):
     if not isinstance(name, str) or not name.strip():
         return None
     return hashlib.sha256(name.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _count(cache, key, timeout):
+    """Add one to the counter `key` (created with `timeout` seconds to live); returns the new count.
+
+    On Redis one round trip: a script that increments and, on the first count, sets the time to live (Django's
+    cache API needs two, add and incr). Other caches (files in the demo, memory in tests): add, then incr.
+    """
+    if isinstance(cache, RedisCache):
+        full = cache.make_and_validate_key(key)
+        return cache._cache.get_client(full, write=True).eval(_INCR_WITH_TTL, 1, full, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 class ApiThrottle(BaseThrottle):
@@ -73,13 +96,7 @@ class ApiThrottle(BaseThrottle):
             if num is None:
                 continue
             window = int(now // period)
-            key = f"throttle:{scope}:{ident}:{window}"
-            cache.add(key, 0, timeout=period + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=period + 1)
-                count = 1
+            count = _count(cache, f"throttle:{scope}:{ident}:{window}", period + 1)
             if count > num:
                 self.wait_s = max(self.wait_s, (window + 1) * period - now)
         return self.wait_s == 0

@@ -155,6 +155,15 @@ class Permit(models.Model):
     def __str__(self):
         return f"{self.plate} @ {self.area} ({self.status})"
 
+    @property
+    def area_code(self):
+        """The area's code: as the allocation answered it (no query), else from the area."""
+        return self.__dict__.get("_area_code") or self.area.code
+
+    @area_code.setter
+    def area_code(self, value):
+        self.__dict__["_area_code"] = value
+
 
 class ParkAndRideReservation(models.Model):
     """One park-and-ride space at a facility for one day."""

@@ -1,4 +1,6 @@
 """Request and response shapes of the parking API."""
+import copy
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,7 +30,10 @@ class PermitApplySerializer(StrictStringsMixin, serializers.Serializer):
 
 
 class PermitSerializer(serializers.ModelSerializer):
-    area = serializers.CharField(source="area.code")
+    """A permit as the resident sees it. The model's fields are worked out once per process (ModelSerializer
+    otherwise inspects the model for every permit answered) and copied per serializer, as declared fields are."""
+
+    area = serializers.CharField(source="area_code")
     facility_id = serializers.IntegerField(allow_null=True)
     waitlist_position = serializers.SerializerMethodField()
 
@@ -37,7 +42,17 @@ class PermitSerializer(serializers.ModelSerializer):
         fields = ["id", "area_id", "area", "facility_id", "plate", "status", "waitlist_position",
                   "valid_from", "valid_until", "requested_at", "granted_at", "ended_at"]
 
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
     def get_waitlist_position(self, permit) -> int | None:
+        ahead = getattr(permit, "queue_ahead_at_application", None)  # the answer to an application
+        if ahead is not None and permit.status == Permit.WAITLISTED:
+            return ahead + 1
         return selectors.waitlist_position(permit)
 
 

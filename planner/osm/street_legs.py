@@ -70,7 +70,9 @@ def routed(mode, a, b, language=None, avoid=()):
     if g is None or mode not in GRAPH_MODE:
         return None
     language = (language or translation.get_language() or "fi")[:2]
-    key = (mode, a["lat"], a["lon"], b["lat"], b["lon"], language, tuple(x.wkb for x in avoid))
+    # keyed by what the answer depends on: car and taxi (bike and scooter without steps) share a path
+    key = (GRAPH_MODE[mode], mode in STEP_MODES, a["lat"], a["lon"], b["lat"], b["lon"], language,
+           tuple(x.wkb for x in avoid))
     routes = getattr(_scope, "routes", None) if getattr(_scope, "active", False) else None
     if routes is not None and key in routes:  # the same walk in several itineraries of one plan
         return copy.deepcopy(routes[key])
@@ -101,7 +103,7 @@ def drawn(mode, found, g, language=None):
 
 
 def draw_legs(itineraries, language=None):
-    """Give every leg a polyline, and street legs that came as straight lines (transit access, egress and
+    """Give every street leg a polyline, and those that came as straight lines (transit access, egress and
     transfer walks of the engine) their street path, polyline and steps. Times stay as the engine gave them;
     distance_m becomes the distance along the drawn path."""
     for it in itineraries:
@@ -115,7 +117,7 @@ def draw_legs(itineraries, language=None):
                                distance_m=int(round(path["distance_m"])))
                     if "steps" in path:
                         leg["steps"] = path["steps"]
-            if "polyline" not in leg:
+            if "polyline" not in leg and not leg["transit"]:  # transit legs: transit_shapes draws them
                 leg["polyline"] = path_legs.encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])
         it["walk_distance_m"] = sum(leg["distance_m"] for leg in it["legs"] if leg["mode"] == "walk")
     return itineraries

@@ -1,4 +1,5 @@
-"""Decoration: engine walk legs drawn on the streets (path, polyline, steps); a polyline on every leg."""
+"""Decoration: engine walk legs drawn on the streets (path, polyline, steps); a polyline on every street leg
+(transit legs get theirs in transit_shapes)."""
 from __future__ import annotations
 
 from planner.osm import street_legs

@@ -35,10 +35,10 @@ STEPS: tuple[Callable[[Plan], None], ...] = (
     shared_vehicles.add_shared_vehicles,   # candidates: city bike, scooter
     taxi.add_taxi,                         # candidates: taxi door to door (bookable)
     shared_transit.add_shared_transit,     # candidates: scooter / city bike / taxi to or from transit
-    draw.draw_street_paths,                # decoration: engine walk legs on the streets, polylines
+    draw.draw_street_paths,                # decoration: engine walk legs on the streets, street polylines
     filters.within_walk_limit,             # filter: max_walk_m
     filters.best_first,                    # filter: order, at most MAX_ITINERARIES
-    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed
+    transit_shapes.draw_transit_legs,      # decoration: transit legs along shapes.txt, stops passed, polylines
     price.add_prices,                      # pricing through billing
 )
 

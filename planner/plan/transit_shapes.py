@@ -1,5 +1,6 @@
 """Decoration: transit legs drawn along the feed's shapes.txt between the boarding and alighting stops (else
-the stop-to-stop line through the trip's stops), with the stops passed in between.
+the stop-to-stop line through the trip's stops), with the stops passed in between; every transit leg gets its
+polyline here (draw leaves them to this step, which runs after the filters).
 
 Reads the imported tables of the active feeds in three queries per plan (trips, their stop times with
 stops, their shapes), whatever engine found the legs. A leg whose trip is not in an active feed keeps
@@ -26,8 +27,15 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 def draw_transit_legs(plan: Plan) -> None:
     legs = [leg for it in plan.itineraries for leg in it["legs"] if leg["transit"] and leg.get("trip_id")]
-    if not legs:
-        return
+    if legs:
+        _draw_legs(plan, legs)
+    for it in plan.itineraries:  # a transit leg not redrawn keeps the engine's line, encoded once here
+        for leg in it["legs"]:
+            if "polyline" not in leg:
+                leg["polyline"] = encode_polyline([tuple(c) for c in leg["geometry"]["coordinates"]])
+
+
+def _draw_legs(plan: Plan, legs) -> None:
     feeds = {f.name: f.pk for f in FeedVersion.objects.filter(is_active=True).only("pk", "name")}
     keys = {leg["trip_id"]: split_ref(leg["trip_id"], feeds) for leg in legs}
     trips = _trips({raw for _, raw in keys.values()}, list(feeds.values()))

@@ -163,3 +163,21 @@ def test_counters_are_shared_between_server_processes(transactional_db):
         for _port, proc in servers:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def test_a_redis_counter_counts_up_and_expires_with_its_window():
+    """On Redis the counter is created with the window's time to live and counted in one script call."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from maas.api.throttling import _count
+
+    redis_cache = RedisCache(os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+                             {"KEY_PREFIX": f"throttle-unit-{os.getpid()}-{time.time_ns()}"})
+    key = "throttle:user:1:12345"
+    try:
+        assert [_count(redis_cache, key, 61) for _ in range(3)] == [1, 2, 3]
+        client = redis_cache._cache.get_client(key, write=True)
+        assert 0 < client.ttl(redis_cache.make_and_validate_key(key)) <= 61
+        assert redis_cache.get(key) == 3  # still a plain counter for Django's cache API
+    finally:
+        redis_cache.delete(key)

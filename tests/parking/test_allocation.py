@@ -293,3 +293,68 @@ def test_promotion_notice_is_in_the_residents_language(facility, django_capture_
     note = Notification.objects.get()
     assert note.message == f"Ditt parkeringstillstånd för SV-2 i {area.name} har beviljats."
     assert mailoutbox[0].subject == "Parkering i Fiskehamnen"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_promotion_notices_are_written_after_the_area_lock_is_released(monkeypatch):
+    """The area row is locked for the grants only: when a resident's notice is written, another connection
+    can lock the area at once (NOWAIT)."""
+    import threading
+
+    from django.db import DatabaseError, connection
+
+    from maas.parking.services import waitlist
+
+    facility = make_facility()
+    residents = make_residents(2)
+    area = make_area(absolute=1, facility=facility)
+    first = services.apply_for_permit(residents[0], area.pk, plate="LCK-1")
+    services.apply_for_permit(residents[1], area.pk, plate="LCK-2")
+    Permit.objects.filter(pk=first.pk).update(status=Permit.CANCELLED)  # frees the space, nothing scheduled
+    seen = []
+
+    def try_lock():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM parking_parkingarea WHERE id = %s FOR UPDATE NOWAIT", [area.pk])
+            seen.append("free")
+        except DatabaseError:
+            seen.append("locked")
+        finally:
+            connection.close()
+
+    original = waitlist.notify
+
+    def notify(permit, kind, message):
+        other = threading.Thread(target=try_lock)
+        other.start()
+        other.join()
+        return original(permit, kind, message)
+
+    monkeypatch.setattr(waitlist, "notify", notify)
+    promoted = services.promote_waitlist(area.pk)
+    assert [p.plate for p in promoted] == ["LCK-2"]
+    assert seen == ["free"]
+    assert Notification.objects.get().permit_id == promoted[0].pk
+
+
+def test_a_promotion_notice_is_queued_with_its_grant_and_written_once(facility, mailoutbox):
+    """The notice is an outbox message committed with the grant (a worker dying after the commit loses no
+    notice); delivered twice, it is written and emailed once."""
+    from maas.outbox.models import OutboxMessage
+
+    residents = make_residents(2)
+    area = make_area(absolute=1, facility=facility)
+    first = services.apply_for_permit(residents[0], area.pk, plate="OBX-1")
+    services.apply_for_permit(residents[1], area.pk, plate="OBX-2")
+    Permit.objects.filter(pk=first.pk).update(status=Permit.CANCELLED)
+    promoted = services.promote_waitlist(area.pk)  # on_commit callbacks never run here: nothing is sent
+    assert [p.plate for p in promoted] == ["OBX-2"]
+    message = OutboxMessage.objects.get(task="parking.notify_granted")
+    assert message.args == [promoted[0].pk] and message.sent_at is None
+    assert Notification.objects.count() == 0
+    services.notify_granted(promoted[0].pk)
+    assert services.notify_granted(promoted[0].pk) is None
+    note = Notification.objects.get()
+    assert (note.permit_id, note.kind) == (promoted[0].pk, "permit_granted")
+    assert "OBX-2" in note.message

@@ -177,3 +177,21 @@ def test_permit_list_reads_waitlist_places_in_one_query_whatever_the_count(db):
     one = queries_for(1)
     for n in range(2, 7):
         assert queries_for(n) == one
+
+
+def test_a_permit_application_costs_two_queries_granted_or_waitlisted(db, allocator):
+    """The JWT user comes with the resident and household (one query, shared by the language middleware and
+    DRF); the allocation answers the area code and queue place: nothing is read again for the answer."""
+    residents = make_residents(3)
+    area = make_area(absolute=1)
+    # the SQL function: one call; the ORM path: savepoint, area and facility locks, state, insert, release
+    expected = 2 if services.use_sql_allocator() else 6
+    answers = []
+    for i, resident in enumerate(residents):
+        client = client_for(resident)
+        with CaptureQueriesContext(connection) as captured:
+            resp = client.post("/api/v1/parking/permits", {"area_id": area.pk, "plate": f"QRY-{i}"}, format="json")
+        assert resp.status_code == 201, resp.json()
+        answers.append((resp.json()["status"], resp.json()["waitlist_position"], resp.json()["area"]))
+        assert len(captured) == expected, [q["sql"][:90] for q in captured.captured_queries]
+    assert answers == [("granted", None, "ks"), ("waitlisted", 1, "ks"), ("waitlisted", 2, "ks")]

@@ -139,3 +139,24 @@ def test_taxi_leg_to_transit_gets_the_plans_taxi_discount(shared_transit, taxi_p
     taxi_price = combo["price"]["legs"][0]
     assert (taxi_price["price_cents"], taxi_price["reason"]) == (full, "plan_discount")
     assert taxi_price["charge_cents"] == full - (full * 20 * 2 + 100) // 200  # Unlimited: 20 % off taxis
+
+
+def test_a_max_speed_zone_slows_a_scooter_ride_to_the_metro_as_it_slows_a_direct_ride(shared_transit,
+                                                                                      resident_client):
+    """The ride to the metro crosses the 10 km/h Työpajankatu zone: timed by the provider's zones, as the same
+    ride planned door to door, not at the scooter's 15 km/h."""
+    from providers.selectors import ride_check
+
+    body = plan(resident_client, NORTH_KALASATAMA, KAMPPI, ["walk", "transit", "scooter"])
+    (combo,) = [it for it in body["itineraries"] if "scooter" in modes_of(it) and "metro" in modes_of(it)]
+    ride = combo["legs"][1]
+    check = ride_check(shared_transit.pk, ride["geometry"]["coordinates"], "escooter")
+    (slow_m, kph), = check.slow_m
+    assert kph == 10 and slow_m > 50  # metres of the ride inside the zone
+    unslowed = round(ride["distance_m"] / 4.2)
+    assert ride["duration_s"] == check.duration_s(ride["distance_m"], 4.2) >= unslowed + round(slow_m * 0.1)
+    direct = plan(resident_client, NORTH_KALASATAMA, {"lat": ride["to"]["lat"], "lon": ride["to"]["lon"]}, ["scooter"])
+    (door_to_door,) = [leg for it in direct["itineraries"] for leg in it["legs"] if leg["mode"] == "scooter"]
+    assert door_to_door["booking"] == ride["booking"]
+    assert door_to_door["distance_m"] == ride["distance_m"]
+    assert door_to_door["duration_s"] == ride["duration_s"]

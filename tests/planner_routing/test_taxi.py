@@ -107,3 +107,26 @@ def test_without_a_taxi_provider_routing_errors_say_so(streets_active, resident_
     assert body["itineraries"] == []
     assert body["routing_errors"] == [{"mode": "taxi", "code": "no_taxi_provider", "message": message,
                                        "details": {}}]
+
+
+def test_car_and_taxi_share_one_street_search(streets_active, taxi_provider, resident_client, billing_plans,
+                                              monkeypatch):
+    """A car and a taxi between the same points drive the same streets: one path search per plan."""
+    from planner.osm.street_graph import StreetGraph
+
+    searches = []
+    real_path = StreetGraph.path
+
+    def counted(self, mode, *args, **kwargs):
+        searches.append(mode)
+        return real_path(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(StreetGraph, "path", counted)
+    departure = (timezone.localtime() + timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    response = resident_client.post("/api/v1/plans", {"from": METRO, "to": JUNONKATU, "modes": ["car", "taxi"],
+                                                      "departure": departure}, format="json")
+    assert response.status_code == 200, response.content
+    legs = {it["legs"][0]["mode"]: it["legs"][0] for it in response.json()["itineraries"]}
+    assert set(legs) == {"car", "taxi"}
+    assert legs["car"]["geometry"] == legs["taxi"]["geometry"]
+    assert searches.count("car") == 1

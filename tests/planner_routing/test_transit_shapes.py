@@ -99,3 +99,17 @@ def test_shape_dist_traveled_wins_over_nearest_points():
     stops = [{"lat": 60.0, "lon": 24.0, "dist": 10.0}, {"lat": 60.0, "lon": 24.03, "dist": 20.0}]
     assert _cut((points, [0.0, 10.0, 20.0, 30.0]), stops, 0, 1).tolist() == [[24.01, 60.0], [24.02, 60.0]]
     assert _cut((points, None), stops, 0, 1).tolist() == points.tolist()
+
+
+def test_a_leg_whose_trip_is_not_in_the_tables_keeps_the_engines_line_with_its_polyline(routed_feed,
+                                                                                        resident_client):
+    """draw leaves transit legs to transit_shapes, which encodes the engine's line when it cannot redraw it."""
+    trip_id = metro_leg(resident_client)["trip_id"]
+    route = Trip.objects.get(feed=routed_feed, trip_id=trip_id.removeprefix("hsl:")).route
+    Trip.objects.filter(feed=routed_feed, route=route).delete()
+    leg = metro_leg(resident_client)
+    assert leg["intermediate_stops"] is None
+    coords = leg["geometry"]["coordinates"]
+    decoded = decode_polyline(leg["polyline"])
+    assert len(decoded) == len(coords) >= 2
+    assert all(abs(a - c) <= 1e-5 and abs(b - d) <= 1e-5 for (a, b), (c, d) in zip(decoded, coords))
