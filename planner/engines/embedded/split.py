@@ -58,18 +58,18 @@ def write_split_feed(src_path, tables: dict, meta, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     patterns = fifo_patterns(meta.trip_stops)
     copies: dict = {}
-    rows = []
-    for tid, (stops, arr, dep) in meta.trip_stops.items():
-        p = patterns[tid]
-        for n, (stop, a, d) in enumerate(zip(stops, arr, dep)):
-            copy = f"{stop}{COPY_SEP}{p}"
-            if copy not in copies.setdefault(stop, []):
-                copies[stop].append(copy)
-            rows.append((tid, format_time(a), format_time(d), copy, n + 1))
     with open(out_dir / "stop_times.txt", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"))
-        w.writerows(rows)
+        for tid, (stops, arr, dep) in meta.trip_stops.items():  # written trip by trip: never all rows in memory
+            p = patterns[tid]
+            rows = []
+            for n, (stop, a, d) in enumerate(zip(stops, arr, dep)):
+                copy = f"{stop}{COPY_SEP}{p}"
+                if copy not in copies.setdefault(stop, []):
+                    copies[stop].append(copy)
+                rows.append((tid, format_time(a), format_time(d), copy, n + 1))
+            w.writerows(rows)
     with open(out_dir / "stops.txt", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(("stop_id", "stop_name", "stop_lat", "stop_lon", "wheelchair_boarding"))
