@@ -76,8 +76,8 @@ class _RidesTo:
         """routed()'s answer for a ride from vehicle v to the end, or None when no street path avoids the zones."""
         for i, bound in enumerate(self.bounds):
             if i == len(self.trees):
-                self.trees.append(self.g.tree("bike", (self.end["lat"], self.end["lon"]), bound, avoid=self.zones,
-                                              reverse=True))
+                self.trees.append(street_legs.tree("bike", (self.end["lat"], self.end["lon"]), bound,
+                                                   avoid=self.zones, reverse=True))
             if self.trees[i] is None:
                 return None
             found = self.trees[i].path(v["lat"], v["lon"])
