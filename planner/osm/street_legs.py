@@ -79,8 +79,8 @@ def routed(mode, a, b, language=None, avoid=()):
     crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
     ends = (GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]))
     # A search bounded near the straight line first (most paths), then the wide bound for real detours.
-    found = g.path(*ends, avoid=avoid, max_m=max(800.0, 2 * crow + 400))
-    if found is None and 2 * crow + 400 < max(3000.0, 4 * crow):
+    found = g.path(*ends, avoid=avoid, max_m=max(400.0, 1.5 * crow + 200))
+    if found is None and max(400.0, 1.5 * crow + 200) < max(3000.0, 4 * crow):
         found = g.path(*ends, avoid=avoid, max_m=max(3000.0, 4 * crow))
     out = drawn(mode, found, g, language)
     if routes is not None:
