@@ -58,7 +58,8 @@ class SubscriptionView(EnvelopeAPIView):
     def get(self, request):
         return Response(_subscription_body(selectors.latest_subscription(request.user)))
 
-    @extend_schema(request=PlanChoiceSerializer, responses={201: SubscriptionBodySerializer})
+    @extend_schema(request=PlanChoiceSerializer, responses={201: SubscriptionBodySerializer, 400: refusals(
+        "plan_is_payg: pay-as-you-go needs no subscription (cancel the plan instead).")})
     def post(self, request):
         data = _valid(PlanChoiceSerializer, request)
         subscription = services.subscribe(request.user, data["plan"],

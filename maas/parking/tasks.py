@@ -10,6 +10,13 @@ def promote_waitlist_task(area_id):
     return [p.pk for p in services.promote_waitlist(area_id)]
 
 
+@shared_task(name="parking.notify_granted")
+def notify_granted_task(permit_id):
+    """Write (and email) the granted notice of a promoted permit, once."""
+    note = services.notify_granted(permit_id)
+    return note.pk if note else None
+
+
 @shared_task(name="parking.daily_maintenance")
 def daily_maintenance_task():
     """Expire permits past their period, then record today's utilization snapshot per area."""

@@ -103,11 +103,11 @@ class StopsView(APIView):
     def get(self, request):
         params = request.query_params
         near, text = params.get("near"), params.get("q")
-        if bool(near) == bool(text):
+        if (near is None) == (text is None):  # "?near=" is a near (not one), as the schema's pattern says
             raise ApiError(_("Give either near=lat,lon or q=text."), code="query_required")
         limit = _int_param(params, "limit", 20, 1, 100)
         radius = _int_param(params, "radius", 500, 1, MAX_RADIUS_M)  # checked whenever given (ignored with q)
-        if text:
+        if text is not None:
             if not query.matches(query.TWO_VISIBLE_PATTERN, text) or len(text) > 100:
                 raise ApiError(_("q must be 2 to 100 characters."), code="invalid_q", details={"field": "q"})
             return Response({"stops": stop_search.stops_matching(require_active_feeds(), text, limit, _language())})

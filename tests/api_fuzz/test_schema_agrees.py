@@ -217,6 +217,8 @@ def test_idempotency_key_is_printable_ascii_as_documented(schema):
     ("/api/v1/stops?q=a%EF%BB%BF", "invalid_q"),
     ("/api/v1/stops?near=1e1,2", "invalid_near"),
     ("/api/v1/stops?q=ab&limit=", "invalid_limit"),  # "" was the default
+    ("/api/v1/stops?near=&q=ab", "query_required"),  # "" was no near: q alone was answered
+    ("/api/v1/stops?q=", "invalid_q"),
     ("/api/v1/stops/X/departures?limit=", "invalid_limit"),
 ])
 def test_parameters_the_schema_refuses_are_refused(resident_client, path, code):

@@ -64,6 +64,7 @@ DOCUMENTED_REFUSALS = {
     "POST /api/v1/plans": PLANNER_REFUSALS,
     "POST /api/v1/accessibility": PLANNER_REFUSALS,
     "POST /api/v1/providers/{provider_id}/availability": PUSH_REFUSALS,
+    "POST /api/v1/billing/subscription": {"plan_is_payg"},  # a plan GET /billing/plans lists, not subscribable
     "POST /api/v1/billing/quote": {("validation_error", "end_time", ("end_time is before start_time.",))},
     "POST /api/v1/bookings": {"mode_mismatch"},  # the leg's mode is not what the vehicle is
     "POST /api/v1/parking/permits": {"invalid_period", "day_too_far"},  # past, ends before it starts, too far

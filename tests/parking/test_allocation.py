@@ -336,3 +336,25 @@ def test_promotion_notices_are_written_after_the_area_lock_is_released(monkeypat
     assert [p.plate for p in promoted] == ["LCK-2"]
     assert seen == ["free"]
     assert Notification.objects.get().permit_id == promoted[0].pk
+
+
+def test_a_promotion_notice_is_queued_with_its_grant_and_written_once(facility, mailoutbox):
+    """The notice is an outbox message committed with the grant (a worker dying after the commit loses no
+    notice); delivered twice, it is written and emailed once."""
+    from maas.outbox.models import OutboxMessage
+
+    residents = make_residents(2)
+    area = make_area(absolute=1, facility=facility)
+    first = services.apply_for_permit(residents[0], area.pk, plate="OBX-1")
+    services.apply_for_permit(residents[1], area.pk, plate="OBX-2")
+    Permit.objects.filter(pk=first.pk).update(status=Permit.CANCELLED)
+    promoted = services.promote_waitlist(area.pk)  # on_commit callbacks never run here: nothing is sent
+    assert [p.plate for p in promoted] == ["OBX-2"]
+    message = OutboxMessage.objects.get(task="parking.notify_granted")
+    assert message.args == [promoted[0].pk] and message.sent_at is None
+    assert Notification.objects.count() == 0
+    services.notify_granted(promoted[0].pk)
+    assert services.notify_granted(promoted[0].pk) is None
+    note = Notification.objects.get()
+    assert (note.permit_id, note.kind) == (promoted[0].pk, "permit_granted")
+    assert "OBX-2" in note.message

@@ -15,10 +15,11 @@ from maas.parking.services.areas import save_area
 from maas.parking.services.checks import PLATE_INPUT_PATTERN, max_days_ahead, normalize_plate
 from maas.parking.services.maintenance import expire_permits, record_utilization_snapshots
 from maas.parking.services.reservations import cancel_reservation, reserve_park_and_ride
-from maas.parking.services.waitlist import cancel_permit, facility_changed, notify, promote_waitlist
+from maas.parking.services.waitlist import cancel_permit, facility_changed, notify, notify_granted, promote_waitlist
 
 __all__ = [
     "PLATE_INPUT_PATTERN", "apply_for_permit", "cancel_permit", "cancel_reservation", "expire_permits",
-    "facility_changed", "has_room", "lock_area", "max_days_ahead", "normalize_plate", "notify", "promote_waitlist",
+    "facility_changed", "has_room", "lock_area", "max_days_ahead", "normalize_plate", "notify", "notify_granted",
+    "promote_waitlist",
     "record_utilization_snapshots", "reserve_park_and_ride", "save_area", "use_sql_allocator",
 ]

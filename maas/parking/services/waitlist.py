@@ -1,7 +1,8 @@
 """Cancelling permits and filling freed spaces from the waitlist (in request order), notifying residents.
 
 Promotion runs after the commit that frees a space (outbox task parking.promote_waitlist); it holds the
-area lock while it grants and writes each resident's notice after its commit.
+area lock for the grants only. Each grant's notice is queued in the grant's own transaction (outbox task
+parking.notify_granted) and written after the commit, so the lock is short and no notice is lost.
 """
 import logging
 
@@ -62,9 +63,9 @@ def facility_changed(facility):
 
 
 def promote_waitlist(area_id):
-    """Grant waitlisted permits in request order while the area has room; notify each. Returns them.
+    """Grant waitlisted permits in request order while the area has room; returns them.
 
-    The area lock is held for the grants only: each resident's notice is written after they commit.
+    Each grant queues its resident's notice in the same transaction (notify_granted runs after the commit).
     """
     promoted = []
     with transaction.atomic():
@@ -81,12 +82,19 @@ def promote_waitlist(area_id):
             if not has_room(area, facility, state):
                 break
             grant(candidate, facility)
+            outbox.enqueue("parking.notify_granted", [candidate.pk])
             promoted.append(candidate)
-    for permit in promoted:
-        with translation.override(permit.resident.language or "fi"):  # the resident's, not the worker's
-            notify(permit, "permit_granted", _("Your parking permit for %(plate)s in %(area)s has been granted.")
-                   % {"plate": permit.plate, "area": area.name})
     return promoted
+
+
+def notify_granted(permit_id):
+    """The resident's 'permit granted' notice for `permit_id`, written once (outbox delivery is at least once)."""
+    permit = Permit.objects.select_related("resident__user", "area").get(pk=permit_id)
+    if Notification.objects.filter(permit=permit, kind="permit_granted").exists():
+        return None
+    with translation.override(permit.resident.language or "fi"):  # the resident's, not the worker's
+        return notify(permit, "permit_granted", _("Your parking permit for %(plate)s in %(area)s has been granted.")
+                      % {"plate": permit.plate, "area": permit.area.name})
 
 
 def notify(permit, kind, message):

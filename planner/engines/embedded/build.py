@@ -52,34 +52,42 @@ def build_artifacts(gtfs, network_path, meta_path, *, osm_path=None, _feeds=()) 
         lat0, lon0, lat1, lon1 = meta.bbox()
         kwargs.update(osm_pbf=str(osm_path), bounding_box=[lon0 - 0.02, lat0 - 0.01, lon1 + 0.02, lat1 + 0.01],
                       street_modes=())
+    network_path, meta_path = Path(network_path), Path(meta_path)
+    network_path.parent.mkdir(parents=True, exist_ok=True)
+    # One big thing in memory at a time (peak memory): the plain network is saved and dropped before the split
+    # one is built, the feed's tables dropped once the split feed is written. The side-car goes last: a
+    # process uses a network only once its side-car is in place.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         net = cafein.TransportNetwork.from_gtfs(str(gtfs_path), **kwargs)
+        # Our footpaths replace cafein's OSM ones: the same walks serve both networks and the exact scan.
+        net.set_transfers([(a, b, int(secs), float(m)) for a, b, secs, m in meta.footpaths])
+        trip_count = net.trip_count
+        net.save(network_path)  # cafein stages and renames atomically itself
+        del net
         work = Path(tempfile.mkdtemp(prefix="split-gtfs-"))
         try:
             meta.copies = write_split_feed(gtfs_path, tables, meta, work)
+            del tables
             split = cafein.TransportNetwork.from_gtfs(str(work))
         finally:
             shutil.rmtree(work, ignore_errors=True)
     quarantined = [str(w.message) for w in caught if "quarantin" in str(w.message)]
-    # Our footpaths replace cafein's OSM ones: the same walks serve both networks and the exact scan.
-    net.set_transfers([(a, b, int(secs), float(m)) for a, b, secs, m in meta.footpaths])
     routing_footpaths = split_footpaths(meta, meta.copies)
     split.set_transfers(routing_footpaths)
+    split_count = split.stop_count
+    split.save(split_path(network_path))
+    del split
     meta.has_streets = bool(osm_path)
-    network_path, meta_path = Path(network_path), Path(meta_path)
-    network_path.parent.mkdir(parents=True, exist_ok=True)
     pois = extract_pois(osm_path) if osm_path else []
     tmp_pois = pois_path(network_path).with_suffix(".tmp")
     tmp_pois.write_text(json.dumps(pois, ensure_ascii=False))
     os.replace(tmp_pois, pois_path(network_path))
     tmp_meta = meta_path.with_suffix(".tmp")
     meta.save(tmp_meta)
-    split.save(split_path(network_path))  # cafein stages and renames atomically itself
-    net.save(network_path)
     os.replace(tmp_meta, meta_path)
     stats = {
-        "stops": len(meta.copies), "stop_copies": split.stop_count, "trips": net.trip_count,
+        "stops": len(meta.copies), "stop_copies": split_count, "trips": trip_count,
         "footpaths": len(meta.footpaths), "routing_footpaths": len(routing_footpaths),
         "streets": bool(osm_path), "quarantine": quarantined, "pois": len(pois),
         "service_start": meta.service_start.isoformat(), "service_end": meta.service_end.isoformat(),
