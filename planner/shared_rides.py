@@ -67,9 +67,9 @@ class _RidesTo:
         self.g, self.end, self.zones = g, end, zones
         near = max(street.crow_m((v["lat"], v["lon"]), (end["lat"], end["lon"])) for v in vehicles)
         far = street.crow_m(origin, (end["lat"], end["lon"])) + SHARED_RADIUS_M  # any vehicle near the origin
-        self.bounds = [max(800.0, 2 * near + 400)]
-        if self.bounds[0] < max(3000.0, 4 * far):
-            self.bounds.append(max(3000.0, 4 * far))
+        self.bounds = [street_legs.first_bound(near)]
+        if self.bounds[0] < street_legs.wide_bound(far):
+            self.bounds.append(street_legs.wide_bound(far))
         self.trees = []
 
     def path(self, v):

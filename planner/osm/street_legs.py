@@ -79,9 +79,9 @@ def routed(mode, a, b, language=None, avoid=()):
     crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
     ends = (GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]))
     # A search bounded near the straight line first (most paths), then the wide bound for real detours.
-    found = g.path(*ends, avoid=avoid, max_m=max(400.0, 1.5 * crow + 200))
-    if found is None and max(400.0, 1.5 * crow + 200) < max(3000.0, 4 * crow):
-        found = g.path(*ends, avoid=avoid, max_m=max(3000.0, 4 * crow))
+    found = g.path(*ends, avoid=avoid, max_m=first_bound(crow))
+    if found is None and first_bound(crow) < wide_bound(crow):
+        found = g.path(*ends, avoid=avoid, max_m=wide_bound(crow))
     out = drawn(mode, found, g, language)
     if routes is not None:
         routes[key] = copy.deepcopy(out)
@@ -103,6 +103,16 @@ def tree(graph_mode, point, max_m, avoid=(), reverse=False):
     if trees is not None:
         trees[key] = (max_m, found)
     return found
+
+
+def first_bound(crow_m):
+    """Metres a first street search between points crow_m apart explores: most paths are within it."""
+    return max(400.0, 1.5 * crow_m + 200)
+
+
+def wide_bound(crow_m):
+    """Metres the search explores when the first one found no path (a real detour)."""
+    return max(3000.0, 4 * crow_m)
 
 
 def drawn(mode, found, g, language=None):
