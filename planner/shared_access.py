@@ -41,7 +41,7 @@ def _ll(p) -> tuple:
 
 
 def _tree(g, mode, p, limit_m, avoid=(), reverse=False):
-    return g.tree(street_legs.GRAPH_MODE[mode], _ll(p), limit_m, avoid=avoid, reverse=reverse) if g else None
+    return street_legs.tree(street_legs.GRAPH_MODE[mode], _ll(p), limit_m, avoid=avoid, reverse=reverse) if g else None
 
 
 def _metres(tree, mode, a, b):

@@ -67,17 +67,17 @@ class _RidesTo:
         self.g, self.end, self.zones = g, end, zones
         near = max(street.crow_m((v["lat"], v["lon"]), (end["lat"], end["lon"])) for v in vehicles)
         far = street.crow_m(origin, (end["lat"], end["lon"])) + SHARED_RADIUS_M  # any vehicle near the origin
-        self.bounds = [max(800.0, 2 * near + 400)]
-        if self.bounds[0] < max(3000.0, 4 * far):
-            self.bounds.append(max(3000.0, 4 * far))
+        self.bounds = [street_legs.first_bound(near)]
+        if self.bounds[0] < street_legs.wide_bound(far):
+            self.bounds.append(street_legs.wide_bound(far))
         self.trees = []
 
     def path(self, v):
         """routed()'s answer for a ride from vehicle v to the end, or None when no street path avoids the zones."""
         for i, bound in enumerate(self.bounds):
             if i == len(self.trees):
-                self.trees.append(self.g.tree("bike", (self.end["lat"], self.end["lon"]), bound, avoid=self.zones,
-                                              reverse=True))
+                self.trees.append(street_legs.tree("bike", (self.end["lat"], self.end["lon"]), bound,
+                                                   avoid=self.zones, reverse=True))
             if self.trees[i] is None:
                 return None
             found = self.trees[i].path(v["lat"], v["lon"])

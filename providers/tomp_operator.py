@@ -1,9 +1,9 @@
 """A small TOMP-API transport operator on 127.0.0.1: the booking tests' operator and the demo's taxi operator.
 
 In-memory assets and bookings, synthesized (no real operator behind it). Knobs a test can turn: `available`
-(asset id -> bool), `delays`
-("METHOD /path" prefix -> seconds slept before answering, to provoke client timeouts), `conditional`
-(answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state to a booking),
+(asset id -> bool), `delays` ("METHOD /path" prefix -> seconds slept before answering, to provoke client
+timeouts), `conditional` (answer CONDITIONAL_CONFIRMED instead of CONFIRMED), `book_state` (answer this state
+to a booking),
 `estimate_eur` / `final_eur` (prices), `fail_next` (HTTP status to answer the next request with),
 `raw_next` ({"METHOD /path" prefix: (status, body bytes)} answered once instead of the real thing).
 `requests` logs (method, path, body).

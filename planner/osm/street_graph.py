@@ -186,6 +186,11 @@ class Tree:
         self.graph, self.mode, self.point, self.dist, self.pred, self.reverse = graph, mode, point, dist, pred, reverse
         self.node, self.snap_m = snapped
 
+    def within(self, max_m):
+        """This tree as if searched only within max_m (nodes farther are unreachable)."""
+        dist = np.where(self.dist <= max_m, self.dist, np.inf)
+        return Tree(self.graph, self.mode, self.point, (self.node, self.snap_m), dist, self.pred, self.reverse)
+
     def metres(self, lat, lon):
         """Street metres between the root and (lat, lon) (snapping included), or None when unreachable."""
         snapped = self.graph.snap(self.mode, lat, lon)

@@ -31,11 +31,11 @@ _scope = threading.local()
 @contextmanager
 def one_lookup():
     """Within the block (one plan request) graph() asks the database for the active OSM network only once."""
-    _scope.active, _scope.graph, _scope.routes = True, _UNSET, {}
+    _scope.active, _scope.graph, _scope.routes, _scope.trees = True, _UNSET, {}, {}
     try:
         yield
     finally:
-        _scope.active, _scope.graph, _scope.routes = False, _UNSET, {}
+        _scope.active, _scope.graph, _scope.routes, _scope.trees = False, _UNSET, {}, {}
 
 
 def graph():
@@ -79,13 +79,40 @@ def routed(mode, a, b, language=None, avoid=()):
     crow = path_legs.distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
     ends = (GRAPH_MODE[mode], (a["lat"], a["lon"]), (b["lat"], b["lon"]))
     # A search bounded near the straight line first (most paths), then the wide bound for real detours.
-    found = g.path(*ends, avoid=avoid, max_m=max(800.0, 2 * crow + 400))
-    if found is None and 2 * crow + 400 < max(3000.0, 4 * crow):
-        found = g.path(*ends, avoid=avoid, max_m=max(3000.0, 4 * crow))
+    found = g.path(*ends, avoid=avoid, max_m=first_bound(crow))
+    if found is None and first_bound(crow) < wide_bound(crow):
+        found = g.path(*ends, avoid=avoid, max_m=wide_bound(crow))
     out = drawn(mode, found, g, language)
     if routes is not None:
         routes[key] = copy.deepcopy(out)
     return out
+
+
+def tree(graph_mode, point, max_m, avoid=(), reverse=False):
+    """StreetGraph.tree on the active network (None without one); within one plan a search from (to) the same
+    point is reused by a later one bounded as far or less (a direct ride and a ride from transit to one end)."""
+    g = graph()
+    if g is None:
+        return None
+    trees = _scope.trees if getattr(_scope, "active", False) else None
+    key = (graph_mode, point, tuple(x.wkb for x in avoid), reverse)
+    if trees is not None and key in trees and trees[key][0] >= max_m:
+        found = trees[key][1]
+        return found.within(max_m) if found is not None and trees[key][0] > max_m else found
+    found = g.tree(graph_mode, point, max_m, avoid=avoid, reverse=reverse)
+    if trees is not None:
+        trees[key] = (max_m, found)
+    return found
+
+
+def first_bound(crow_m):
+    """Metres a first street search between points crow_m apart explores: most paths are within it."""
+    return max(400.0, 1.5 * crow_m + 200)
+
+
+def wide_bound(crow_m):
+    """Metres the search explores when the first one found no path (a real detour)."""
+    return max(3000.0, 4 * crow_m)
 
 
 def drawn(mode, found, g, language=None):

@@ -108,3 +108,19 @@ def test_without_a_street_network_long_walks_are_not_offered(resident_client, se
     assert [(e["mode"], e["code"], e["details"]) for e in body["routing_errors"]] == [
         ("bike", "too_far_without_street_network", {"max_distance_m": 1500}),
         ("walk", "too_far_without_street_network", {"max_distance_m": 1500})]
+
+
+def test_a_wider_street_search_cut_to_a_bound_answers_as_that_bounded_search():
+    """street_legs.tree reuses a plan's wider search for a later, narrower one through Tree.within."""
+    import numpy as np
+
+    from planner.osm.street_graph import StreetGraph
+
+    g = StreetGraph.from_pbf(FIXTURE_OSM)
+    root = (METRO["lat"], METRO["lon"])
+    narrow, cut = g.tree("bike", root, 1000, reverse=True), g.tree("bike", root, 3000, reverse=True).within(1000)
+    assert np.isfinite(narrow.dist).sum() > 50
+    assert np.array_equal(np.isfinite(cut.dist), np.isfinite(narrow.dist))
+    assert np.allclose(cut.dist[np.isfinite(cut.dist)], narrow.dist[np.isfinite(narrow.dist)])
+    assert cut.metres(JUNONKATU["lat"], JUNONKATU["lon"]) == narrow.metres(JUNONKATU["lat"], JUNONKATU["lon"])
+    assert cut.metres(60.2050, 24.9600) is None  # beyond 1 km: out of both
