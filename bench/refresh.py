@@ -94,6 +94,11 @@ def main():
     from rest_framework_simplejwt.tokens import RefreshToken
 
     settings.NETWORK_DIR = BENCH_DIR / "networks"
+    # The database is new: so must be the networks (an earlier run's files of the same versions would be kept,
+    # and the build not measured).
+    import shutil
+
+    shutil.rmtree(settings.NETWORK_DIR, ignore_errors=True)
     settings.GTFS_FEED_DIR = BENCH_DIR / "feeds"
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
