@@ -83,11 +83,13 @@ def test_feed_lookups_fill_names_colours_and_stop_positions():
     records = frames.detailed_records(
         geopandas.read_file(DATA / "test_detailed_itineraries_transit.gpkg.zip", engine="pyogrio"))
     stops, routes = R5pyEngine._lookups([feed], records, "sv")  # the active feeds
-    assert stops == {"1201403": {"name": "Sandviksgatan", "lat": 60.16205, "lon": 24.92913},
-                     "1040480": {"name": "Kamppi", "lat": 60.16930, "lon": 24.93170}}
-    assert routes == {"1008": {"short_name": "8", "color": "00985F"}}
+    assert stops == {"1201403": {"id": "hsl:1201403", "name": "Sandviksgatan", "lat": 60.16205, "lon": 24.92913},
+                     "1040480": {"id": "hsl:1040480", "name": "Kamppi", "lat": 60.16930, "lon": 24.93170}}
+    assert routes == {"1008": {"id": "hsl:1008", "short_name": "8", "color": "00985F"}}
     best = frames.itineraries_from_records(records, stops=stops, routes=routes)[("0", "20")][0]
     walk, tram, egress = best["legs"]
     assert (tram["route_short_name"], tram["route_color"]) == ("8", "#00985F")
     assert (tram["from"]["name"], tram["to"]["name"]) == ("Sandviksgatan", "Kamppi")
+    assert (tram["route_id"], tram["from"]["stop_id"], tram["to"]["stop_id"]) == ("hsl:1008", "hsl:1201403",
+                                                                                  "hsl:1040480")
     assert walk["to"] == tram["from"] and egress["from"] == tram["to"]

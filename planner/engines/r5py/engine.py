@@ -29,7 +29,7 @@ ARRIVE_BY_WINDOW_S = 3600
 
 class R5pyEngine(RoutingEngine):
     """Plans and computes matrices with r5py in a worker process, over the active feeds (r5py reads several GTFS
-    files; its answers keep the feeds' own ids, unqualified)."""
+    files and answers with the feeds' own ids; the legs name them FEED:ID from the feeds' tables)."""
 
     name = "r5py"
     _instance: R5pyEngine | None = None
@@ -90,8 +90,8 @@ class R5pyEngine(RoutingEngine):
 
     @staticmethod
     def _lookups(feeds, records, language):
-        """Stops and routes the records mention, from the active feeds' tables (names in `language`; an id in
-        several feeds: the first feed by name)."""
+        """Stops and routes the records mention, from the active feeds' tables: their feed-qualified `id`
+        (FEED:ID), names in `language`. An id in several feeds: the first feed by name."""
         if not feeds:
             return {}, {}
         from planner.models import Route, Stop
@@ -103,13 +103,13 @@ class R5pyEngine(RoutingEngine):
         for feed in reversed(feeds):  # the first feed's rows win
             names = stop_names(feed, stop_ids, language)
             stops.update({
-                stop_id: {"name": names.get(stop_id, name), "lat": lat, "lon": lon}
+                stop_id: {"id": f"{feed.name}:{stop_id}", "name": names.get(stop_id, name), "lat": lat, "lon": lon}
                 for stop_id, name, lat, lon in Stop.objects.filter(feed=feed, stop_id__in=stop_ids)
                 .values_list("stop_id", "name", "lat", "lon")
                 if lat is not None and lon is not None
             })
             routes.update({
-                route_id: {"short_name": short_name, "color": color}
+                route_id: {"id": f"{feed.name}:{route_id}", "short_name": short_name, "color": color}
                 for route_id, short_name, color in Route.objects.filter(feed=feed, route_id__in=route_ids)
                 .values_list("route_id", "short_name", "color")
             })

@@ -210,7 +210,7 @@ def _leg_times(legs: list[dict], modes: list[str], departure: datetime | None) -
 def _place(stop_id, coordinate, stops, fallback_name):
     stop = stops.get(stop_id) if stop_id else None
     if stop:
-        return {"name": stop.get("name") or fallback_name, "stop_id": stop_id,
+        return {"name": stop.get("name") or fallback_name, "stop_id": stop.get("id", stop_id),
                 "lat": stop["lat"], "lon": stop["lon"]}
     lon, lat = coordinate
     return {"name": fallback_name, "stop_id": stop_id, "lat": lat, "lon": lon}
@@ -235,7 +235,7 @@ def _itinerary(legs, *, departure, tz, stops, routes, co2_g_per_km, origin_name,
         out.append({
             "mode": mode,
             "transit": mode in TRANSIT_MODES,
-            "route_id": leg["route_id"],
+            "route_id": route.get("id", leg["route_id"]),
             "route_short_name": route.get("short_name") or None,
             "route_color": f"#{route['color'].upper()}" if route.get("color") else None,
             "trip_id": None,  # r5py does not report trip ids
