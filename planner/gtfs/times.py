@@ -1,7 +1,10 @@
-"""GTFS time strings (H:MM:SS, HH:MM:SS, beyond 24:00:00) <-> seconds since service-day midnight."""
+"""GTFS time strings (H:MM:SS, HH:MM:SS, beyond 24:00:00) <-> seconds since service-day midnight, and the
+instant a service day's times count from."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -91,3 +94,9 @@ def format_times(seconds: pd.Series) -> pd.Series:
     if wide.any():
         result[wide] = [format_time(x) for x in v[wide]]
     return result
+
+
+def service_day_base(day: date, tz: ZoneInfo) -> datetime:
+    """The instant (UTC) service day `day`'s GTFS times count from: local noon minus 12 h (midnight except on
+    DST days). In UTC because aware datetimes sharing a tzinfo subtract as wall-clock times."""
+    return datetime.combine(day, time(12), tzinfo=tz).astimezone(timezone.utc) - timedelta(hours=12)

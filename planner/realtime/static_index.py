@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
-from datetime import timezone as dt_timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from planner.gtfs.times import service_day_base
 
 FREQ_ID = re.compile(r"^(?P<template>.+)-freq-\d+$")
 
@@ -63,8 +63,8 @@ class StaticIndex:
         return bool(cal and cal[1] <= day <= cal[2] and cal[0][day.weekday()])
 
     def day_base(self, day: date) -> datetime:
-        """The instant service day `day`'s times count from (local noon minus 12 h), in UTC."""
-        return datetime.combine(day, dtime(12), tzinfo=self.tz).astimezone(dt_timezone.utc) - timedelta(hours=12)
+        """The instant (UTC) service day `day`'s times count from (planner.gtfs.times.service_day_base)."""
+        return service_day_base(day, self.tz)
 
     def epoch_base(self, day: date) -> int:
         cache = self.__dict__.setdefault("_epoch_bases", {})

@@ -1,10 +1,11 @@
 """Service days: which service_ids run on a date, and the instant a day's GTFS times count from."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from planner.gtfs.times import service_day_base
 from planner.models import Agency, Calendar, CalendarDate, FeedVersion
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -17,9 +18,7 @@ def feed_zone(feed_pk: int) -> ZoneInfo:
     return ZoneInfo(tz or "Europe/Helsinki")
 
 
-def day_base(day: date, tz: ZoneInfo) -> datetime:
-    """The instant (UTC) day `day`'s GTFS times count from: local noon minus 12 h (midnight except on DST days)."""
-    return datetime.combine(day, time(12), tzinfo=tz).astimezone(timezone.utc) - timedelta(hours=12)
+day_base = service_day_base
 
 
 @lru_cache(maxsize=512)

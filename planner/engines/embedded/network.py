@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from datetime import time as dtime
 from datetime import timezone as dt_timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +32,7 @@ from planner.engines.embedded.legs import LegBuilder
 from planner.engines.embedded.realtime import RealtimeSearch
 from planner.engines.embedded.search import DepartureSearch
 from planner.engines.embedded.split import physical
-from planner.gtfs.times import format_time
+from planner.gtfs.times import format_time, service_day_base
 
 logging.getLogger("cafein").setLevel(logging.WARNING)  # its per-query INFO lines would flood our logs
 
@@ -84,11 +83,9 @@ class EmbeddedNetwork(ServiceDayEdges, RealtimeSearch, DepartureSearch, Alternat
                    split=cafein.TransportNetwork.load(str(split), mmap=True) if split.exists() else None)
 
     # --- time ----------------------------------------------------------------------------
-    # GTFS service-day times count from "noon minus 12 h" (midnight, except on DST days); all
-    # arithmetic is in UTC, since aware datetimes sharing a tzinfo subtract as wall-clock times.
     def day_base(self, day: date) -> datetime:
-        """The instant (UTC) service day `day`'s times count from: local noon minus 12 h."""
-        return datetime.combine(day, dtime(12), tzinfo=self.tz).astimezone(dt_timezone.utc) - timedelta(hours=12)
+        """The instant (UTC) service day `day`'s times count from (planner.gtfs.times.service_day_base)."""
+        return service_day_base(day, self.tz)
 
     def split(self, when: datetime) -> tuple[date, int]:
         local = when.astimezone(self.tz) if when.tzinfo else when.replace(tzinfo=self.tz)
