@@ -55,3 +55,14 @@ def resident_client(resident):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(resident.user).access_token}")
     client.resident = resident
     return client
+
+
+@pytest.fixture
+def billing_plans(db):
+    """The billing plans of fixtures/ (load_billing_plans), by code."""
+    from django.core.management import call_command
+
+    from billing.models import Plan
+
+    call_command("load_billing_plans", verbosity=0)
+    return {plan.code: plan for plan in Plan.objects.all()}

@@ -2,17 +2,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from billing.models import Plan, Subscription
+from billing.models import Subscription
 from billing.stripe_api import client
-
-
-@pytest.fixture
-def billing_plans(db):
-    call_command("load_billing_plans", verbosity=0)
-    return {plan.code: plan for plan in Plan.objects.all()}
 
 
 def add_card(api_client, payment_method="pm_card_visa"):

@@ -3,7 +3,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -70,11 +69,6 @@ def make_leg(provider_id, *, mode="scooter", vehicle_id=None, station_id=None, m
         "booking": {"provider_id": provider_id, "vehicle_id": vehicle_id, "station_id": station_id,
                     "end_station_id": None},
     }
-
-
-@pytest.fixture
-def billing_plans(db):
-    call_command("load_billing_plans", verbosity=0)
 
 
 def add_card(user):

@@ -34,16 +34,6 @@ def taxi_provider(db, tomp):
     return register_provider(name="Local TOMP taxi", kind="taxi", booking_api_url=tomp.url)
 
 
-@pytest.fixture
-def billing_plans(db):
-    from django.core.management import call_command
-
-    from billing.models import Plan
-
-    call_command("load_billing_plans", verbosity=0)
-    return {plan.code: plan for plan in Plan.objects.all()}
-
-
 def plan_taxi(client, language="en"):
     departure = (timezone.localtime() + timedelta(minutes=5)).replace(microsecond=0).isoformat()
     response = client.post("/api/v1/plans", {"from": METRO, "to": JUNONKATU, "modes": ["taxi"],
