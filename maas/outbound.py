@@ -143,11 +143,31 @@ class _GuardedHTTPSConnection(HTTPSConnection):
         return _guarded_connect(self)
 
 
-class _GuardedHTTPPool(HTTPConnectionPool):
+class _PeerChecked:
+    """A pooled connection is handed out again only while its peer address is still allowed (no new lookup)."""
+
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout=timeout)
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:
+                peer = sock.getpeername()[0]
+            except OSError:  # closed meanwhile: urllib3 reconnects through _guarded_connect
+                return conn
+            try:
+                check_address(peer)
+            except UrlRefused as exc:
+                conn.close()
+                self._put_conn(conn)
+                raise UrlRefused(f"{self.host}: {exc}") from None
+        return conn
+
+
+class _GuardedHTTPPool(_PeerChecked, HTTPConnectionPool):
     ConnectionCls = _GuardedHTTPConnection
 
 
-class _GuardedHTTPSPool(HTTPSConnectionPool):
+class _GuardedHTTPSPool(_PeerChecked, HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
@@ -157,7 +177,7 @@ class _GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
 
     def send(self, request, *args, **kwargs):
-        check_url(request.url)  # also for a pooled connection that was checked when it opened
+        _split(request.url)  # scheme, host, no credentials; addresses are checked at connect (one lookup)
         return super().send(request, *args, **kwargs)
 
     def proxy_manager_for(self, *args, **kwargs):

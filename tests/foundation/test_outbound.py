@@ -100,13 +100,24 @@ def test_names_are_resolved_and_every_address_checked(no_allow_list, monkeypatch
 
 
 def test_dns_rebinding_checked_again_at_connect(no_allow_list, monkeypatch):
-    """The address connected to is the one checked at connect time, not the first answer."""
+    """The address connected to is the one checked at connect time, not an earlier answer (check_url when the
+    URL was saved); a fetch resolves once."""
     calls = fake_dns(monkeypatch, {"rebind.example.test": [["93.184.216.34"], ["169.254.169.254"]]})
     connects = []
     monkeypatch.setattr(socket.socket, "connect", lambda self, addr: connects.append(addr))
+    assert outbound.check_url("http://rebind.example.test/")
     with pytest.raises(outbound.UrlRefused, match="link-local"):
         outbound.fetch("http://rebind.example.test/", max_bytes=100, timeout=2)
     assert calls["rebind.example.test"] == 2 and connects == []
+
+
+def test_a_fetch_resolves_its_host_once(server, monkeypatch):
+    server.routes["/one"] = (200, {}, b"{}")
+    lookups = []
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: lookups.append(host) or real(host, *a, **k))
+    assert outbound.fetch(f"{server.base}/one", max_bytes=100, timeout=5).body == b"{}"
+    assert lookups == ["127.0.0.1"]
 
 
 class Server(LoopbackServer):
