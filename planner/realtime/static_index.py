@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from planner.gtfs import service_calendar
 from planner.gtfs.times import service_day_base
 
 FREQ_ID = re.compile(r"^(?P<template>.+)-freq-\d+$")
@@ -55,12 +56,7 @@ class StaticIndex:
                 self.by_template[(m["template"], first)] = t.trip_id
 
     def runs_on(self, service_id: str, day: date) -> bool:
-        if service_id in self.removed.get(day, ()):
-            return False
-        if service_id in self.added.get(day, ()):
-            return True
-        cal = self.calendar.get(service_id)
-        return bool(cal and cal[1] <= day <= cal[2] and cal[0][day.weekday()])
+        return service_calendar.runs_on(self.calendar, self.added, self.removed, service_id, day)
 
     def day_base(self, day: date) -> datetime:
         """The instant (UTC) service day `day`'s times count from (planner.gtfs.times.service_day_base)."""

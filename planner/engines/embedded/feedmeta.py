@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from maas.geo import bbox_of, distances_m
+from planner.gtfs import service_calendar
 
 WALK_SPEED_MPS = 1.2  # 4.3 km/h, a little under HSL's journey planner default
 WALK_DETOUR = 1.3  # crow-fly metres -> street metres, for stop-to-stop footpaths
@@ -52,13 +53,7 @@ class FeedMeta:
     # --- calendar -------------------------------------------------------
     def services_on(self, day: date) -> set:
         """service_ids running on `day` (calendar.txt + calendar_dates.txt)."""
-        active = {
-            sid for sid, (weekdays, start, end) in self.calendar.items()
-            if start <= day <= end and weekdays[day.weekday()]
-        }
-        active |= self.added.get(day, set())
-        active -= self.removed.get(day, set())
-        return active
+        return service_calendar.services_on(self.calendar, self.added, self.removed, day)
 
     def has_service(self, day: date) -> bool:
         return self.service_start <= day <= self.service_end and bool(self.services_on(day))
