@@ -16,6 +16,7 @@ Request shapes (what drf-spectacular leaves out, so that schema-valid requests a
   minProperties): a missing body is then schema-invalid, as the view answers.
 """
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.drainage import get_override
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -24,6 +25,12 @@ from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.views import APIView
 
 from maas.api import query
+
+
+class ResidentJWTScheme(SimpleJWTScheme):
+    """The project's JWTAuthentication (maas.accounts.auth) documented as simplejwt's bearer scheme."""
+
+    target_class = "maas.accounts.auth.JWTAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):
