@@ -1,5 +1,6 @@
 """Real-time fixtures: a small generated static feed (with a frequency-based line), a feed server on
 127.0.0.1, and real-time state kept in this test run's Redis db."""
+import contextlib
 import csv
 import io
 import zipfile
@@ -78,6 +79,30 @@ def write_transfer_feed(path):
             tables["stop_times.txt"] += [(trip, hms(m * 60), hms(m * 60), a, 1),
                                          (trip, hms(m * 60 + 600), hms(m * 60 + 600), b, 2)]
     return write_zip(path, tables)
+
+
+@contextlib.contextmanager
+def active_network(zip_path, tmp_path, settings):
+    """The feed `zip_path` imported and active as "hsl", its network built where the engine looks; the engine
+    and the real-time indexes start afresh and are dropped after."""
+    from planner.engines.embedded import EmbeddedEngine
+    from planner.engines.embedded.artifacts import artifact_paths
+    from planner.engines.embedded.build import build_artifacts
+    from planner.gtfs.loader import import_feed
+
+    settings.NETWORK_DIR = tmp_path / "networks"
+    settings.GTFS_FEED_DIR = tmp_path / "feeds"
+    static_index._indexes.clear()
+    EmbeddedEngine._instance = None
+    feed = import_feed(str(zip_path), name="hsl", activate=True).feed
+    network_path, meta_path = artifact_paths(feed)
+    network_path.parent.mkdir(parents=True, exist_ok=True)
+    build_artifacts({"hsl": zip_path}, network_path, meta_path)
+    try:
+        yield feed
+    finally:
+        EmbeddedEngine._instance = None
+        static_index._indexes.clear()
 
 
 @pytest.fixture

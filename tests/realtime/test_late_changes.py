@@ -1,7 +1,7 @@
 """Late vehicles the schedule says have left, in the middle of a journey and from the previous service day."""
 import pytest
 
-from tests.realtime.conftest import feed_tables, hms, write_zip
+from tests.realtime.conftest import active_network, feed_tables, hms, write_zip
 from tests.realtime.rtfeeds import trip_update
 from tests.realtime.test_plans import plan, realtime, rides, transit
 
@@ -30,24 +30,8 @@ def write_chain_feed(path):
 @pytest.fixture
 def chain_net(db, tmp_path, settings, rt_store):
     """The chain feed active as "hsl", its network built where the engine looks."""
-    from planner.engines.embedded import EmbeddedEngine
-    from planner.engines.embedded.artifacts import artifact_paths
-    from planner.engines.embedded.build import build_artifacts
-    from planner.gtfs.loader import import_feed
-    from planner.realtime import static_index
-
-    settings.NETWORK_DIR = tmp_path / "networks"
-    settings.GTFS_FEED_DIR = tmp_path / "feeds"
-    static_index._indexes.clear()
-    EmbeddedEngine._instance = None
-    zip_path = write_chain_feed(tmp_path / "chain.zip")
-    feed = import_feed(str(zip_path), name="hsl", activate=True).feed
-    network_path, meta_path = artifact_paths(feed)
-    network_path.parent.mkdir(parents=True, exist_ok=True)
-    build_artifacts({"hsl": zip_path}, network_path, meta_path)
-    yield feed
-    EmbeddedEngine._instance = None
-    static_index._indexes.clear()
+    with active_network(write_chain_feed(tmp_path / "chain.zip"), tmp_path, settings) as feed:
+        yield feed
 
 
 def test_late_vehicle_in_the_middle_of_a_journey(chain_net, resident_client):

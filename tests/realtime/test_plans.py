@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from maas.accounts.models import DiscountGrant, DiscountGroup
 from planner.realtime import services
-from tests.realtime.conftest import write_transfer_feed
+from tests.realtime.conftest import active_network, write_transfer_feed
 from tests.realtime.rtfeeds import alert, message, trip_update
 
 DAY = "20240306"
@@ -19,24 +19,8 @@ DEPART = "2024-03-06T07:55:00+02:00"
 @pytest.fixture
 def transfer_net(db, tmp_path, settings, rt_store):
     """The transfer feed active as "hsl", its network built where the engine looks."""
-    from planner.engines.embedded import EmbeddedEngine
-    from planner.engines.embedded.artifacts import artifact_paths
-    from planner.engines.embedded.build import build_artifacts
-    from planner.gtfs.loader import import_feed
-    from planner.realtime import static_index
-
-    settings.NETWORK_DIR = tmp_path / "networks"
-    settings.GTFS_FEED_DIR = tmp_path / "feeds"
-    static_index._indexes.clear()
-    EmbeddedEngine._instance = None
-    zip_path = write_transfer_feed(tmp_path / "transfer.zip")
-    feed = import_feed(str(zip_path), name="hsl", activate=True).feed
-    network_path, meta_path = artifact_paths(feed)
-    network_path.parent.mkdir(parents=True, exist_ok=True)
-    build_artifacts({"hsl": zip_path}, network_path, meta_path)
-    yield feed
-    EmbeddedEngine._instance = None
-    static_index._indexes.clear()
+    with active_network(write_transfer_feed(tmp_path / "transfer.zip"), tmp_path, settings) as feed:
+        yield feed
 
 
 def realtime(*entities, alerts=()):
