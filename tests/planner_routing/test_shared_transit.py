@@ -11,7 +11,7 @@ from providers.models import Provider, Station, Vehicle
 from tests.bookings.conftest import add_card, book, client_for
 
 from .conftest import FIXTURE_OSM
-from .test_taxi import billing_plans, payg_price, taxi_provider, tomp  # noqa: F401  (fixtures)
+from .test_taxi import payg_price, taxi_provider, tomp  # noqa: F401  (fixtures)
 
 DEPARTURE = "2022-03-02T08:30:00+02:00"
 NORTH_KALASATAMA = {"lat": 60.1930, "lon": 24.9775}  # ~650 m north of Kalasatama metro, scooters around

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 import pytest
 
 from maas.celery import app
-from tests.billing.conftest import billing_plans, carded_client  # noqa: F401 - fixtures
+from tests.billing.conftest import carded_client  # noqa: F401 - fixtures
 from tests.reliability.redis_process import RedisProcess
 
 
