@@ -30,12 +30,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 import _django
-
-SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-os.environ["SECRET_KEY"] = SECRET_KEY  # the JWTs made here must verify in the server
-_django.setup()
-
-from load import run_wrk  # noqa: E402
+from load import run_wrk, server_env  # noqa: E402  (its import sets the bench JWT key and sets Django up)
 from plan import BENCH_DIR, FIXTURE, FIXTURE_DAY, HSL, SYNTH_DAY, TZ, pct, random_requests  # noqa: E402
 from shared_network import post_plan, start  # noqa: E402
 
@@ -126,7 +121,6 @@ def http(args, hsl_dir):
     """Gunicorn over the throwaway database: fixture p50, plans/s (wrk), HSL-sized p50/p95."""
     import json
 
-    from django.db import connection
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from maas.accounts import services as accounts
@@ -139,18 +133,7 @@ def http(args, hsl_dir):
         settings.NETWORK_DIR = Path(tmp)
         resident = accounts.register_resident(email="bench@example.org", password="bench-pass-2026")
         token = str(RefreshToken.for_user(resident.user).access_token)
-        db = connection.settings_dict
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
-            "SECRET_KEY": SECRET_KEY, "STRIPE_API_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/4"),
-            "CACHE_KEY_PREFIX": f"bench-{time.time_ns()}", "LOG_LEVEL": "ERROR", "NETWORK_DIR": tmp,
-            "API_THROTTLE_RATES": "anon=1000000/minute,user=1000000/minute,login_ip=1000000/minute,"
-                                  "login_account=1000000/minute,signup_ip=1000000/minute,"
-                                  "refresh_ip=1000000/minute",
-        })
+        env = {**server_env(), "NETWORK_DIR": tmp}
         conf = ROOT / "gunicorn.conf.py"
         for label, source, day, seed, hours in (("fixture", FIXTURE, FIXTURE_DAY, 1, (7, 9)),
                                                 ("HSL-sized", hsl_dir, SYNTH_DAY, 3, (6, 8))):

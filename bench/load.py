@@ -33,6 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
 from maas.accounts import services as accounts  # noqa: E402
 from providers import services as providers  # noqa: E402
+from tests.support.http import free_port  # noqa: E402,F401  (bench/parking.py takes it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = """
@@ -55,12 +56,6 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(login_account="1000000/minute"):

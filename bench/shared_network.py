@@ -27,11 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import _django
-
-SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-os.environ["SECRET_KEY"] = SECRET_KEY  # the JWTs made here must verify in the server
-_django.setup()
-
+from load import server_env  # noqa: E402  (its import sets the bench JWT key and sets Django up)
 from plan import BENCH_DIR, HSL, SYNTH_DAY, random_requests  # noqa: E402
 
 from maas.accounts import services as accounts  # noqa: E402
@@ -128,7 +124,6 @@ def main():
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     feed_dir, stem = hsl_network()
-    from django.db import connection
 
     from planner.gtfs.loader import import_feed
 
@@ -145,18 +140,7 @@ def main():
         net = EmbeddedNetwork.load(network_path, meta_path)
         queries = random_requests(net, SYNTH_DAY, args.plans_per_worker * max(counts), seed=5, hours=(6, 8))
         del net
-        db = connection.settings_dict
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "maas.settings", "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
-            "SECRET_KEY": SECRET_KEY, "STRIPE_API_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/4"),
-            "CACHE_KEY_PREFIX": f"bench-{time.time_ns()}", "LOG_LEVEL": "ERROR", "NETWORK_DIR": tmp,
-            "API_THROTTLE_RATES": "anon=1000000/minute,user=1000000/minute,login_ip=1000000/minute,"
-                                  "login_account=1000000/minute,signup_ip=1000000/minute,"
-                                  "refresh_ip=1000000/minute",
-        })
+        env = {**server_env(), "NETWORK_DIR": tmp}
         empty = Path(tmp) / "no_preload.conf.py"
         empty.write_text("")
         print(f"HSL-sized network ({HSL['stops']} stops, {HSL['lines']} lines), {args.plans_per_worker} plans "
